@@ -1,0 +1,99 @@
+"""OpenAPI and AsyncAPI documents generated from a service class and its marshmallow contracts.
+
+Both are served by each service (``/openapi.json``, ``/asyncapi.json``) and committed under
+``docs/api/``; ``tests/contracts/test_api_documents.py`` fails when a committed copy is stale.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Mapping
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
+from marshmallow import Schema
+
+from chassis import bus
+from chassis.http import JsonRoute
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                   "rule": {"type": "string"}, "fields": {"type": "object"}},
+    "required": ["error", "message"],
+}
+
+
+def routes(service_cls: type) -> list[tuple[str, JsonRoute]]:
+    found = []
+    for name, method in inspect.getmembers(service_cls, inspect.isfunction):
+        for entrypoint in getattr(method, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, JsonRoute):
+                found.append((name, entrypoint))
+    return sorted(found, key=lambda item: (item[1].url, item[1].method))
+
+
+def _schema_name(schema: Schema) -> str:
+    return type(schema).__name__
+
+
+def openapi(service_cls: type, version: str = "0.1.0") -> dict[str, Any]:
+    spec = APISpec(title=f"USE-IT {service_cls.name} service", version=version, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.schema("Error", ERROR_SCHEMA)
+    for name, entrypoint in routes(service_cls):
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
+        operation: dict[str, Any] = {"operationId": name, "summary": entrypoint.summary or name,
+                                     "responses": {}}
+        parameters = [{"name": param, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for param in re.findall(r"{([a-z_]+)}", path)]
+        if entrypoint.requires_idempotency_key:
+            parameters.append({"name": "Idempotency-Key", "in": "header", "required": True,
+                               "schema": {"type": "string", "maxLength": 200}})
+        if entrypoint.query_schema is not None:
+            parameters.append({"in": "query", "schema": entrypoint.query_schema})
+        if parameters:
+            operation["parameters"] = parameters
+        if entrypoint.body_schema is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": entrypoint.body_schema}}}
+        answers = {200: "OK", **entrypoint.answers} if not entrypoint.answers else dict(entrypoint.answers)
+        for status, text in sorted(answers.items()):
+            operation["responses"][str(status)] = {"description": text}
+        for status, text in ((400, "Malformed JSON"), (413, "Body too large or too deep"),
+                             (422, "Invalid fields or a broken rule")):
+            if entrypoint.body_schema is not None or status == 422:
+                operation["responses"].setdefault(str(status), {
+                    "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        spec.path(path=path, operations={entrypoint.method.lower(): operation})
+    return spec.to_dict()
+
+
+def asyncapi(service: str, publishes: Mapping[str, type[Schema]], consumes: tuple[str, ...]) -> dict[str, Any]:
+    converter = OpenAPIConverter("3.0.3", lambda schema: None, None)
+    channels: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for event_type, schema_cls in sorted(publishes.items()):
+        messages[event_type] = {
+            "name": event_type, "contentType": "application/json",
+            "headers": {"type": "object", "properties": {
+                bus.NOTIFICATION_ID: {"type": "integer"}, bus.PREVIOUS_ID: {"type": "integer"},
+                bus.UPSTREAM: {"type": "string", "const": service}}},
+            "payload": converter.schema2jsonschema(schema_cls()),
+        }
+        channels[f"{service}.{event_type}"] = {
+            "description": f"routing key on the topic exchange {bus.exchange_name()}",
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": bus.exchange_name(), "type": "topic",
+                                                                   "durable": True}}},
+            "publish": {"message": {"$ref": f"#/components/messages/{event_type}"}},
+        }
+    for upstream in consumes:
+        channels[f"{service}.from.{upstream}"] = {
+            "description": f"durable queue bound to {upstream}.# (a nudge; gaps are pulled over RPC)",
+            "bindings": {"amqp": {"is": "queue", "queue": {"name": f"{service}.from.{upstream}", "durable": True}}},
+            "subscribe": {"summary": f"every integration event of {upstream}"},
+        }
+    return {"asyncapi": "2.6.0", "info": {"title": f"USE-IT {service} events", "version": "0.1.0"},
+            "defaultContentType": "application/json", "channels": channels,
+            "components": {"messages": messages}}

@@ -1,0 +1,82 @@
+"""Configuration read from the environment, by small functions called at setup time (never at import)."""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+MEMORY_URI = "useit-memory://localhost/"
+
+
+def env(name: str, default: str | None = None, source: Mapping[str, str] | None = None) -> str | None:
+    source = os.environ if source is None else source
+    value = source.get(name)
+    return value if value not in (None, "") else default
+
+
+def amqp_uri(source: Mapping[str, str] | None = None) -> str:
+    """The broker: ``AMQP_URI`` when set, else the embedded in-memory transport."""
+    return env("AMQP_URI", MEMORY_URI, source) or MEMORY_URI
+
+
+def embedded(source: Mapping[str, str] | None = None) -> bool:
+    return amqp_uri(source).startswith(MEMORY_URI.split(":")[0])
+
+
+def uses_postgres(source: Mapping[str, str] | None = None) -> bool:
+    return env("POSTGRES_HOST", None, source) is not None
+
+
+def data_dir(source: Mapping[str, str] | None = None) -> str:
+    return env("DATA_DIR", os.path.join(os.getcwd(), "var"), source) or "var"
+
+
+def database_name(service: str, source: Mapping[str, str] | None = None) -> str:
+    """One database per service: ``<SERVICE>_POSTGRES_DBNAME``, else ``<DB_PREFIX><service>``."""
+    explicit = env(f"{service.upper()}_POSTGRES_DBNAME", None, source)
+    return explicit or f"{env('DB_PREFIX', 'useit_', source)}{service}"
+
+
+def postgres_conninfo(dbname: str, source: Mapping[str, str] | None = None) -> str:
+    return (
+        f"host={env('POSTGRES_HOST', '127.0.0.1', source)} port={env('POSTGRES_PORT', '5432', source)} "
+        f"user={env('POSTGRES_USER', 'postgres', source)} password={env('POSTGRES_PASSWORD', '', source)} "
+        f"dbname={dbname} connect_timeout=5"
+    )
+
+
+def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The eventsourcing settings of one service: PostgreSQL when configured, else SQLite under DATA_DIR."""
+    if uses_postgres(source):
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": database_name(service, source),
+            "POSTGRES_HOST": env("POSTGRES_HOST", "127.0.0.1", source) or "127.0.0.1",
+            "POSTGRES_PORT": env("POSTGRES_PORT", "5432", source) or "5432",
+            "POSTGRES_USER": env("POSTGRES_USER", "postgres", source) or "postgres",
+            "POSTGRES_PASSWORD": env("POSTGRES_PASSWORD", "", source) or "",
+            "POSTGRES_SCHEMA": env("POSTGRES_SCHEMA", "public", source) or "public",
+            # One round trip per append instead of a pipelined LOCK TABLE + INSERT (lab pitfall 10).
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            "POSTGRES_POOL_SIZE": env("POSTGRES_POOL_SIZE", "10", source) or "10",
+            "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "20", source) or "20",
+            "POSTGRES_CONNECT_TIMEOUT": env("POSTGRES_CONNECT_TIMEOUT", "10", source) or "10",
+            # Tables are made once by `chassis.migrate` before services start (lab pitfall 7).
+            "CREATE_TABLE": env("CREATE_TABLE", "n", source) or "n",
+            "PROCESS_RECORDER_TOPIC": "chassis.store:TrackingPostgresProcessRecorder",
+        }
+    path = os.path.join(data_dir(source), f"{service}.sqlite")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        "SQLITE_LOCK_TIMEOUT": "10",
+        "CREATE_TABLE": "y",
+    }
+
+
+def http_address(default_port: int, source: Mapping[str, str] | None = None) -> str:
+    host = env("HTTP_HOST", "127.0.0.1", source)
+    return f"{host}:{env('HTTP_PORT', str(default_port), source)}"
+
+
+def max_workers(source: Mapping[str, str] | None = None) -> int:
+    return int(env("MAX_WORKERS", "20", source) or "20")

@@ -1,0 +1,91 @@
+"""What every service serves besides its domain: /health, /metrics, its API documents, and its log over RPC.
+
+A service class inherits ``StandardEndpoints`` and declares ``store = Store(App)``, ``outbox =
+OutboxRelay(translate)``, ``publishes`` (event type -> contract schema) and ``consumes`` (upstream names).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kombu import Connection
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from chassis import apidoc, config
+from chassis.http import Call, json_response, route
+from chassis.relay import find_store
+from chassis.telemetry import Telemetry
+
+
+class Probe(DependencyProvider):
+    """Checks the service's database and broker (cached for a second) and exposes its metrics registry."""
+
+    telemetry = Telemetry()
+
+    def setup(self) -> None:
+        self.store = find_store(self.container)
+        self.checked_at, self.last = 0.0, {"database": False, "broker": False}
+
+    def get_dependency(self, worker_ctx: Any) -> "Probe":
+        return self
+
+    def metrics_text(self) -> bytes:
+        return generate_latest(self.telemetry.metrics.registry)
+
+    def check(self) -> dict[str, bool]:
+        if time.monotonic() - self.checked_at < 1.0:
+            return self.last
+        result = {"database": False, "broker": False}
+        try:
+            assert self.store.app is not None
+            self.store.app.head()
+            result["database"] = True
+        except Exception:
+            pass
+        uri = config.amqp_uri(self.container.config.get("ENV") or None)
+        try:
+            with Connection(uri, connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=1)
+            result["broker"] = True
+        except Exception:
+            pass
+        metrics = self.telemetry.metrics
+        for name, up in result.items():
+            metrics.labels(metrics.dependency_up, dependency=name).set(1 if up else 0)
+        self.checked_at, self.last = time.monotonic(), result
+        return result
+
+
+class StandardEndpoints:
+    name: str
+    probe = Probe()
+    publishes: dict = {}
+    consumes: tuple[str, ...] = ()
+
+    @route("GET", "/health", summary="Database and broker reachability", answers={200: "healthy", 503: "degraded"})
+    def health(self, call: Call) -> tuple[int, dict]:
+        checks = self.probe.check()
+        healthy = all(checks.values())
+        return (200 if healthy else 503), {"status": "ok" if healthy else "degraded", "checks": checks}
+
+    @route("GET", "/metrics", summary="Prometheus metrics", answers={200: "text exposition format"})
+    def metrics(self, call: Call) -> Response:
+        return Response(self.probe.metrics_text(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+                        content_type=CONTENT_TYPE_LATEST)
+
+    @route("GET", "/openapi.json", summary="This document", answers={200: "OpenAPI 3"})
+    def openapi_document(self, call: Call) -> Response:
+        return json_response(200, apidoc.openapi(type(self)))
+
+    @route("GET", "/asyncapi.json", summary="The messages this service publishes and consumes",
+           answers={200: "AsyncAPI 2"})
+    def asyncapi_document(self, call: Call) -> Response:
+        return json_response(200, apidoc.asyncapi(self.name, self.publishes, self.consumes))
+
+    @rpc
+    def integration_events(self, after: int, upto: int | None = None, limit: int = 500) -> dict:
+        """Takes a notification range; returns the integration events in it (gap filling, rebuilds)."""
+        return self.outbox.read_range(after, upto, limit)  # type: ignore[attr-defined]

@@ -1,0 +1,168 @@
+"""The HTTP edge: JSON routes that validate, limit and answer with clear 4xx errors, never a 500 body leak.
+
+``route(method, path, body=Schema)`` replaces nameko's ``@http`` on service methods. The entrypoint parses
+and validates the body *before* a worker runs (so a bad request costs no database work), passes a ``Call``
+to the method, and turns every error into a JSON answer:
+
+- malformed JSON 400, body or nesting over the limit 413, schema errors 422 ``{"fields": {...}}``;
+- chassis.errors subclasses map to their status (rule broken 422, not found 404, conflict 409, ...);
+- anything else is 500 with only a correlation id; the traceback goes to the log, not to the client.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Mapping
+
+from eventlet.event import Event
+from marshmallow import Schema, ValidationError
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.wrappers import Response
+
+from chassis import config
+from chassis.errors import ClientError, PayloadTooLarge
+from chassis.meta import new_correlation_id
+from chassis.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@dataclass
+class Call:
+    """What a route method receives: the validated body and query, path values and who is calling."""
+
+    body: Any
+    query: dict[str, Any]
+    path: dict[str, Any]
+    meta: dict[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.meta.get("idempotency_key")
+
+
+def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None,
+                  mimetype: str = "application/json") -> Response:
+    text = payload if isinstance(payload, str) else json.dumps(payload, default=str)
+    response = Response(text, status=status, mimetype=mimetype)
+    for key, value in {**SECURITY_HEADERS, **(headers or {})}.items():
+        response.headers[key] = value
+    return response
+
+
+def _depth(value: Any, limit: int, level: int = 0) -> None:
+    if level > limit:
+        raise PayloadTooLarge(f"the body nests deeper than {limit} levels")
+    if isinstance(value, dict):
+        for item in value.values():
+            _depth(item, limit, level + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _depth(item, limit, level + 1)
+
+
+class JsonRoute(HttpRequestHandler):
+    telemetry = Telemetry()
+
+    def __init__(self, method: str, url: str, body: type[Schema] | Schema | None = None,
+                 query: type[Schema] | None = None, summary: str = "", requires_idempotency_key: bool = False,
+                 answers: Mapping[int, str] | None = None, raw: bool = False, **kwargs: Any) -> None:
+        self.body_schema = body() if isinstance(body, type) else body
+        self.query_schema = query() if isinstance(query, type) else query
+        self.summary = summary
+        self.requires_idempotency_key = requires_idempotency_key
+        self.answers = dict(answers or {})
+        self.raw = raw
+        kwargs.setdefault("expected_exceptions", (ClientError, ValidationError))
+        super().__init__(method, url, **kwargs)
+
+    # -- request handling --------------------------------------------------------------------------
+    def handle_request(self, request: Any) -> Response:
+        started = time.perf_counter()
+        request.shallow = False
+        correlation_id = request.headers.get("X-Correlation-Id") or new_correlation_id()
+        try:
+            call = self.build_call(request, correlation_id)
+            done = Event()
+            self.container.spawn_worker(self, (call,), {}, context_data=call.meta,
+                                        handle_result=partial(self.handle_result, done))
+            result = done.wait()
+            response = self.response_from_result(result)
+        except Exception as exc:  # every failure becomes a JSON answer
+            response = self.response_from_exception(exc, correlation_id)
+        response.headers["X-Correlation-Id"] = correlation_id
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.http_requests, route=self.url, method=request.method,
+                       status=str(response.status_code)).inc()
+        metrics.labels(metrics.http_duration, route=self.url, method=request.method).observe(
+            time.perf_counter() - started)
+        return response
+
+    def build_call(self, request: Any, correlation_id: str) -> Call:
+        body: Any = None
+        if self.body_schema is not None:
+            limit = int(config.env("MAX_BODY_BYTES", str(1024 * 1024)) or 0)
+            length = request.content_length
+            if length is not None and length > limit:
+                raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+            raw = request.get_data(cache=False)
+            if len(raw) > limit:
+                raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+            try:
+                document = json.loads(raw or b"null")
+            except (ValueError, UnicodeDecodeError):
+                raise ClientError("the body is not valid JSON") from None
+            _depth(document, int(config.env("MAX_BODY_DEPTH", "12") or 12))
+            if not isinstance(document, (dict, list)):
+                raise ValidationError({"_schema": ["a JSON object is required"]})
+            body = self.body_schema.load(document)
+        query = self.query_schema.load(dict(request.args)) if self.query_schema is not None else {}
+        key = request.headers.get("Idempotency-Key")
+        if self.requires_idempotency_key and not key:
+            raise ValidationError({"Idempotency-Key": ["this header is required: a unique key per step"]})
+        if key is not None and not (1 <= len(key) <= 200):
+            raise ValidationError({"Idempotency-Key": ["must be 1 to 200 characters"]})
+        meta = {
+            # Interim identity until authentication lands (issue 3): the caller's declared organisation.
+            "actor": request.headers.get("X-Actor", "anonymous")[:100],
+            "organisation": request.headers.get("X-Organisation", "unknown")[:100],
+            "idempotency_key": key,
+            "correlation_id": correlation_id,
+        }
+        return Call(body=body, query=query, path=dict(request.path_values), meta=meta,
+                    headers=request.headers)
+
+    def response_from_result(self, result: Any) -> Response:
+        if isinstance(result, Response):
+            for key, value in SECURITY_HEADERS.items():
+                result.headers.setdefault(key, value)
+            return result
+        status, payload = (result if isinstance(result, tuple) else (200, result))
+        return json_response(status, payload)
+
+    def response_from_exception(self, exc: Exception, correlation_id: str = "") -> Response:  # type: ignore[override]
+        if isinstance(exc, ValidationError):
+            messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+            return json_response(422, {"error": "invalid", "message": "some fields are not valid",
+                                       "fields": messages})
+        if isinstance(exc, ClientError):
+            return json_response(exc.status, exc.body())
+        log.error("unhandled error on %s %s (correlation %s)", self.method, self.url, correlation_id,
+                  exc_info=(type(exc), exc, exc.__traceback__))
+        return json_response(500, {"error": "internal", "message": "the request failed on our side",
+                                   "correlation_id": correlation_id})
+
+
+route = JsonRoute.decorator

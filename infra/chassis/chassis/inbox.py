@@ -1,0 +1,222 @@
+"""Exactly-once, in-order consumption of another service's integration events.
+
+RabbitMQ delivery is a nudge and a fast path; the upstream's notification log is the truth. For each
+delivery the inbox compares the message's ``x-notification-id`` / ``x-previous-id`` with the position it has
+stored for that upstream:
+
+- id at or below the position: a duplicate, dropped;
+- previous id above the position: something was missed, so the missing range is pulled from the upstream
+  over RPC (``fetch``) and processed first;
+- otherwise processed now.
+
+Processing stores the new position in the same transaction as its writes (``save_tracked`` for event-sourced
+consumers, ``record_tracking`` inside ``sql()`` for read models), and the tracking row refuses a position
+that does not advance, so a duplicate racing in from another instance changes nothing. Within an instance a
+lock per upstream keeps processing in order. A message that cannot be read, or whose processing fails
+validation (``Poison``), goes to the service's dead-letter queue and is recorded; ``replay`` brings it back.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import eventlet
+from eventlet.semaphore import Semaphore
+from eventsourcing.persistence import IntegrityError
+from kombu import Connection, Producer
+from marshmallow import ValidationError
+from nameko.extensions import DependencyProvider
+from nameko.messaging import Consumer
+
+from chassis import bus, config
+from chassis.meta import recording
+from chassis.relay import find_store
+from chassis.store import ServiceApplication, Sql
+from chassis.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+class Poison(Exception):
+    """Raised by a handler when a message can never be processed (it breaks its contract)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    upstream: str
+    notification_id: int
+    previous_id: int
+    body: dict[str, Any]
+
+    @property
+    def event_type(self) -> str:
+        return str(self.body.get("event_type", ""))
+
+
+Fetch = Callable[[int, "int | None", int], dict]
+#: An event-sourced handler returns the aggregates to save with the position; a SQL handler writes itself.
+ApplyEvents = Callable[[Delivery], Sequence[Any]]
+ApplySql = Callable[[Sql, Delivery], None]
+
+class UpstreamEvents(Consumer):
+    """Entrypoint: the service's durable queue of one upstream's events; the method gets a ``Delivery``.
+
+    Malformed messages are dead-lettered here, before any worker runs. A handler that fails for another
+    reason (database down, RPC timeout) gets the message back after a pause.
+    """
+
+    def __init__(self, upstream: str, **kwargs: Any) -> None:
+        self.upstream = upstream
+        super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    def setup(self) -> None:
+        self.queue = bus.consumer_queue(self.container.service_name, self.upstream)
+        super().setup()
+
+    def handle_message(self, body: Any, message: Any) -> None:
+        try:
+            headers = message.headers or {}
+            payload = json.loads(body) if isinstance(body, (str, bytes)) else body
+            if not isinstance(payload, dict) or headers.get(bus.UPSTREAM) != self.upstream:
+                raise ValueError("not an integration event of " + self.upstream)
+            delivery = Delivery(self.upstream, int(headers[bus.NOTIFICATION_ID]),
+                                int(headers.get(bus.PREVIOUS_ID, 0)), payload)
+        except (KeyError, TypeError, ValueError) as error:
+            dead_letter(self.container, self.upstream, body, dict(message.headers or {}), str(error))
+            self.queue_consumer.ack_message(message)
+            return
+        context = {"correlation_id": payload.get("correlation_id"), "actor": f"system:{self.container.service_name}"}
+        self.container.spawn_worker(self, (delivery,), {}, context_data=context,
+                                    handle_result=lambda ctx, result, exc_info: self._done(message, result, exc_info))
+
+    def _done(self, message: Any, result: Any, exc_info: Any) -> Any:
+        if exc_info is not None:
+            eventlet.sleep(1.0)  # a failing dependency: do not spin on redeliveries
+        self.handle_message_processed(message, result, exc_info)
+        return result, exc_info
+
+
+upstream_events = UpstreamEvents.decorator
+
+
+def dead_letter(container: Any, upstream: str, body: Any, headers: dict[str, Any], reason: str) -> None:
+    service = container.service_name
+    queue = bus.dead_letter_queue(service)
+    with Connection(config.amqp_uri(container.config.get("ENV") or None)) as connection:
+        channel = connection.channel()
+        queue(channel).declare()
+        Producer(channel).publish(
+            body if isinstance(body, (str, bytes)) else json.dumps(body),
+            exchange=bus.dead_letter_exchange(), routing_key=queue.routing_key, delivery_mode=2,
+            content_type="application/json", content_encoding="utf-8",
+            headers={**headers, "x-dead-letter-reason": reason[:500], "x-consumer": service, bus.UPSTREAM: upstream},
+        )
+    metrics = getattr(container, "_useit_metrics", None)
+    if metrics is not None:
+        metrics.labels(metrics.dead_letters, upstream=upstream).inc()
+    log.warning("dead-lettered a message from %s: %s", upstream, reason[:200])
+
+
+class Inbox(DependencyProvider):
+    """Ordered, exactly-once processing for one service (see module docstring)."""
+
+    telemetry = Telemetry()
+
+    def setup(self) -> None:
+        self.store = find_store(self.container)
+        self.locks: dict[str, Semaphore] = defaultdict(Semaphore)
+        self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
+
+    def get_dependency(self, worker_ctx: Any) -> "Inbox":
+        return self
+
+    @property
+    def app(self) -> ServiceApplication:
+        assert self.store.app is not None
+        return self.store.app
+
+    def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
+               apply_sql: ApplySql | None = None) -> None:
+        with self.locks[delivery.upstream]:
+            position = self.app.position(delivery.upstream)
+            if delivery.notification_id <= position:
+                self._count(delivery.upstream, "duplicate")
+                return
+            if delivery.previous_id > position:
+                self._fill(delivery.upstream, position, delivery.notification_id - 1, fetch, apply, apply_sql)
+            self._process(delivery, apply, apply_sql)
+
+    def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
+                 apply_sql: ApplySql | None = None) -> int:
+        """Processes whatever the upstream log holds beyond our position (also fills a trailing gap)."""
+        lock = self.locks[upstream]
+        if lock.locked():
+            return 0  # a delivery is being processed; it will fill any gap itself
+        with lock:
+            return self._fill(upstream, self.app.position(upstream), None, fetch, apply, apply_sql)
+
+    def _fill(self, upstream: str, after: int, upto: int | None, fetch: Fetch,
+              apply: ApplyEvents | None, apply_sql: ApplySql | None) -> int:
+        metrics = self.telemetry.metrics
+        processed = 0
+        while upto is None or after < upto:
+            with eventlet.Timeout(float(config.env("RPC_TIMEOUT", "30") or 30)):
+                page = fetch(after, upto, 500)
+            for item in page["items"]:
+                delivery = Delivery(upstream, int(item["notification_id"]), after, item["body"])
+                self._process(delivery, apply, apply_sql)
+                processed += 1
+            metrics.labels(metrics.consumer_lag, upstream=upstream).set(max(0, page["head"] - page["scanned_to"]))
+            if page["scanned_to"] <= after:
+                break
+            after = int(page["scanned_to"])
+        if processed:
+            metrics.labels(metrics.gap_fills, upstream=upstream).inc()
+        return processed
+
+    def _process(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
+        try:
+            with recording(actor=f"system:{self.container.service_name}",
+                           organisation=delivery.body.get("organisation"),
+                           idempotency_key=delivery.body.get("event_id"),
+                           correlation_id=delivery.body.get("correlation_id")):
+                self._write(delivery, apply, apply_sql)
+        except IntegrityError:
+            if self.app.position(delivery.upstream) >= delivery.notification_id:
+                self._count(delivery.upstream, "duplicate")
+                return
+            raise
+        except (Poison, ValidationError) as error:
+            self._skip_poison(delivery, str(error))
+            return
+        self._count(delivery.upstream, "processed")
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.consumer_position, upstream=delivery.upstream).set(delivery.notification_id)
+
+    def _write(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
+        if apply_sql is not None:
+            with self.app.sql() as sql:
+                apply_sql(sql, delivery)
+                self.app.record_tracking(sql, delivery.upstream, delivery.notification_id)
+        else:
+            aggregates = apply(delivery) if apply is not None else ()
+            self.app.save_tracked(delivery.upstream, delivery.notification_id, *aggregates)
+
+    def _skip_poison(self, delivery: Delivery, reason: str) -> None:
+        """Records the message as dead and moves past it, so one bad message does not stop the stream."""
+        with self.app.sql() as sql:
+            sql.execute("INSERT INTO chassis_dead_letters (upstream, notification_id, event_type, reason)"
+                        " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (delivery.upstream, delivery.notification_id, delivery.event_type, reason[:500]))
+            self.app.record_tracking(sql, delivery.upstream, delivery.notification_id)
+        dead_letter(self.container, delivery.upstream, delivery.body,
+                    {bus.NOTIFICATION_ID: delivery.notification_id, bus.PREVIOUS_ID: delivery.previous_id},
+                    reason)
+        self._count(delivery.upstream, "dead_lettered")
+
+    def _count(self, upstream: str, outcome: str) -> None:
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.consumed, upstream=upstream, outcome=outcome).inc()

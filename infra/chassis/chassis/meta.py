@@ -1,0 +1,64 @@
+"""Who, why and under which request every stored event was recorded.
+
+Every event carries ``meta``: the authenticated actor and organisation, the poster's idempotency key and the
+correlation id. Entrypoints put them in the worker's context (``recording``), and ``TracedAggregate``
+stamps them on each event it triggers, so domain code never passes them by hand. ``occurred_at`` (when it
+happened in the world) is business data and stays an explicit argument of each command; ``timestamp`` (when
+we recorded it) is set by eventsourcing.
+"""
+from __future__ import annotations
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from eventsourcing.domain import Aggregate
+
+META_FIELDS = ("actor", "organisation", "idempotency_key", "correlation_id")
+_current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("event_meta", default=None)
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_meta() -> dict[str, Any]:
+    meta = _current.get()
+    if meta is None:
+        return {"actor": "system", "organisation": None, "idempotency_key": None,
+                "correlation_id": new_correlation_id()}
+    return dict(meta)
+
+
+def set_meta(meta: dict[str, Any]) -> None:
+    """Sets the metadata for the rest of this green thread (a nameko worker runs in its own)."""
+    _current.set({key: meta.get(key) for key in META_FIELDS})
+
+
+@contextmanager
+def recording(**meta: Any) -> Iterator[None]:
+    token = _current.set({key: meta.get(key) for key in META_FIELDS})
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+class TracedAggregate(Aggregate):
+    """An aggregate whose every event carries ``meta`` (see module docstring)."""
+
+    class Event(Aggregate.Event):
+        meta: dict
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        kwargs.setdefault("meta", current_meta())
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("meta", current_meta())
+        super().trigger_event(event_class, **kwargs)

@@ -1,0 +1,74 @@
+"""Runs service classes in this process: ``python -m chassis.serve package.module:ServiceClass ...``.
+
+Each class gets its own nameko runner and config (its own HTTP port), so the embedded mode can run all
+four services in one process while production runs one per process. Stops cleanly on SIGINT/SIGTERM.
+"""
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402  (before anything opens a socket)
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
+
+from chassis import config, transport  # noqa: E402,F401  (registers the embedded transport)
+from chassis.logs import configure_logging  # noqa: E402
+from nameko.runners import ServiceRunner  # noqa: E402
+
+log = logging.getLogger("chassis.serve")
+
+
+def load(path: str) -> type:
+    module_name, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def container_config(service_cls: type) -> dict[str, Any]:
+    port_env = f"{service_cls.name.upper()}_HTTP_PORT"
+    port = config.env(port_env, None) or config.env("HTTP_PORT", None) or str(service_cls.http_port)
+    return {
+        "AMQP_URI": config.amqp_uri(),
+        "WEB_SERVER_ADDRESS": f"{config.env('HTTP_HOST', '127.0.0.1')}:{port}",
+        "max_workers": config.max_workers(),
+        "parent_calls_tracked": 5,
+        "serializer": "json",
+        "HEARTBEAT": 30,
+    }
+
+
+def start(paths: Sequence[str]) -> list[ServiceRunner]:
+    runners = []
+    for path in paths:
+        service_cls = load(path)
+        runner = ServiceRunner(container_config(service_cls))
+        runner.add_service(service_cls)
+        runner.start()
+        runners.append(runner)
+        log.info("started", extra={"service": service_cls.name,
+                                   "address": container_config(service_cls)["WEB_SERVER_ADDRESS"]})
+    return runners
+
+
+def main(argv: Sequence[str]) -> int:
+    configure_logging()
+    runners = start(argv)
+    stopping = eventlet.event.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        if not stopping.ready():
+            stopping.send(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    stopping.wait()
+    for runner in runners:
+        runner.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,196 @@
+"""The event store of a service: an eventsourcing Application on PostgreSQL (or SQLite when embedded).
+
+``ServiceApplication`` is the base of every service's Application. It records through a *process recorder*
+so that a consumer can store "I processed upstream notification N" in the same transaction as the events
+that processing produced (``save_tracked``), and it gives plain SQL in one transaction for the few tables that
+are not events (relay position, read models) through ``sql()``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
+
+from eventsourcing.application import Application, ProcessingEvent
+from datetime import date
+
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Tracking, Transcoding
+from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
+from nameko.extensions import DependencyProvider
+
+from chassis import config
+from chassis.cooperative import assert_cooperative
+from chassis.meta import set_meta
+
+log = logging.getLogger(__name__)
+
+
+class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
+    """eventsourcing's PostgreSQL process recorder, made safe with ``POSTGRES_ENABLE_DB_FUNCTIONS=y``.
+
+    With DB functions on, eventsourcing 9.5.6 inserts events through a PL/pgSQL function and silently drops
+    the ``tracking`` argument, which would make exactly-once consumption impossible. Writes that carry
+    tracking therefore take the plain path: one transaction holding the table lock, the tracking row
+    (which refuses a position that does not advance) and the events.
+    """
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is None:
+            return super().insert_events(stored_events, **kwargs)
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_tracking(curs, tracking)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events)
+            return self._fetch_ids_after_insert_events(curs, stored_events)
+
+
+class Sql:
+    """A cursor that takes ``%s`` placeholders on both PostgreSQL and SQLite."""
+
+    def __init__(self, cursor: Any, sqlite: bool) -> None:
+        self.cursor, self.sqlite = cursor, sqlite
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> "Sql":
+        if self.sqlite:
+            statement = statement.replace("%s", "?")
+        self.cursor.execute(statement, tuple(params))
+        return self
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.cursor.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return int(self.cursor.rowcount)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application):
+    """Base Application of a service (set ``name`` in the subclass: it fixes table names and env prefix)."""
+
+    log_section_size = 1000
+    #: DDL run once by ``migrate()``; statements use portable SQL (PostgreSQL and SQLite).
+    extra_tables: Sequence[str] = ()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def construct_recorder(self) -> Any:
+        return self.factory.process_recorder()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return not isinstance(self.recorder.datastore, PostgresDatastore)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def sql(self) -> Iterator[Sql]:
+        """One transaction, committed on success, over this service's own database."""
+        with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
+            yield Sql(curs, self.is_sqlite)
+
+    def migrate(self) -> None:
+        """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
+        self.recorder.create_table()  # type: ignore[attr-defined]
+        with self.sql() as sql:
+            for statement in (*CHASSIS_TABLES, *self.extra_tables):
+                sql.execute(statement)
+
+    def save_tracked(self, upstream: str, notification_id: int, *objs: Any) -> list[Any]:
+        """Saves the aggregates' new events and the position ``(upstream, notification_id)`` atomically.
+
+        Raises eventsourcing's IntegrityError when that position was already recorded (a duplicate).
+        """
+        processing = ProcessingEvent(tracking=Tracking(upstream, notification_id))
+        processing.collect_events(*objs)
+        recordings = self._record(processing)
+        self._notify(recordings)
+        return recordings
+
+    def record_tracking(self, sql: Sql, upstream: str, notification_id: int) -> None:
+        """Records a position inside a ``sql()`` transaction (for read models written in SQL)."""
+        self.recorder._insert_tracking(sql.cursor, Tracking(upstream, notification_id))  # type: ignore[attr-defined]
+
+    def position(self, upstream: str) -> int:
+        return self.recorder.max_tracking_id(upstream) or 0  # type: ignore[attr-defined]
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+CHASSIS_TABLES = (
+    "CREATE TABLE IF NOT EXISTS chassis_relay ("
+    " name TEXT PRIMARY KEY, position BIGINT NOT NULL, last_published BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS chassis_dead_letters ("
+    " upstream TEXT NOT NULL, notification_id BIGINT NOT NULL, event_type TEXT NOT NULL,"
+    " reason TEXT NOT NULL, PRIMARY KEY (upstream, notification_id))",
+)
+
+
+def build_application(app_class: type[ServiceApplication], source: Any = None,
+                      **overrides: str) -> ServiceApplication:
+    env = {**config.eventsourcing_env(app_class.name, source), **overrides}
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        os.makedirs(os.path.dirname(env["SQLITE_DBNAME"]), exist_ok=True)
+    return app_class(env=env)
+
+
+class Store(DependencyProvider):
+    """Gives each worker the container's one Application (one connection pool per container).
+
+    It also puts the worker's context (actor, organisation, idempotency key, correlation id) where
+    ``TracedAggregate`` stamps it on every event, and nudges the outbox relay after each save.
+    """
+
+    def __init__(self, app_class: type[ServiceApplication]) -> None:
+        self.app_class = app_class
+        self.app: ServiceApplication | None = None
+        self.listeners: list[Callable[[], None]] = []
+
+    def setup(self) -> None:
+        assert_cooperative()
+        self.app = build_application(self.app_class, self.container.config.get("ENV") or None)
+        if self.app.is_sqlite:
+            self.app.migrate()
+        original = self.app._notify
+
+        def notify_then_nudge(recordings: Any) -> None:
+            original(recordings)
+            for listener in self.listeners:
+                listener()
+
+        self.app._notify = notify_then_nudge  # type: ignore[method-assign]
+
+    def stop(self) -> None:
+        if self.app is not None:
+            self.app.close()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        set_meta(worker_ctx.context_data)
+
+    def get_dependency(self, worker_ctx: Any) -> ServiceApplication:
+        assert self.app is not None
+        return self.app
+
+
+def is_duplicate(error: Exception) -> bool:
+    return isinstance(error, IntegrityError)

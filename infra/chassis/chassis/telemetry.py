@@ -1,0 +1,65 @@
+"""Prometheus metrics of one service container, in a registry of its own.
+
+A registry per container (not prometheus_client's global one) keeps the four services apart when the
+embedded mode runs them in one process. Every metric has a ``service`` label; label values are route
+templates, event types and upstream names, never ids or personal data (bounded cardinality).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.extensions import SharedExtension
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.http_requests = Counter("useit_http_requests_total", "HTTP requests answered",
+                                     ["service", "route", "method", "status"], registry=r)
+        self.http_duration = Histogram("useit_http_request_duration_seconds", "HTTP request latency",
+                                       ["service", "route", "method"], buckets=LATENCY_BUCKETS, registry=r)
+        self.events_stored = Counter("useit_events_stored_total", "Domain events stored",
+                                     ["service", "event_type"], registry=r)
+        self.relay_published = Counter("useit_relay_published_total", "Integration events published",
+                                       ["service", "event_type"], registry=r)
+        self.relay_failures = Counter("useit_relay_publish_failures_total", "Failed publish attempts",
+                                      ["service"], registry=r)
+        self.relay_position = Gauge("useit_relay_position", "Last notification id confirmed by the broker",
+                                    ["service"], registry=r)
+        self.log_head = Gauge("useit_notification_log_head", "Highest notification id stored",
+                              ["service"], registry=r)
+        self.relay_lag = Gauge("useit_relay_lag_events", "Notification log head minus relayed position",
+                               ["service"], registry=r)
+        self.consumed = Counter("useit_consumer_processed_total", "Upstream events processed",
+                                ["service", "upstream", "outcome"], registry=r)
+        self.consumer_lag = Gauge("useit_consumer_lag_events", "Upstream head minus processed position",
+                                  ["service", "upstream"], registry=r)
+        self.consumer_position = Gauge("useit_consumer_position", "Upstream notification id processed",
+                                       ["service", "upstream"], registry=r)
+        self.gap_fills = Counter("useit_consumer_gap_fills_total", "Ranges pulled from an upstream log",
+                                 ["service", "upstream"], registry=r)
+        self.dead_letters = Counter("useit_dead_letters_total", "Messages sent to the dead-letter queue",
+                                    ["service", "upstream"], registry=r)
+        self.dependency_up = Gauge("useit_dependency_up", "1 when the dependency answered its last check",
+                                   ["service", "dependency"], registry=r)
+
+    def labels(self, metric: Any, **labels: str) -> Any:
+        return metric.labels(service=self.service, **labels)
+
+
+class Telemetry(SharedExtension):
+    """One ``Metrics`` per container, shared by its entrypoints and dependency providers."""
+
+    _metrics: Metrics | None = None
+
+    @property
+    def metrics(self) -> Metrics:
+        # Made on first use: dependency providers may set up before this shared extension does.
+        if self._metrics is None:
+            self._metrics = Metrics(self.container.service_name)
+        return self._metrics

@@ -1,0 +1,25 @@
+"""Domain events -> integration contracts (anti-corruption). Internal events return None."""
+from __future__ import annotations
+
+from typing import Any
+
+from contracts import referrals as rf
+from contracts.envelope import envelope_of
+from referrals.domain import Referral
+
+
+def to_contract(domain_event: Any) -> dict[str, Any] | None:
+    if isinstance(domain_event, Referral.Received):
+        return rf.ClientReferredV1().dump({
+            **envelope_of(domain_event, rf.CLIENT_REFERRED_V1, domain_event.occurred_at),
+            "referral_id": domain_event.originator_id, "client_id": domain_event.client_id,
+            "partner_id": domain_event.partner_id, "profession": domain_event.profession,
+        })
+    if isinstance(domain_event, Referral.Accepted):
+        return rf.ClientAcceptedV1().dump({
+            **envelope_of(domain_event, rf.CLIENT_ACCEPTED_V1, domain_event.occurred_at),
+            "client_id": domain_event.client_id, "referral_id": domain_event.originator_id,
+            "partner_id": domain_event.partner_id, "entry_point": domain_event.entry_point,
+            "profession": domain_event.profession, "regulator": domain_event.regulator,
+        })
+    return None

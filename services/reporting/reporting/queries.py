@@ -1,0 +1,27 @@
+"""Read-model queries."""
+from __future__ import annotations
+
+from typing import Any
+
+from chassis.store import ServiceApplication
+
+
+def referrals_by_partner(app: ServiceApplication) -> list[dict[str, Any]]:
+    with app.sql() as sql:
+        rows = sql.execute("SELECT partner_id, referred, accepted FROM report_referrals_by_partner"
+                           " ORDER BY partner_id").fetchall()
+    return [{"partner_id": r[0], "referred": int(r[1]), "accepted": int(r[2])} for r in rows]
+
+
+def pathways_by_entry_point(app: ServiceApplication) -> list[dict[str, Any]]:
+    with app.sql() as sql:
+        rows = sql.execute("SELECT entry_point, opened FROM report_pathways_by_entry_point"
+                           " ORDER BY entry_point").fetchall()
+    return [{"entry_point": r[0], "opened": int(r[1])} for r in rows]
+
+
+def enterprises_by_legal_form(app: ServiceApplication) -> list[dict[str, Any]]:
+    with app.sql() as sql:
+        rows = sql.execute("SELECT legal_form, registered FROM report_enterprises_by_legal_form"
+                           " ORDER BY legal_form").fetchall()
+    return [{"legal_form": r[0], "registered": int(r[1])} for r in rows]

@@ -1,0 +1,57 @@
+"""The reporting nameko service: entrypoints only."""
+from __future__ import annotations
+
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
+
+from chassis.endpoints import StandardEndpoints
+from chassis.http import Call, route
+from chassis.inbox import Delivery, Inbox, upstream_events
+from chassis.relay import OutboxRelay
+from chassis.store import Store
+from reporting import projections, queries
+from reporting.application import Reporting
+
+UPSTREAMS = ("referrals", "pathways", "enterprises")
+
+
+class ReportingService(StandardEndpoints):
+    name = "reporting"
+    http_port = 8004
+    consumes = UPSTREAMS
+    store = Store(Reporting)
+    outbox = OutboxRelay(lambda domain_event: None)  # publishes nothing yet; serves its (empty) log
+    inbox = Inbox()
+    referrals = RpcProxy("referrals")
+    pathways = RpcProxy("pathways")
+    enterprises = RpcProxy("enterprises")
+
+    @upstream_events("referrals")
+    def on_referrals_event(self, delivery: Delivery) -> None:
+        self.inbox.handle(delivery, self.referrals.integration_events, apply_sql=projections.apply)
+
+    @upstream_events("pathways")
+    def on_pathways_event(self, delivery: Delivery) -> None:
+        self.inbox.handle(delivery, self.pathways.integration_events, apply_sql=projections.apply)
+
+    @upstream_events("enterprises")
+    def on_enterprises_event(self, delivery: Delivery) -> None:
+        self.inbox.handle(delivery, self.enterprises.integration_events, apply_sql=projections.apply)
+
+    @timer(interval=5)
+    def catch_up(self) -> None:
+        """Pulls what each upstream log holds beyond our position (a missed last message, a restart)."""
+        for upstream in UPSTREAMS:
+            self.inbox.catch_up(upstream, getattr(self, upstream).integration_events,
+                                apply_sql=projections.apply)
+
+    @route("GET", "/reports/referrals-by-partner", summary="Clients referred and accepted, by partner",
+           answers={200: "one row per partner"})
+    def referrals_by_partner(self, call: Call) -> dict:
+        return {"rows": queries.referrals_by_partner(self.store)}
+
+    @route("GET", "/reports/summary", summary="Headline counts of every strand", answers={200: "counts"})
+    def summary(self, call: Call) -> dict:
+        return {"referrals_by_partner": queries.referrals_by_partner(self.store),
+                "pathways_by_entry_point": queries.pathways_by_entry_point(self.store),
+                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store)}
