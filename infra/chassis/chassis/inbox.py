@@ -120,6 +120,16 @@ def dead_letter(container: Any, upstream: str, body: Any, headers: dict[str, Any
     log.warning("dead-lettered a message from %s: %s", upstream, reason[:200])
 
 
+def _fetch_with_timeout(fetch: Fetch, after: int, upto: int | None) -> dict:
+    seconds = float(config.env("RPC_TIMEOUT", "10") or 10)
+    try:
+        with eventlet.Timeout(seconds):
+            return fetch(after, upto, 500)
+    except eventlet.Timeout:
+        # eventlet.Timeout is a BaseException, which would kill the container: make it an ordinary failure.
+        raise TimeoutError(f"the upstream log did not answer within {seconds:.0f} s") from None
+
+
 class Inbox(DependencyProvider):
     """Ordered, exactly-once processing for one service (see module docstring)."""
 
@@ -163,8 +173,7 @@ class Inbox(DependencyProvider):
         metrics = self.telemetry.metrics
         processed = 0
         while upto is None or after < upto:
-            with eventlet.Timeout(float(config.env("RPC_TIMEOUT", "30") or 30)):
-                page = fetch(after, upto, 500)
+            page = _fetch_with_timeout(fetch, after, upto)
             for item in page["items"]:
                 delivery = Delivery(upstream, int(item["notification_id"]), after, item["body"])
                 self._process(delivery, apply, apply_sql)

@@ -59,11 +59,17 @@ class Sql:
         self.cursor.execute(statement, tuple(params))
         return self
 
-    def fetchone(self) -> Any:
-        return self.cursor.fetchone()
+    def fetchone(self) -> tuple | None:
+        row = self.cursor.fetchone()
+        return None if row is None else self._tuple(row)
 
-    def fetchall(self) -> list[Any]:
-        return list(self.cursor.fetchall())
+    def fetchall(self) -> list[tuple]:
+        return [self._tuple(row) for row in self.cursor.fetchall()]
+
+    @staticmethod
+    def _tuple(row: Any) -> tuple:
+        # eventsourcing's PostgreSQL cursors make dict rows, SQLite's make sqlite3.Row: give tuples on both.
+        return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
     @property
     def rowcount(self) -> int:

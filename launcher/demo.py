@@ -1,0 +1,41 @@
+"""A small demo programme loaded over the public HTTP APIs (idempotent: loading it twice adds nothing)."""
+from __future__ import annotations
+
+import requests
+
+from launcher.processes import RunningPlatform
+
+PARTNERS = ("brushstrokes-community-project", "ladywood-work-club", "smethwick-faith-centre")
+PROFESSIONS = ("doctor", "nurse", "pharmacist", "radiographer", "physiotherapist")
+REGULATOR = {"doctor": "GMC", "nurse": "NMC", "pharmacist": "GPhC", "radiographer": "HCPC",
+             "physiotherapist": "HCPC"}
+ENTRY_POINTS = ("E-A", "E-B", "E-C", "E-D")
+
+
+def post(platform: RunningPlatform, service: str, path: str, key: str, body: dict, organisation: str) -> dict:
+    response = requests.post(platform.url(service, path), json=body, timeout=10,
+                             headers={"Idempotency-Key": key, "X-Organisation": organisation,
+                                      "X-Actor": "demo-loader"})
+    response.raise_for_status()
+    return response.json()
+
+
+def load(platform: RunningPlatform, clients: int = 12) -> dict[str, int]:
+    accepted = 0
+    for number in range(clients):
+        partner = PARTNERS[number % len(PARTNERS)]
+        profession = PROFESSIONS[number % len(PROFESSIONS)]
+        referral = post(platform, "referrals", "/referrals", f"demo-referral-{number}", {
+            "partner_id": partner, "profession": profession,
+            "occurred_at": f"2018-0{1 + number % 9}-1{number % 10}T10:00:00+00:00"}, partner)
+        if number % 3 != 2:
+            post(platform, "referrals", f"/referrals/{referral['referral_id']}/acceptance",
+                 f"demo-acceptance-{number}", {
+                     "entry_point": ENTRY_POINTS[number % 4], "regulator": REGULATOR[profession],
+                     "occurred_at": f"2018-0{1 + number % 9}-2{number % 10}T10:00:00+00:00"}, "learning-works")
+            accepted += 1
+    for number, form in enumerate(("cic", "co_operative", "charity", "company")):
+        post(platform, "enterprises", "/enterprises", f"demo-enterprise-{number}", {
+            "legal_form": form, "registered_on": f"2018-0{number + 2}-01",
+            "occurred_at": "2018-06-01T10:00:00+00:00"}, "ise")
+    return {"referrals": clients, "accepted": accepted, "enterprises": 4}

@@ -1,0 +1,45 @@
+"""Before starting: can the configured RabbitMQ and PostgreSQL be reached? Say which and how to start it."""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+import psycopg
+from kombu import Connection
+
+from chassis import config
+
+HOW_TO_START = {
+    "rabbitmq": "start it with `rabbitmq-server -detached` (Debian package rabbitmq-server) "
+                "or `docker compose up -d rabbitmq`",
+    "postgres": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+                "or `docker compose up -d postgres`",
+}
+
+
+def problems(env: Mapping[str, str] | None = None) -> list[str]:
+    env = os.environ if env is None else env
+    found = []
+    uri = config.amqp_uri(env)
+    if not config.embedded(env):
+        try:
+            with Connection(uri, connect_timeout=3) as connection:
+                connection.ensure_connection(max_retries=1)
+        except Exception as error:
+            found.append(f"RabbitMQ at {_redact(uri)} cannot be reached ({type(error).__name__}): "
+                         + HOW_TO_START["rabbitmq"])
+    if config.uses_postgres(env):
+        try:
+            with psycopg.connect(config.postgres_conninfo("postgres", env)) as connection:
+                connection.execute("SELECT 1")
+        except psycopg.Error as error:
+            host = f"{config.env('POSTGRES_HOST', source=env)}:{config.env('POSTGRES_PORT', '5432', env)}"
+            found.append(f"PostgreSQL at {host} cannot be reached ({type(error).__name__}): " + HOW_TO_START["postgres"])
+    return found
+
+
+def _redact(uri: str) -> str:
+    if "@" in uri:
+        scheme, rest = uri.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return uri

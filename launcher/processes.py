@@ -1,0 +1,99 @@
+"""Starting, watching and stopping service processes (used by the run command, the tests and benchmarks)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import requests
+
+from launcher.services import SERVICES, ServiceSpec
+
+
+class StartupError(Exception):
+    """Raised when a service does not become healthy in time."""
+
+
+@dataclass
+class RunningPlatform:
+    env: dict[str, str]
+    ports: dict[str, int]
+    embedded: bool
+    log_dir: str
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def url(self, service: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def start(self, names: Sequence[str] | None = None) -> None:
+        if self.embedded:
+            self._spawn("embedded", [spec.service for spec in SERVICES])
+        else:
+            for spec in SERVICES:
+                if names is None or spec.name in names:
+                    self._spawn(spec.name, [spec.service])
+        self.wait_healthy(names)
+
+    def _spawn(self, label: str, paths: Sequence[str]) -> None:
+        os.makedirs(self.log_dir, exist_ok=True)
+        log = open(os.path.join(self.log_dir, f"{label}.log"), "ab")
+        self.processes[label] = subprocess.Popen(
+            [sys.executable, "-m", "chassis.serve", *paths], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_healthy(self, names: Sequence[str] | None = None, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for spec in SERVICES:
+            if names is not None and spec.name not in names:
+                continue
+            while True:
+                try:
+                    if requests.get(self.url(spec.name, "/health"), timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                for label, process in self.processes.items():
+                    if process.poll() is not None:
+                        raise StartupError(f"{label} exited with {process.returncode}; see {self.log_dir}/{label}.log")
+                if time.monotonic() > deadline:
+                    raise StartupError(f"{spec.name} was not healthy after {timeout:.0f} s; see {self.log_dir}")
+                time.sleep(0.1)
+
+    def kill(self, label: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(label)
+        process.send_signal(sig)
+        process.wait(timeout=30)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+
+def platform_env(base: Mapping[str, str], ports: Mapping[str, int]) -> dict[str, str]:
+    env = dict(base)
+    env.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    for spec in SERVICES:
+        env[f"{spec.name.upper()}_HTTP_PORT"] = str(ports[spec.name])
+    return env
+
+
+def default_ports(base: Mapping[str, str]) -> dict[str, int]:
+    return {spec.name: int(base.get(f"{spec.name.upper()}_HTTP_PORT") or spec.port) for spec in SERVICES}
+
+
+def specs() -> Sequence[ServiceSpec]:
+    return SERVICES

@@ -1,0 +1,73 @@
+"""The run command: starts the platform, loads the demo programme, prints where everything is; Ctrl-C stops.
+
+With ``AMQP_URI`` and ``POSTGRES_HOST`` in the environment it creates the databases and runs each service as
+its own process on RabbitMQ and PostgreSQL; with neither it runs the embedded default (one process, kombu's
+in-memory transport, SQLite files under ./var).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from chassis import config
+from launcher import demo, preflight
+from launcher.processes import RunningPlatform, StartupError, default_ports, platform_env
+from launcher.services import SERVICES
+
+
+def migrate(env: dict[str, str]) -> None:
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "chassis.migrate", *[spec.application for spec in SERVICES]],
+                   env=env, check=True)
+
+
+def main() -> int:
+    base = dict(os.environ)
+    if config.uses_postgres(base) != (not config.embedded(base)):
+        print("Set both AMQP_URI and POSTGRES_HOST (RabbitMQ + PostgreSQL), or neither (embedded).", file=sys.stderr)
+        return 2
+    for problem in preflight.problems(base):
+        print(problem, file=sys.stderr)
+    if preflight.problems(base):
+        return 2
+    ports = default_ports(base)
+    env = platform_env(base, ports)
+    embedded = config.embedded(env)
+    platform = RunningPlatform(env=env, ports=ports, embedded=embedded,
+                               log_dir=os.path.join(config.data_dir(env), "logs"))
+    if not embedded:
+        migrate(env)
+    print("Starting the USE-IT platform " + ("(embedded: one process, in-memory broker, SQLite in "
+                                             f"{config.data_dir(env)})" if embedded else
+                                             "(RabbitMQ + PostgreSQL, one process per service)"), flush=True)
+    try:
+        platform.start()
+        loaded = demo.load(platform)
+    except (StartupError, Exception) as error:  # show the reason, not a traceback
+        platform.stop()
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    print(f"Demo programme loaded: {loaded}")
+    for spec in SERVICES:
+        print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
+              f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")
+    print(f"  reports: {platform.url('reporting', '/reports/summary')}")
+    print(f"Logs in {platform.log_dir}. Press Ctrl-C to stop.", flush=True)
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    try:
+        while not stop["now"] and all(p.poll() is None for p in platform.processes.values()):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    print("Stopping...", flush=True)
+    platform.stop()
+    print("Stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The four services: their nameko class, their eventsourcing Application and their HTTP port."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    service: str
+    application: str
+    port: int
+
+
+SERVICES = (
+    ServiceSpec("referrals", "referrals.service:ReferralsService", "referrals.application:Referrals", 8001),
+    ServiceSpec("pathways", "pathways.service:PathwaysService", "pathways.application:Pathways", 8002),
+    ServiceSpec("enterprises", "enterprises.service:EnterprisesService", "enterprises.application:Enterprises", 8003),
+    ServiceSpec("reporting", "reporting.service:ReportingService", "reporting.application:Reporting", 8004),
+)
