@@ -1,0 +1,14 @@
+"""Root of the test suite. What each level may fake is said in its own conftest.py.
+
+psycopg must wait cooperatively (PSYCOPG_WAIT_FUNC) before anything imports it, and the in-process nameko
+containers need eventlet's monkey-patching (nameko's pytest plugin no longer does it).
+"""
+import os
+
+os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+pytest_plugins = ["tests.support.fixtures"]

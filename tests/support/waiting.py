@@ -1,0 +1,52 @@
+"""Waiting for a condition (never a bare sleep), and small HTTP helpers for the end-to-end tests."""
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, TypeVar
+
+import requests
+
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T], until: Callable[[T], bool] = bool, timeout: float = 30.0,
+             interval: float = 0.05, what: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if until(last):
+                return last
+        except requests.RequestException as error:
+            last = error
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last value: {last!r}")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+def post(url: str, body: Any, idempotency_key: str | None = None, organisation: str = "test-org",
+         **kwargs: Any) -> requests.Response:
+    headers = {"X-Organisation": organisation, "X-Actor": "test"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    return requests.post(url, json=body, headers=headers, timeout=15, **kwargs)
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format (0 when absent)."""
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            if all(label in line for label in wanted):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
