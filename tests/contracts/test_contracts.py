@@ -1,0 +1,112 @@
+"""Every integration event: its sample loads, its producer emits it, and its consumers accept it."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+from marshmallow import ValidationError
+
+from chassis.inbox import Delivery
+from contracts import enterprises as en
+from contracts import pathways as pw
+from contracts import referrals as rf
+from enterprises.domain import Enterprise
+from enterprises.translation import to_contract as enterprises_out
+from pathways.domain import Pathway
+from pathways.translation import to_contract as pathways_out
+from referrals.domain import Referral
+from referrals.translation import to_contract as referrals_out
+
+SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "contracts", "samples")
+PUBLISHED = {"referrals": rf.PUBLISHED, "pathways": pw.PUBLISHED, "enterprises": en.PUBLISHED}
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+
+
+def sample(service: str, event_type: str) -> dict:
+    with open(os.path.join(SAMPLES, service, f"{event_type}.json")) as handle:
+        return json.load(handle)
+
+
+def all_published() -> list[tuple[str, str]]:
+    return [(service, event_type) for service, published in PUBLISHED.items() for event_type in published]
+
+
+@pytest.mark.parametrize("service,event_type", all_published())
+def test_every_published_event_has_a_sample_that_loads(service, event_type):
+    loaded = PUBLISHED[service][event_type]().load(sample(service, event_type))
+    assert loaded["event_type"] == event_type
+
+
+def test_there_is_no_sample_of_an_event_nobody_publishes():
+    files = {(os.path.basename(os.path.dirname(p)), os.path.basename(p)[:-5])
+             for p in glob.glob(os.path.join(SAMPLES, "*", "*.json"))}
+    assert files == set(all_published())
+
+
+def test_consumers_ignore_fields_they_do_not_know():
+    body = {**sample("referrals", rf.CLIENT_ACCEPTED_V1), "a_field_added_later": 1}
+    assert "a_field_added_later" not in rf.ClientAcceptedV1().load(body)
+
+
+def test_a_message_missing_a_required_field_is_refused():
+    body = sample("referrals", rf.CLIENT_ACCEPTED_V1)
+    del body["entry_point"]
+    with pytest.raises(ValidationError):
+        rf.ClientAcceptedV1().load(body)
+
+
+def produced() -> list[tuple[str, dict]]:
+    referral = Referral(client_id=uuid.uuid4(), partner_id="club", profession="nurse", occurred_at=WHEN)
+    referral.accept(entry_point="E-A", regulator="NMC", occurred_at=WHEN)
+    pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN)
+    enterprise = Enterprise(legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
+    out = [("referrals", referrals_out(e)) for e in referral.collect_events()]
+    out += [("pathways", pathways_out(e)) for e in pathway.collect_events()]
+    out += [("enterprises", enterprises_out(e)) for e in enterprise.collect_events()]
+    return out
+
+
+@pytest.mark.parametrize("service,message", produced(), ids=lambda v: v if isinstance(v, str) else v["event_type"])
+def test_each_producer_emits_what_its_contract_and_sample_describe(service, message):
+    schema = PUBLISHED[service][message["event_type"]]()
+    assert schema.validate(message) == {}
+    assert set(message) == set(sample(service, message["event_type"]))
+    json.dumps(message)  # JSON primitives only
+
+
+def test_internal_events_never_leave_their_service():
+    from chassis.idempotency import IdempotencyRecord
+
+    record = IdempotencyRecord(scope="s", key="k", request_hash="h", response={})
+    assert [referrals_out(e) for e in record.collect_events()] == [None]
+
+
+def test_pathways_opens_a_pathway_from_the_client_accepted_sample():
+    from pathways.application import Pathways
+
+    app = Pathways(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    message = rf.ClientAcceptedV1().load(sample("referrals", rf.CLIENT_ACCEPTED_V1))
+    opened = app.open_pathway(message["client_id"], message["regulator"], message["entry_point"],
+                              message["occurred_at"])
+    assert [(p.regulator, p.entry_point_at_enrolment) for p in opened] == [("GMC", "E-B")]
+
+
+@pytest.mark.parametrize("service,event_type", all_published())
+def test_reporting_projects_every_published_sample(service, event_type, tmp_path):
+    from reporting import projections, queries
+    from reporting.application import Reporting
+
+    app = Reporting(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                         "SQLITE_DBNAME": str(tmp_path / "reporting.sqlite")})
+    app.migrate()
+    with app.sql() as sql:
+        projections.apply(sql, Delivery(service, 1, 0, sample(service, event_type)))
+    totals = (sum(r["referred"] + r["accepted"] for r in queries.referrals_by_partner(app))
+              + sum(r["opened"] for r in queries.pathways_by_entry_point(app))
+              + sum(r["registered"] for r in queries.enterprises_by_legal_form(app)))
+    assert totals == 1
+    app.close()

@@ -1,0 +1,54 @@
+"""The embedded default (one process, in-memory broker, SQLite) runs the same paths end to end."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from launcher import demo
+from launcher.processes import RunningPlatform, platform_env
+from launcher.services import SERVICES
+from tests.support.fixtures import free_port
+from tests.support.waiting import key, now_iso, post, wait_for
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory):
+    base = {k: v for k, v in os.environ.items() if k not in ("AMQP_URI", "POSTGRES_HOST")}
+    base["DATA_DIR"] = str(tmp_path_factory.mktemp("embedded-data"))
+    ports = {spec.name: free_port() for spec in SERVICES}
+    running = RunningPlatform(env=platform_env(base, ports), ports=ports, embedded=True,
+                              log_dir=os.path.join(base["DATA_DIR"], "logs"))
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_the_embedded_platform_carries_a_referral_to_a_pathway_and_a_report(embedded):
+    referral = post(embedded.url("referrals", "/referrals"),
+                    {"partner_id": "embedded-club", "profession": "pharmacist", "occurred_at": now_iso()}, key(),
+                    organisation="embedded-club").json()
+    answer = post(embedded.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
+                  {"entry_point": "E-A", "regulator": "GPhC", "occurred_at": now_iso()}, key())
+    assert answer.status_code == 201, answer.text
+
+    pathways = wait_for(lambda: requests.get(embedded.url("pathways", f"/clients/{referral['client_id']}/pathways"),
+                                             timeout=10).json()["pathways"], what="the pathway")
+    assert [(p["regulator"], p["entry_point"]) for p in pathways] == [("GPhC", "E-A")]
+    rows = wait_for(lambda: requests.get(embedded.url("reporting", "/reports/referrals-by-partner"),
+                                         timeout=10).json()["rows"],
+                    lambda rows: any(r["partner_id"] == "embedded-club" and r["accepted"] == 1 for r in rows),
+                    what="the report")
+    assert {"partner_id": "embedded-club", "referred": 1, "accepted": 1} in rows
+
+
+def test_the_demo_programme_loads_once_however_often_it_is_loaded(embedded):
+    first = demo.load(embedded)
+    demo.load(embedded)
+
+    def referred() -> int:
+        rows = requests.get(embedded.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+        return sum(r["referred"] for r in rows if r["partner_id"] in demo.PARTNERS)
+
+    assert wait_for(referred, lambda n: n >= first["referrals"], what="the demo referrals") == first["referrals"]

@@ -1,0 +1,73 @@
+"""The chassis event store on PostgreSQL (with DB functions on) and SQLite: tracking and gap reads."""
+from __future__ import annotations
+
+import types
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from chassis import config
+from chassis.migrate import ensure_database
+from chassis.relay import OutboxRelay
+from chassis.store import build_application
+from referrals.application import Referrals
+from referrals.domain import Referral
+from referrals.translation import to_contract
+
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def app(request, pg_env, tmp_path):
+    if request.param == "postgres":
+        ensure_database(config.database_name("referrals", pg_env))
+        application = build_application(Referrals, pg_env)
+        assert application.env.get("POSTGRES_ENABLE_DB_FUNCTIONS") == "y"
+    else:
+        application = build_application(Referrals, {"DATA_DIR": str(tmp_path)})
+    application.migrate()
+    yield application
+    application.close()
+
+
+def new_referral() -> Referral:
+    return Referral(client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
+
+
+def test_a_tracked_save_stores_the_position_with_the_events(app):
+    upstream = f"upstream-{uuid.uuid4().hex[:6]}"
+    head = app.head()
+    app.save_tracked(upstream, 7, new_referral())
+    assert app.position(upstream) == 7 and app.head() == head + 1
+
+
+def test_processing_the_same_upstream_notification_twice_is_refused_and_stores_nothing(app):
+    upstream = f"upstream-{uuid.uuid4().hex[:6]}"
+    app.save_tracked(upstream, 3, new_referral())
+    head = app.head()
+    with pytest.raises(IntegrityError):
+        app.save_tracked(upstream, 3, new_referral())
+    with pytest.raises(IntegrityError):
+        app.save_tracked(upstream, 2, new_referral())
+    assert app.head() == head and app.position(upstream) == 3
+
+
+def test_a_position_can_be_recorded_with_no_events(app):
+    upstream = f"upstream-{uuid.uuid4().hex[:6]}"
+    app.save_tracked(upstream, 5)
+    assert app.position(upstream) == 5
+
+
+def test_read_range_returns_only_integration_events_and_where_to_continue(app):
+    relay = OutboxRelay(to_contract)
+    relay.store = types.SimpleNamespace(app=app)
+    start = app.head()
+    app.submit_referral("club", uuid.uuid4().hex, "club", "nurse", WHEN)  # a referral and a key record
+    app.submit_referral("club", uuid.uuid4().hex, "club", "doctor", WHEN)
+    page = relay.read_range(start, None, 1000)
+    assert [item["body"]["profession"] for item in page["items"]] == ["nurse", "doctor"]
+    assert page["scanned_to"] == page["head"] == start + 4
+    first_page = relay.read_range(start, None, 1)
+    assert first_page["scanned_to"] == start + 1 and len(first_page["items"]) == 1
