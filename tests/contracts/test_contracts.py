@@ -60,10 +60,10 @@ def test_a_message_missing_a_required_field_is_refused():
 
 
 def produced() -> list[tuple[str, dict]]:
-    referral = Referral(client_id=uuid.uuid4(), partner_id="club", profession="nurse", occurred_at=WHEN)
+    referral = Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="nurse", occurred_at=WHEN)
     referral.accept(entry_point="E-A", regulator="NMC", occurred_at=WHEN)
     pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN)
-    enterprise = Enterprise(legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
+    enterprise = Enterprise(id=uuid.uuid4(), legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
     out = [("referrals", referrals_out(e)) for e in referral.collect_events()]
     out += [("pathways", pathways_out(e)) for e in pathway.collect_events()]
     out += [("enterprises", enterprises_out(e)) for e in enterprise.collect_events()]

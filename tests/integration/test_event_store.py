@@ -24,7 +24,6 @@ def app(request, pg_env, tmp_path):
     if request.param == "postgres":
         ensure_database(config.database_name("referrals", pg_env))
         application = build_application(Referrals, pg_env)
-        assert application.env.get("POSTGRES_ENABLE_DB_FUNCTIONS") == "y"
     else:
         application = build_application(Referrals, {"DATA_DIR": str(tmp_path)})
     application.migrate()
@@ -33,7 +32,7 @@ def app(request, pg_env, tmp_path):
 
 
 def new_referral() -> Referral:
-    return Referral(client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
+    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
 
 
 def test_a_tracked_save_stores_the_position_with_the_events(app):
@@ -61,13 +60,13 @@ def test_a_position_can_be_recorded_with_no_events(app):
 
 
 def test_read_range_returns_only_integration_events_and_where_to_continue(app):
-    relay = OutboxRelay(to_contract)
+    relay = OutboxRelay(to_contract, (Referral.Received, Referral.Accepted))
     relay.store = types.SimpleNamespace(app=app)
     start = app.head()
-    app.submit_referral("club", uuid.uuid4().hex, "club", "nurse", WHEN)  # a referral and a key record
-    app.submit_referral("club", uuid.uuid4().hex, "club", "doctor", WHEN)
-    page = relay.read_range(start, None, 1000)
-    assert [item["body"]["profession"] for item in page["items"]] == ["nurse", "doctor"]
-    assert page["scanned_to"] == page["head"] == start + 4
+    submitted, _ = app.submit_referral("club", uuid.uuid4().hex, "club", "nurse", WHEN)
+    app.accept_client("club", uuid.uuid4().hex, uuid.UUID(submitted["referral_id"]), "E-A", "NMC", WHEN)
+    page = relay.read_range(start, None, 1000)  # the referral, its acceptance, the acceptance key's record
+    assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "client_accepted_v1"]
+    assert page["scanned_to"] == page["head"] == start + 3
     first_page = relay.read_range(start, None, 1)
     assert first_page["scanned_to"] == start + 1 and len(first_page["items"]) == 1

@@ -24,7 +24,16 @@ def test_a_retried_command_is_answered_the_same_and_stored_once(app):
     after_first = stored(app)
     again, replayed_again = app.submit_referral("club", "key-1", "club", "doctor", WHEN)
     assert (again, replayed_first, replayed_again) == (first, False, True)
-    assert stored(app) == after_first == 2  # the referral and the key's record
+    assert stored(app) == after_first == 1  # the referral only: its id comes from the key
+
+
+def test_a_retried_update_is_answered_the_same_even_though_repeating_it_would_be_refused(app):
+    from uuid import UUID
+
+    submitted, _ = app.submit_referral("club", "key-1", "club", "doctor", WHEN)
+    first, _ = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
+    again, replayed = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
+    assert (again, replayed) == (first, True)
 
 
 def test_a_key_reused_with_another_body_is_a_conflict(app):

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import amqp
 import eventlet
 from kombu import Connection, Exchange, Producer, Queue
 
@@ -88,26 +89,41 @@ class ConfirmingPublisher:
         if self.connection is None:
             self._connect()
         assert self.connection is not None
+        target = exchange or events_exchange()
         try:
             for message in messages:
-                self.producer.publish(
-                    json.dumps(message.body), routing_key=message.routing_key, headers=message.headers,
-                    exchange=exchange or events_exchange(), delivery_mode=2,
-                    content_type="application/json", content_encoding="utf-8", retry=False,
-                )
+                self._send(message, target)
                 self.sent += 1
             if self.confirming:
-                deadline = eventlet.hubs.get_hub().clock() + self.confirm_timeout
-                while self.acked < self.sent and not self.nacked:
-                    remaining = deadline - eventlet.hubs.get_hub().clock()
-                    if remaining <= 0:
-                        raise TimeoutError("the broker did not confirm the batch in time")
-                    self.connection.drain_events(timeout=remaining)
-                if self.nacked:
-                    raise ConnectionError("the broker refused (nacked) a message of the batch")
+                self._await_confirms()
         except Exception:
             self.close()
             raise
+
+    def _send(self, message: Outgoing, target: Exchange) -> None:
+        body = json.dumps(message.body)
+        if self.confirming:
+            # py-amqp directly: kombu's Producer.publish costs several times the CPU per message, and the
+            # relay publishes every integration event the service stores.
+            self.producer.channel.basic_publish(
+                amqp.Message(body, content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                             application_headers=message.headers),
+                exchange=target.name, routing_key=message.routing_key)
+        else:
+            self.producer.publish(body, routing_key=message.routing_key, headers=message.headers, exchange=target,
+                                  delivery_mode=2, content_type="application/json", content_encoding="utf-8",
+                                  retry=False)
+
+    def _await_confirms(self) -> None:
+        assert self.connection is not None
+        deadline = eventlet.hubs.get_hub().clock() + self.confirm_timeout
+        while self.acked < self.sent and not self.nacked:
+            remaining = deadline - eventlet.hubs.get_hub().clock()
+            if remaining <= 0:
+                raise TimeoutError("the broker did not confirm the batch in time")
+            self.connection.drain_events(timeout=remaining)
+        if self.nacked:
+            raise ConnectionError("the broker refused (nacked) a message of the batch")
 
     def close(self) -> None:
         if self.connection is not None:

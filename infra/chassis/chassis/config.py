@@ -55,8 +55,9 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
             "POSTGRES_USER": env("POSTGRES_USER", "postgres", source) or "postgres",
             "POSTGRES_PASSWORD": env("POSTGRES_PASSWORD", "", source) or "",
             "POSTGRES_SCHEMA": env("POSTGRES_SCHEMA", "public", source) or "public",
-            # One round trip per append instead of a pipelined LOCK TABLE + INSERT (lab pitfall 10).
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            # eventsourcing's DB-function append takes no table lock (ids can commit out of order): the
+            # chassis recorder appends through its own locked function instead (chassis.store).
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "POSTGRES_POOL_SIZE": env("POSTGRES_POOL_SIZE", "10", source) or "10",
             "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "20", source) or "20",
             "POSTGRES_CONNECT_TIMEOUT": env("POSTGRES_CONNECT_TIMEOUT", "10", source) or "10",

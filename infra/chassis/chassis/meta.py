@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from eventsourcing.domain import Aggregate
 
 META_FIELDS = ("actor", "organisation", "idempotency_key", "correlation_id")
+_digest: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_digest", default=None)
 _current: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("event_meta", default=None)
 
 
@@ -26,9 +27,20 @@ def new_correlation_id() -> str:
 def current_meta() -> dict[str, Any]:
     meta = _current.get()
     if meta is None:
-        return {"actor": "system", "organisation": None, "idempotency_key": None,
+        meta = {"actor": "system", "organisation": None, "idempotency_key": None,
                 "correlation_id": new_correlation_id()}
-    return dict(meta)
+    digest = _digest.get()
+    return {**meta, "request_hash": digest} if digest else dict(meta)
+
+
+@contextmanager
+def request_digest(digest: str) -> Iterator[None]:
+    """Stamps the hash of the request body on the events triggered inside (see chassis.idempotency)."""
+    token = _digest.set(digest)
+    try:
+        yield
+    finally:
+        _digest.reset(token)
 
 
 def set_meta(meta: dict[str, Any]) -> None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import logging
 import zlib
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import eventlet
 import psycopg
 from eventlet.event import Event
+from eventsourcing.utils import get_topic
 from nameko.extensions import DependencyProvider
 
 from chassis import config
@@ -80,8 +81,12 @@ class OutboxRelay(DependencyProvider):
 
     telemetry = Telemetry()
 
-    def __init__(self, translate: Translate, batch_size: int = 500, idle_wait: float = 0.5) -> None:
-        self.translate, self.batch_size, self.idle_wait = translate, batch_size, idle_wait
+    def __init__(self, translate: Translate, translated: Sequence[type] = (), batch_size: int = 500,
+                 idle_wait: float = 0.5, gather: float = 0.02) -> None:
+        """``translated``: the domain event classes ``translate`` turns into messages; only their rows are
+        read from the log (an idempotency record or an internal event is never even decoded)."""
+        self.translate, self.batch_size, self.idle_wait, self.gather = translate, batch_size, idle_wait, gather
+        self.topics = tuple(get_topic(cls) for cls in translated)
 
     def setup(self) -> None:
         self.store = find_store(self.container)
@@ -91,6 +96,11 @@ class OutboxRelay(DependencyProvider):
         self.running = False
 
     def start(self) -> None:
+        if (config.env("RELAY", "on") or "on").lower() in ("off", "n", "no", "0"):
+            # This instance only serves requests; another instance (or a relay-only process) relays.
+            self.running, self.thread = False, None
+            self.publisher, self.lease = ConfirmingPublisher(""), Lease(self.app, self.service)
+            return
         self.running = True
         self.publisher = ConfirmingPublisher(config.amqp_uri(self.container.config.get("ENV") or None))
         self.lease = Lease(self.app, self.service)
@@ -131,8 +141,13 @@ class OutboxRelay(DependencyProvider):
                 if not self.lease.held():
                     self._wait(2.0)
                     continue
-                if self.relay_once() == 0:
+                moved = self.relay_once()
+                if moved == 0:
                     self._wait(self.idle_wait)
+                elif moved < self.batch_size:
+                    # Under load, a short pause gathers a larger batch: one SELECT and one confirm round
+                    # for many messages instead of a few (post-to-publish latency grows by at most this).
+                    eventlet.sleep(self.gather)
                 failures = 0
             except Exception:
                 failures += 1
@@ -150,12 +165,16 @@ class OutboxRelay(DependencyProvider):
     def relay_once(self) -> int:
         """Publishes the next batch; returns how many notifications it moved past."""
         position, last_published = self.read_position()
-        notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+        head = self.app.head()  # read first: every id up to it is visible (appends commit in id order)
+        notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size,
+                                                               topics=self.topics)
         metrics = self.telemetry.metrics
+        metrics.labels(metrics.log_head).set(head)
         if not notifications:
-            head = self.app.head()
-            metrics.labels(metrics.log_head).set(head)
-            metrics.labels(metrics.relay_lag).set(max(0, head - position))
+            if head > position:  # only events that never leave the service: move past them
+                self.store_position(head, last_published)
+            metrics.labels(metrics.relay_position).set(max(head, position))
+            metrics.labels(metrics.relay_lag).set(0)
             return 0
         outgoing: list[Outgoing] = []
         previous = last_published
@@ -173,10 +192,8 @@ class OutboxRelay(DependencyProvider):
         self.store_position(reached, previous)
         for message in outgoing:
             metrics.labels(metrics.relay_published, event_type=message.body["event_type"]).inc()
-        head = max(self.app.head(), reached)
         metrics.labels(metrics.relay_position).set(reached)
-        metrics.labels(metrics.log_head).set(head)
-        metrics.labels(metrics.relay_lag).set(head - reached)
+        metrics.labels(metrics.relay_lag).set(max(0, head - reached))
         return len(notifications)
 
     def read_position(self) -> tuple[int, int]:
@@ -206,7 +223,8 @@ class OutboxRelay(DependencyProvider):
         stop = head if upto is None else min(int(upto), head)
         if stop <= after:
             return {"items": [], "scanned_to": max(after, 0), "head": head}
-        notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit, stop=stop)
+        notifications = self.app.recorder.select_notifications(start=after + 1, limit=limit, stop=stop,
+                                                               topics=self.topics)
         items = []
         for notification in notifications:
             message = self.translate(self.app.mapper.to_domain_event(notification))

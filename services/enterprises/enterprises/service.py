@@ -7,7 +7,7 @@ from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import enterprises as en
 from enterprises.application import Enterprises
-from enterprises.translation import to_contract
+from enterprises.translation import TRANSLATED, to_contract
 
 
 class EnterprisesService(StandardEndpoints):
@@ -15,7 +15,7 @@ class EnterprisesService(StandardEndpoints):
     http_port = 8003
     publishes = en.PUBLISHED
     store = Store(Enterprises)
-    outbox = OutboxRelay(to_contract)
+    outbox = OutboxRelay(to_contract, TRANSLATED)
 
     @route("POST", "/enterprises", body=en.RegisterEnterprise, requires_idempotency_key=True,
            answers={201: "stored"}, summary="Register a supported enterprise")

@@ -8,9 +8,13 @@ from contracts.envelope import envelope_of
 from enterprises.domain import Enterprise
 
 
+TRANSLATED = (Enterprise.Registered,)
+ENTERPRISE_REGISTERED = en.EnterpriseRegisteredV1()
+
+
 def to_contract(domain_event: Any) -> dict[str, Any] | None:
     if isinstance(domain_event, Enterprise.Registered):
-        return en.EnterpriseRegisteredV1().dump({
+        return ENTERPRISE_REGISTERED.dump({
             **envelope_of(domain_event, en.ENTERPRISE_REGISTERED_V1, domain_event.occurred_at),
             "enterprise_id": domain_event.originator_id, "legal_form": domain_event.legal_form,
             "registered_on": domain_event.registered_on,

@@ -14,7 +14,7 @@ from chassis.store import Store
 from contracts import pathways as pw
 from contracts import referrals as rf
 from pathways.application import Pathways
-from pathways.translation import to_contract
+from pathways.translation import TRANSLATED, to_contract
 
 
 class PathwaysService(StandardEndpoints):
@@ -23,7 +23,7 @@ class PathwaysService(StandardEndpoints):
     publishes = pw.PUBLISHED
     consumes = ("referrals",)
     store = Store(Pathways)
-    outbox = OutboxRelay(to_contract)
+    outbox = OutboxRelay(to_contract, TRANSLATED)
     inbox = Inbox()
     referrals = RpcProxy("referrals")
 

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from chassis.errors import NotFound
-from chassis.idempotency import run_once
+from chassis.idempotency import create_once, run_once
 from chassis.store import ServiceApplication
 from referrals.domain import Referral, ensure_past
 
@@ -33,13 +33,12 @@ class Referrals(ServiceApplication):
                         occurred_at: datetime) -> tuple[dict[str, Any], bool]:
         ensure_past(occurred_at)
 
-        def command() -> tuple[list[Any], dict[str, Any]]:
-            referral = Referral(client_id=uuid4(), partner_id=partner_id, profession=profession,
-                                occurred_at=occurred_at)
-            return [referral], _answer(referral)
+        def create(referral_id: UUID) -> Referral:
+            return Referral(id=referral_id, client_id=uuid4(), partner_id=partner_id, profession=profession,
+                            occurred_at=occurred_at)
 
         body = {"partner_id": partner_id, "profession": profession, "occurred_at": occurred_at}
-        return run_once(self, f"{scope}:submit_referral", key, body, command)
+        return create_once(self, f"{scope}:submit_referral", key, body, create, _answer)
 
     def accept_client(self, scope: str, key: str, referral_id: UUID, entry_point: str, regulator: str,
                       occurred_at: datetime) -> tuple[dict[str, Any], bool]:

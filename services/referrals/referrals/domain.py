@@ -35,7 +35,9 @@ class Referral(TracedAggregate):
     """One partner's referral of one person. Invariant: a referral is decided (accepted) at most once."""
 
     @event("Received")
-    def __init__(self, client_id: UUID, partner_id: str, profession: str, occurred_at: datetime) -> None:
+    def __init__(self, id: UUID, client_id: UUID, partner_id: str, profession: str,  # noqa: A002
+                 occurred_at: datetime) -> None:
+        """``id`` is given, not drawn: it comes from the poster's idempotency key (chassis.idempotency)."""
         self.client_id, self.partner_id, self.profession = client_id, partner_id, profession
         self.received_at = occurred_at
         self.status = "received"

@@ -7,7 +7,7 @@ from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import referrals as rf
 from referrals.application import Referrals
-from referrals.translation import to_contract
+from referrals.translation import TRANSLATED, to_contract
 
 CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)"}
 
@@ -17,7 +17,7 @@ class ReferralsService(StandardEndpoints):
     http_port = 8001
     publishes = rf.PUBLISHED
     store = Store(Referrals)
-    outbox = OutboxRelay(to_contract)
+    outbox = OutboxRelay(to_contract, TRANSLATED)
 
     @route("POST", "/referrals", body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
            summary="A partner refers a person to the hub")

@@ -8,15 +8,21 @@ from contracts.envelope import envelope_of
 from referrals.domain import Referral
 
 
+TRANSLATED = (Referral.Received, Referral.Accepted)
+# Schema instances are reused: building one per message cost about a tenth of a request's CPU.
+CLIENT_REFERRED = rf.ClientReferredV1()
+CLIENT_ACCEPTED = rf.ClientAcceptedV1()
+
+
 def to_contract(domain_event: Any) -> dict[str, Any] | None:
     if isinstance(domain_event, Referral.Received):
-        return rf.ClientReferredV1().dump({
+        return CLIENT_REFERRED.dump({
             **envelope_of(domain_event, rf.CLIENT_REFERRED_V1, domain_event.occurred_at),
             "referral_id": domain_event.originator_id, "client_id": domain_event.client_id,
             "partner_id": domain_event.partner_id, "profession": domain_event.profession,
         })
     if isinstance(domain_event, Referral.Accepted):
-        return rf.ClientAcceptedV1().dump({
+        return CLIENT_ACCEPTED.dump({
             **envelope_of(domain_event, rf.CLIENT_ACCEPTED_V1, domain_event.occurred_at),
             "client_id": domain_event.client_id, "referral_id": domain_event.originator_id,
             "partner_id": domain_event.partner_id, "entry_point": domain_event.entry_point,

@@ -12,7 +12,7 @@ WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
 
 
 def referral() -> Referral:
-    return Referral(client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
+    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
 
 
 def test_accepting_an_accepted_referral_is_refused_and_changes_nothing():

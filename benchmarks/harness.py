@@ -1,0 +1,178 @@
+"""Shared set-up of the benchmarks: a fresh vhost and databases, services as processes, raw baselines."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+from urllib.parse import quote
+
+import psycopg
+import requests
+
+from chassis import config
+from launcher.processes import RunningPlatform, platform_env
+from launcher.run import migrate
+from launcher.services import SERVICES
+
+RABBIT_API = os.environ.get("RABBIT_API_URI", "http://guest:guest@127.0.0.1:15672")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def platform(names: Sequence[str] | None = None, extra_env: dict | None = None) -> Iterator[RunningPlatform]:
+    vhost, prefix = f"bench_{uuid.uuid4().hex[:8]}", f"b{uuid.uuid4().hex[:8]}_"
+    api = RABBIT_API.split("@")[-1]
+    auth = tuple(RABBIT_API.split("//")[1].split("@")[0].split(":"))
+    requests.put(f"http://{api}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"http://{api}/api/permissions/{vhost}/guest", auth=auth, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    ports = {spec.name: free_port() for spec in SERVICES}
+    env = platform_env({**os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost)}",
+                        "POSTGRES_HOST": "127.0.0.1", "DB_PREFIX": prefix, "LOG_LEVEL": "WARNING",
+                        **(extra_env or {})}, ports)
+    migrate(env)
+    running = RunningPlatform(env=env, ports=ports, embedded=False, log_dir=f"/tmp/{prefix}logs")
+    try:
+        running.start(names)
+        yield running
+    finally:
+        for process in getattr(running, "extra", []):
+            process.terminate()
+            process.wait()
+        running.stop()
+        requests.delete(f"http://{api}/api/vhosts/{vhost}", auth=auth, timeout=10)
+        with psycopg.connect(config.postgres_conninfo("postgres"), autocommit=True) as connection:
+            for (name,) in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                              (prefix + "%",)).fetchall():
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def raw_single_row_inserts(count: int = 3000) -> float:
+    """Rows/s of single-row autocommit INSERTs into a table shaped like the events table."""
+    # A logged table in the same cluster (a TEMP table would skip the WAL and flatter the baseline).
+    table = f"bench_raw_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(config.postgres_conninfo("postgres"), autocommit=True) as connection:
+        connection.execute(f"CREATE TABLE {table} (notification_id bigserial PRIMARY KEY,"
+                           " originator_id uuid NOT NULL, originator_version int NOT NULL, topic text NOT NULL,"
+                           " state bytea NOT NULL, UNIQUE (originator_id, originator_version))")
+        state = json.dumps({"partner_id": "club", "profession": "doctor", "occurred_at": "2018-01-01"}).encode()
+        started = time.perf_counter()
+        for _ in range(count):
+            connection.execute(f"INSERT INTO {table} (originator_id, originator_version, topic, state)"
+                               " VALUES (%s, 1, 'bench', %s)", (uuid.uuid4(), state))
+        rate = count / (time.perf_counter() - started)
+        connection.execute(f"DROP TABLE {table}")
+        return rate
+
+
+def raw_executemany(count: int = 10000, batch: int = 100) -> float:
+    table = f"bench_batch_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(config.postgres_conninfo("postgres")) as connection:
+        connection.execute(f"CREATE TABLE {table} (notification_id bigserial PRIMARY KEY,"
+                           " originator_id uuid NOT NULL, originator_version int NOT NULL, topic text NOT NULL,"
+                           " state bytea NOT NULL)")
+        state = b'{"type": "step"}'
+        started = time.perf_counter()
+        for _ in range(count // batch):
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} (originator_id, originator_version, topic, state)"
+                                   " VALUES (%s, %s, 'bench', %s)",
+                                   [(uuid.uuid4(), 1, state) for _ in range(batch)])
+            connection.commit()
+        rate = count / (time.perf_counter() - started)
+        connection.execute(f"DROP TABLE {table}")
+        connection.commit()
+        return rate
+
+
+def load(port: int, path: str, bodies: Sequence[dict], concurrency: int,
+         headers: dict | None = None) -> tuple[float, list[float], list[int]]:
+    """POSTs every body once over keep-alive connections; returns (requests/s, latencies s, statuses)."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    work = iter(enumerate(bodies))
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                item = next(work, None)
+            if item is None:
+                break
+            index, body = item
+            started = time.perf_counter()
+            connection.request("POST", path, body=json.dumps(body), headers={
+                "Content-Type": "application/json", "Idempotency-Key": f"bench-{index}-{uuid.uuid4().hex}",
+                "X-Organisation": "bench", **(headers or {})})
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(response.status)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(bodies) / (time.perf_counter() - started), latencies, statuses
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    cut = statistics.quantiles(ordered, n=100)
+    return {"p50_ms": round(cut[49] * 1000, 1), "p95_ms": round(cut[94] * 1000, 1), "p99_ms": round(cut[98] * 1000, 1)}
+
+
+def start_relay_process(running: RunningPlatform, service: str) -> None:
+    """A second process of ``service`` that only relays (the API processes run with RELAY=off)."""
+    import subprocess
+    import sys
+
+    env = {**running.env, "RELAY": "on", f"{service.upper()}_HTTP_PORT": str(free_port())}
+    log = open(os.path.join(running.log_dir, f"{service}-relay.log"), "ab")
+    process = subprocess.Popen([sys.executable, "-m", "chassis.serve", dict((s.name, s.service) for s in SERVICES)[service]],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    running.extra = [*getattr(running, "extra", []), process]  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{env[f'{service.upper()}_HTTP_PORT']}/health"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the relay process did not start")
+
+
+def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int) -> dict:
+    """Posts ``body`` with a fresh Idempotency-Key each time for ``seconds`` with wrk (C, light on CPU)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    script = os.path.join(os.path.dirname(__file__), "post.lua")
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script,
+                          f"http://127.0.0.1:{port}", "--", path, json.dumps(body), uuid.uuid4().hex],
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["per_s"] = result["requests"] / result["seconds"]
+    return result
