@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import psycopg
 import requests
 from kombu import Connection, Producer
 
@@ -102,23 +103,32 @@ def relayed_message(platform, partner: str) -> dict:
             after = page["scanned_to"]
 
 
-def referrals_published(platform) -> float:
+def notification_id(platform, aggregate_id: str) -> int:
+    from chassis import config
+
+    with psycopg.connect(config.postgres_conninfo(config.database_name("referrals", platform.env))) as connection:
+        row = connection.execute("SELECT notification_id FROM referrals_events WHERE originator_id = %s",
+                                 (aggregate_id,)).fetchone()
+    return int(row[0])
+
+
+def relayed_up_to(platform) -> float:
     text = requests.get(platform.url("referrals", "/metrics"), timeout=10).text
-    return metric(text, "useit_relay_published_total", event_type="client_referred_v1")
+    return metric(text, "useit_relay_position") if metric(text, "useit_relay_leader") == 1 else 0.0
 
 
 def test_a_message_that_never_arrived_is_pulled_from_the_upstream_log(platform):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     queue = bus.consumer_queue("reporting", "referrals")
     fills_before = reporting_metric(platform, "useit_consumer_gap_fills_total", upstream="referrals")
-    published_before = referrals_published(platform)
     with Connection(platform.env["AMQP_URI"]) as connection:
         channel = connection.channel()
         channel.queue_unbind(queue.name, bus.exchange_name(), "referrals.#")
         try:
             missed = refer(platform, partner)
-            wait_for(lambda: requests.get(platform.url("referrals", "/metrics"), timeout=10).text,
-                     lambda text: metric(text, "useit_relay_lag_events") == 0, what="the relay to publish it")
+            position = notification_id(platform, missed["referral_id"])
+            wait_for(lambda: relayed_up_to(platform), lambda relayed: relayed >= position,
+                     what="the relay to publish it")
         finally:
             channel.queue_bind(queue.name, bus.exchange_name(), "referrals.#")
     assert partner_row(platform, partner)["referred"] == 0  # reporting never heard of it

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 NOTIFICATION_ID = "x-notification-id"
 PREVIOUS_ID = "x-previous-id"
 UPSTREAM = "x-upstream"
+REPLAY = "x-replay"
 
 
 def exchange_name() -> str:

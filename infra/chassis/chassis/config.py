@@ -37,10 +37,14 @@ def database_name(service: str, source: Mapping[str, str] | None = None) -> str:
 
 
 def postgres_conninfo(dbname: str, source: Mapping[str, str] | None = None) -> str:
-    return (
-        f"host={env('POSTGRES_HOST', '127.0.0.1', source)} port={env('POSTGRES_PORT', '5432', source)} "
-        f"user={env('POSTGRES_USER', 'postgres', source)} password={env('POSTGRES_PASSWORD', '', source)} "
-        f"dbname={dbname} connect_timeout=5"
+    # make_conninfo quotes values: a bare "password= dbname=x" would make libpq read the password as
+    # "dbname=x" and connect to the user's default database instead.
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(
+        host=env("POSTGRES_HOST", "127.0.0.1", source), port=env("POSTGRES_PORT", "5432", source),
+        user=env("POSTGRES_USER", "postgres", source), password=env("POSTGRES_PASSWORD", "", source),
+        dbname=dbname, connect_timeout=5,
     )
 
 

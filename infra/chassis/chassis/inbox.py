@@ -29,7 +29,7 @@ from eventsourcing.persistence import IntegrityError
 from kombu import Connection, Producer
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 
 from chassis import bus, config
 from chassis.meta import recording
@@ -50,6 +50,7 @@ class Delivery:
     notification_id: int
     previous_id: int
     body: dict[str, Any]
+    replay: bool = False
 
     @property
     def event_type(self) -> str:
@@ -61,12 +62,24 @@ Fetch = Callable[[int, "int | None", int], dict]
 ApplyEvents = Callable[[Delivery], Sequence[Any]]
 ApplySql = Callable[[Sql, Delivery], None]
 
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except that a body kombu cannot decode is dead-lettered, not dropped."""
+
+    def on_decode_error(self, message: Any, exc: Exception) -> None:
+        headers = dict(message.headers or {})
+        dead_letter(self.container, str(headers.get(bus.UPSTREAM, "unknown")), message.body, headers,
+                    f"undecodable body: {exc}")
+        message.ack()
+
+
 class UpstreamEvents(Consumer):
     """Entrypoint: the service's durable queue of one upstream's events; the method gets a ``Delivery``.
 
     Malformed messages are dead-lettered here, before any worker runs. A handler that fails for another
     reason (database down, RPC timeout) gets the message back after a pause.
     """
+
+    queue_consumer = DeadLetteringQueueConsumer()
 
     def __init__(self, upstream: str, **kwargs: Any) -> None:
         self.upstream = upstream
@@ -83,7 +96,7 @@ class UpstreamEvents(Consumer):
             if not isinstance(payload, dict) or headers.get(bus.UPSTREAM) != self.upstream:
                 raise ValueError("not an integration event of " + self.upstream)
             delivery = Delivery(self.upstream, int(headers[bus.NOTIFICATION_ID]),
-                                int(headers.get(bus.PREVIOUS_ID, 0)), payload)
+                                int(headers.get(bus.PREVIOUS_ID, 0)), payload, bool(headers.get(bus.REPLAY)))
         except (KeyError, TypeError, ValueError) as error:
             dead_letter(self.container, self.upstream, body, dict(message.headers or {}), str(error))
             self.queue_consumer.ack_message(message)
@@ -151,6 +164,9 @@ class Inbox(DependencyProvider):
     def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
                apply_sql: ApplySql | None = None) -> None:
         with self.locks[delivery.upstream]:
+            if delivery.replay:
+                self._replay(delivery, apply, apply_sql)
+                return
             position = self.app.position(delivery.upstream)
             if delivery.notification_id <= position:
                 self._count(delivery.upstream, "duplicate")
@@ -225,6 +241,36 @@ class Inbox(DependencyProvider):
                     {bus.NOTIFICATION_ID: delivery.notification_id, bus.PREVIOUS_ID: delivery.previous_id},
                     reason)
         self._count(delivery.upstream, "dead_lettered")
+
+    def _replay(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
+        """Processes a dead-lettered message brought back by ``python -m chassis.deadletters --replay``.
+
+        Only a message recorded as dead is processed (once: its record goes in the same transaction as a
+        read model's writes, right after an event-sourced consumer's save); anything else is a duplicate.
+        """
+        key = (delivery.upstream, delivery.notification_id)
+        with self.app.sql() as sql:
+            dead = sql.execute("SELECT 1 FROM chassis_dead_letters WHERE upstream = %s AND notification_id = %s",
+                               key).fetchone()
+        if not dead:
+            self._count(delivery.upstream, "duplicate")
+            return
+        forget = "DELETE FROM chassis_dead_letters WHERE upstream = %s AND notification_id = %s"
+        try:
+            if apply_sql is not None:
+                with self.app.sql() as sql:
+                    apply_sql(sql, delivery)
+                    sql.execute(forget, key)
+            else:
+                self.app.save(*(apply(delivery) if apply is not None else ()))
+                with self.app.sql() as sql:
+                    sql.execute(forget, key)
+        except (Poison, ValidationError) as error:
+            dead_letter(self.container, delivery.upstream, delivery.body,
+                        {bus.NOTIFICATION_ID: delivery.notification_id}, str(error))
+            self._count(delivery.upstream, "dead_lettered")
+            return
+        self._count(delivery.upstream, "replayed")
 
     def _count(self, upstream: str, outcome: str) -> None:
         metrics = self.telemetry.metrics

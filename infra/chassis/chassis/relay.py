@@ -138,7 +138,10 @@ class OutboxRelay(DependencyProvider):
         failures = 0
         while self.running:
             try:
-                if not self.lease.held():
+                leader = self.lease.held()
+                metrics = self.telemetry.metrics
+                metrics.labels(metrics.relay_leader).set(1 if leader else 0)
+                if not leader:
                     self._wait(2.0)
                     continue
                 moved = self.relay_once()

@@ -31,6 +31,8 @@ class Metrics:
                                       ["service"], registry=r)
         self.relay_position = Gauge("useit_relay_position", "Last notification id confirmed by the broker",
                                     ["service"], registry=r)
+        self.relay_leader = Gauge("useit_relay_leader", "1 while this instance holds the relay lease",
+                                  ["service"], registry=r)
         self.log_head = Gauge("useit_notification_log_head", "Highest notification id stored",
                               ["service"], registry=r)
         self.relay_lag = Gauge("useit_relay_lag_events", "Notification log head minus relayed position",

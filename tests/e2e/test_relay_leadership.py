@@ -1,0 +1,48 @@
+"""Two instances of a service: one relay is active; when its instance dies, the other takes over."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import uuid
+
+import requests
+
+from tests.support.fixtures import free_port
+from tests.support.waiting import key, metric, now_iso, post, wait_for
+
+
+def leader(port: int) -> float:
+    return metric(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text, "useit_relay_leader")
+
+
+def test_one_relay_is_active_and_a_survivor_takes_over(platform):
+    port = free_port()
+    env = {**platform.env, "REFERRALS_HTTP_PORT": str(port)}
+    second = subprocess.Popen([sys.executable, "-m", "chassis.serve", "referrals.service:ReferralsService"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code, lambda s: s == 200,
+                 what="the second instance")
+        first_port = platform.ports["referrals"]
+        wait_for(lambda: leader(port) + leader(first_port), lambda n: n == 1, what="exactly one leader")
+        assert leader(first_port) == 1  # the first instance took the lease first and keeps it
+
+        platform.kill("referrals", signal.SIGKILL)
+        wait_for(lambda: leader(port), lambda n: n == 1, what="the survivor to take the lease")
+        partner = f"partner-{uuid.uuid4().hex[:8]}"
+        answer = post(f"http://127.0.0.1:{port}/referrals",
+                      {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, key(),
+                      organisation=partner)
+        assert answer.status_code == 201
+
+        def referred() -> int:
+            rows = requests.get(platform.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+            return next((r["referred"] for r in rows if r["partner_id"] == partner), 0)
+
+        wait_for(referred, lambda n: n == 1, what="the survivor's relay to deliver")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+        if "referrals" not in platform.processes:
+            platform.start(["referrals"])
