@@ -29,9 +29,10 @@ def main() -> int:
     if config.uses_postgres(base) != (not config.embedded(base)):
         print("Set both AMQP_URI and POSTGRES_HOST (RabbitMQ + PostgreSQL), or neither (embedded).", file=sys.stderr)
         return 2
-    for problem in preflight.problems(base):
+    problems = preflight.problems(base)
+    for problem in problems:
         print(problem, file=sys.stderr)
-    if preflight.problems(base):
+    if problems:
         return 2
     ports = default_ports(base)
     env = platform_env(base, ports)

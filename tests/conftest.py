@@ -7,7 +7,11 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
-import eventlet  # noqa: E402
+import warnings  # noqa: E402
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # eventlet's own "deprecated, bugfix mode" notice (runtime lab, section 1)
+    import eventlet
 
 eventlet.monkey_patch()
 

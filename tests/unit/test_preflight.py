@@ -1,0 +1,17 @@
+"""The run command names an unreachable broker or database and says how to start it."""
+from launcher import preflight
+from tests.support.fixtures import free_port
+
+
+def test_an_unreachable_broker_and_database_are_named_with_how_to_start_them():
+    closed = free_port()
+    problems = preflight.problems({"AMQP_URI": f"amqp://guest:secret@127.0.0.1:{closed}//",
+                                   "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(closed)})
+    assert len(problems) == 2
+    assert problems[0].startswith("RabbitMQ at amqp://***@127.0.0.1") and "rabbitmq-server -detached" in problems[0]
+    assert problems[1].startswith(f"PostgreSQL at 127.0.0.1:{closed}") and "pg_ctlcluster" in problems[1]
+    assert "secret" not in " ".join(problems)
+
+
+def test_nothing_is_reported_for_the_embedded_default():
+    assert preflight.problems({}) == []
