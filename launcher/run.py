@@ -45,8 +45,9 @@ def main() -> int:
                                              f"{config.data_dir(env)})" if embedded else
                                              "(RabbitMQ + PostgreSQL, one process per service)"), flush=True)
     try:
+        credentials = demo.demo_credentials(env)
         platform.start()
-        loaded = demo.load(platform)
+        loaded = demo.load(platform, credentials)
     except (StartupError, Exception) as error:  # show the reason, not a traceback
         platform.stop()
         print(f"Could not start: {error}", file=sys.stderr)
@@ -56,6 +57,8 @@ def main() -> int:
         print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
               f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")
     print(f"  reports: {platform.url('reporting', '/reports/summary')}")
+    print(f"An admin credential for trying the APIs (send as 'Authorization: Bearer ...'):\n  {credentials['admin']}\n"
+          "Issue others with: .venv/bin/python -m launcher.credentials issue --organisation ORG --role ROLE")
     print(f"Logs in {platform.log_dir}. Press Ctrl-C to stop.", flush=True)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))

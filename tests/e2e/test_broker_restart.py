@@ -7,9 +7,8 @@ import threading
 import uuid
 
 import pytest
-import requests
 
-from tests.support.waiting import key, now_iso, post, wait_for
+from tests.support.waiting import get, key, now_iso, post, wait_for
 
 pytestmark = pytest.mark.broker_restart
 
@@ -19,16 +18,18 @@ def rabbitmqctl(*args: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the local RabbitMQ's rabbitmqctl")
-def test_rabbitmq_restarted_mid_run_loses_nothing(platform):
+def test_rabbitmq_restarted_mid_run_loses_nothing(platform, credentials):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     answers: list[int] = []
+    credential = credentials(partner, "referrer")
+    reader = credentials("programme-office", "auditor")
     stop = threading.Event()
 
     def post_steadily() -> None:
         while not stop.is_set() and len(answers) < 400:
             response = post(platform.url("referrals", "/referrals"),
                             {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, key(),
-                            organisation=partner)
+                            credential)
             answers.append(response.status_code)
             stop.wait(0.02)
 
@@ -51,7 +52,7 @@ def test_rabbitmq_restarted_mid_run_loses_nothing(platform):
     assert set(answers) == {201}, "every post is answered and stored, broker or not"
 
     def referred() -> int:
-        rows = requests.get(platform.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+        rows = get(platform.url("reporting", "/reports/referrals-by-partner"), reader).json()["rows"]
         return next((row["referred"] for row in rows if row["partner_id"] == partner), 0)
 
     assert wait_for(referred, lambda count: count >= len(answers), timeout=90,

@@ -4,13 +4,12 @@ from __future__ import annotations
 import os
 
 import pytest
-import requests
 
 from launcher import demo
 from launcher.processes import RunningPlatform, platform_env
 from launcher.services import SERVICES
 from tests.support.fixtures import free_port
-from tests.support.waiting import key, now_iso, post, wait_for
+from tests.support.waiting import get, key, now_iso, post, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -21,34 +20,35 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
     running = RunningPlatform(env=platform_env(base, ports), ports=ports, embedded=True,
                               log_dir=os.path.join(base["DATA_DIR"], "logs"))
     running.start()
+    running.credentials = demo.demo_credentials(running.env)  # type: ignore[attr-defined]
     yield running
     running.stop()
 
 
 def test_the_embedded_platform_carries_a_referral_to_a_pathway_and_a_report(embedded):
+    admin = embedded.credentials["admin"]
     referral = post(embedded.url("referrals", "/referrals"),
                     {"partner_id": "embedded-club", "profession": "pharmacist", "occurred_at": now_iso()}, key(),
-                    organisation="embedded-club").json()
+                    admin).json()
     answer = post(embedded.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
-                  {"entry_point": "E-A", "regulator": "GPhC", "occurred_at": now_iso()}, key())
+                  {"entry_point": "E-A", "regulator": "GPhC", "occurred_at": now_iso()}, key(), admin)
     assert answer.status_code == 201, answer.text
 
-    pathways = wait_for(lambda: requests.get(embedded.url("pathways", f"/clients/{referral['client_id']}/pathways"),
-                                             timeout=10).json()["pathways"], what="the pathway")
+    pathways = wait_for(lambda: get(embedded.url("pathways", f"/clients/{referral['client_id']}/pathways"),
+                                    admin).json()["pathways"], what="the pathway")
     assert [(p["regulator"], p["entry_point"]) for p in pathways] == [("GPhC", "E-A")]
-    rows = wait_for(lambda: requests.get(embedded.url("reporting", "/reports/referrals-by-partner"),
-                                         timeout=10).json()["rows"],
+    rows = wait_for(lambda: get(embedded.url("reporting", "/reports/referrals-by-partner"), admin).json()["rows"],
                     lambda rows: any(r["partner_id"] == "embedded-club" and r["accepted"] == 1 for r in rows),
                     what="the report")
     assert {"partner_id": "embedded-club", "referred": 1, "accepted": 1} in rows
 
 
 def test_the_demo_programme_loads_once_however_often_it_is_loaded(embedded):
-    first = demo.load(embedded)
-    demo.load(embedded)
+    first = demo.load(embedded, embedded.credentials)
+    demo.load(embedded, embedded.credentials)
 
     def referred() -> int:
-        rows = requests.get(embedded.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+        rows = get(embedded.url("reporting", "/reports/referrals-by-partner"), embedded.credentials["admin"]).json()["rows"]
         return sum(r["referred"] for r in rows if r["partner_id"] in demo.PARTNERS)
 
     assert wait_for(referred, lambda n: n >= first["referrals"], what="the demo referrals") == first["referrals"]

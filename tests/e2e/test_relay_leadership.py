@@ -9,14 +9,14 @@ import uuid
 import requests
 
 from tests.support.fixtures import free_port
-from tests.support.waiting import key, metric, now_iso, post, wait_for
+from tests.support.waiting import get, key, metric, now_iso, post, wait_for
 
 
 def leader(port: int) -> float:
     return metric(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text, "useit_relay_leader")
 
 
-def test_one_relay_is_active_and_a_survivor_takes_over(platform):
+def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
     port = free_port()
     env = {**platform.env, "REFERRALS_HTTP_PORT": str(port)}
     second = subprocess.Popen([sys.executable, "-m", "chassis.serve", "referrals.service:ReferralsService"],
@@ -33,11 +33,12 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform):
         partner = f"partner-{uuid.uuid4().hex[:8]}"
         answer = post(f"http://127.0.0.1:{port}/referrals",
                       {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, key(),
-                      organisation=partner)
+                      credentials(partner, "referrer"))
         assert answer.status_code == 201
 
         def referred() -> int:
-            rows = requests.get(platform.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+            rows = get(platform.url("reporting", "/reports/referrals-by-partner"),
+                       credentials("programme-office", "auditor")).json()["rows"]
             return next((r["referred"] for r in rows if r["partner_id"] == partner), 0)
 
         wait_for(referred, lambda n: n == 1, what="the survivor's relay to deliver")

@@ -5,31 +5,41 @@ import json
 import uuid
 
 import psycopg
+import pytest
 import requests
 from kombu import Connection, Producer
 
 from chassis import bus
-from tests.support.waiting import key, metric, now_iso, post, wait_for
+from tests.support.waiting import get, key, metric, now_iso, post, wait_for
 
 
-def refer(platform, partner: str, idempotency_key: str | None = None, profession: str = "doctor",
+READER = ""
+
+
+@pytest.fixture(autouse=True)
+def reader(credentials):
+    global READER
+    READER = credentials("programme-office", "auditor")
+
+
+def refer(platform, credentials, partner: str, idempotency_key: str | None = None, profession: str = "doctor",
           occurred_at: str | None = None) -> dict:
     response = post(platform.url("referrals", "/referrals"),
                     {"partner_id": partner, "profession": profession, "occurred_at": occurred_at or now_iso()},
-                    idempotency_key or key(), organisation=partner)
+                    idempotency_key or key(), credentials(partner, "referrer"))
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def accept(platform, referral_id: str, entry_point: str = "E-B", regulator: str = "GMC") -> dict:
+def accept(platform, caseworker: str, referral_id: str, entry_point: str = "E-B", regulator: str = "GMC") -> dict:
     response = post(platform.url("referrals", f"/referrals/{referral_id}/acceptance"),
-                    {"entry_point": entry_point, "regulator": regulator, "occurred_at": now_iso()}, key())
+                    {"entry_point": entry_point, "regulator": regulator, "occurred_at": now_iso()}, key(), caseworker)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def partner_row(platform, partner: str) -> dict:
-    rows = requests.get(platform.url("reporting", "/reports/referrals-by-partner"), timeout=10).json()["rows"]
+    rows = get(platform.url("reporting", "/reports/referrals-by-partner"), READER).json()["rows"]
     return next((row for row in rows if row["partner_id"] == partner), {"referred": 0, "accepted": 0})
 
 
@@ -37,37 +47,37 @@ def reporting_metric(platform, name: str, **labels: str) -> float:
     return metric(requests.get(platform.url("reporting", "/metrics"), timeout=10).text, name, **labels)
 
 
-def test_an_accepted_referral_opens_a_pathway_and_is_counted_by_partner(platform):
+def test_an_accepted_referral_opens_a_pathway_and_is_counted_by_partner(platform, credentials, caseworker):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    referral = refer(platform, partner)
-    accept(platform, referral["referral_id"], entry_point="E-C", regulator="NMC")
+    referral = refer(platform, credentials, partner)
+    accept(platform, caseworker, referral["referral_id"], entry_point="E-C", regulator="NMC")
 
-    pathways = wait_for(lambda: requests.get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"),
-                                             timeout=10).json()["pathways"], what="a pathway")
+    pathways = wait_for(lambda: get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"),
+                                    caseworker).json()["pathways"], what="a pathway")
     assert [(p["regulator"], p["entry_point"]) for p in pathways] == [("NMC", "E-C")]
     assert wait_for(lambda: partner_row(platform, partner), lambda row: row["accepted"] == 1,
                     what="the acceptance in reporting") == {"partner_id": partner, "referred": 1, "accepted": 1}
 
 
-def test_the_same_post_repeated_with_its_idempotency_key_is_stored_once(platform):
+def test_the_same_post_repeated_with_its_idempotency_key_is_stored_once(platform, credentials):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     same_key, when = key(), now_iso()
-    first = refer(platform, partner, same_key, occurred_at=when)
-    again = refer(platform, partner, same_key, occurred_at=when)
+    first = refer(platform, credentials, partner, same_key, occurred_at=when)
+    again = refer(platform, credentials, partner, same_key, occurred_at=when)
     assert again == first
     reused = post(platform.url("referrals", "/referrals"),
                   {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, same_key,
-                  organisation=partner)
+                  credentials(partner, "referrer"))
     assert reused.status_code == 409 and reused.json()["rule"] == "idempotency_key_reused"
 
-    refer(platform, partner)  # a marker behind the retries in the same log
+    refer(platform, credentials, partner)  # a marker behind the retries in the same log
     wait_for(lambda: partner_row(platform, partner), lambda row: row["referred"] >= 2, what="the marker")
     assert partner_row(platform, partner)["referred"] == 2
 
 
-def test_a_message_delivered_twice_is_counted_once(platform):
+def test_a_message_delivered_twice_is_counted_once(platform, credentials):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    refer(platform, partner)
+    refer(platform, credentials, partner)
     wait_for(lambda: partner_row(platform, partner), lambda row: row["referred"] == 1, what="the referral")
     duplicates_before = reporting_metric(platform, "useit_consumer_processed_total", upstream="referrals",
                                          outcome="duplicate")
@@ -117,7 +127,7 @@ def relayed_up_to(platform) -> float:
     return metric(text, "useit_relay_position") if metric(text, "useit_relay_leader") == 1 else 0.0
 
 
-def test_a_message_that_never_arrived_is_pulled_from_the_upstream_log(platform):
+def test_a_message_that_never_arrived_is_pulled_from_the_upstream_log(platform, credentials):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     queue = bus.consumer_queue("reporting", "referrals")
     fills_before = reporting_metric(platform, "useit_consumer_gap_fills_total", upstream="referrals")
@@ -125,14 +135,14 @@ def test_a_message_that_never_arrived_is_pulled_from_the_upstream_log(platform):
         channel = connection.channel()
         channel.queue_unbind(queue.name, bus.exchange_name(), "referrals.#")
         try:
-            missed = refer(platform, partner)
+            missed = refer(platform, credentials, partner)
             position = notification_id(platform, missed["referral_id"])
             wait_for(lambda: relayed_up_to(platform), lambda relayed: relayed >= position,
                      what="the relay to publish it")
         finally:
             channel.queue_bind(queue.name, bus.exchange_name(), "referrals.#")
     assert partner_row(platform, partner)["referred"] == 0  # reporting never heard of it
-    refer(platform, partner)
+    refer(platform, credentials, partner)
 
     wait_for(lambda: partner_row(platform, partner), lambda row: row["referred"] == 2,
              what="the missed referral to be pulled in")
@@ -140,13 +150,14 @@ def test_a_message_that_never_arrived_is_pulled_from_the_upstream_log(platform):
     assert missed["referral_id"]
 
 
-def test_an_enterprise_registration_reaches_reporting(platform):
+def test_an_enterprise_registration_reaches_reporting(platform, credentials):
     def registered(form: str) -> int:
-        rows = requests.get(platform.url("reporting", "/reports/summary"), timeout=10).json()
+        rows = get(platform.url("reporting", "/reports/summary"), READER).json()
         return sum(r["registered"] for r in rows["enterprises_by_legal_form"] if r["legal_form"] == form)
 
     before = registered("sole_trader")
     response = post(platform.url("enterprises", "/enterprises"),
-                    {"legal_form": "sole_trader", "registered_on": "2024-02-01", "occurred_at": now_iso()}, key())
+                    {"legal_form": "sole_trader", "registered_on": "2024-02-01", "occurred_at": now_iso()}, key(),
+                    credentials("ise", "enterprise_staff"))
     assert response.status_code == 201, response.text
     wait_for(lambda: registered("sole_trader"), lambda count: count == before + 1, what="the enterprise count")

@@ -84,3 +84,28 @@ def platform(production_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
 def pg_env(db_prefix: str) -> dict[str, str]:
     """Environment for Applications built in the test process against this session's databases."""
     return {"POSTGRES_HOST": POSTGRES_HOST, "DB_PREFIX": db_prefix, "CREATE_TABLE": "y"}
+
+
+class Credentials:
+    """Issues (and caches) API credentials in every service database of a platform, as the admin command does."""
+
+    def __init__(self, source: dict[str, str]) -> None:
+        self.source, self.cache = source, {}
+
+    def __call__(self, organisation: str, *roles: str) -> str:
+        from launcher.credentials import issue
+
+        wanted = (organisation, tuple(sorted(roles)))
+        if wanted not in self.cache:
+            self.cache[wanted] = issue(organisation, roles, self.source).credential
+        return self.cache[wanted]
+
+
+@pytest.fixture(scope="session")
+def credentials(platform: RunningPlatform) -> Credentials:
+    return Credentials(platform.env)
+
+
+@pytest.fixture(scope="session")
+def caseworker(credentials: Credentials) -> str:
+    return credentials("learning-works", "caseworker")

@@ -34,12 +34,20 @@ def key() -> str:
     return uuid.uuid4().hex
 
 
-def post(url: str, body: Any, idempotency_key: str | None = None, organisation: str = "test-org",
+def bearer(credential: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credential}"} if credential else {}
+
+
+def post(url: str, body: Any, idempotency_key: str | None = None, credential: str | None = None,
          **kwargs: Any) -> requests.Response:
-    headers = {"X-Organisation": organisation, "X-Actor": "test"}
+    headers = bearer(credential)
     if idempotency_key is not None:
         headers["Idempotency-Key"] = idempotency_key
     return requests.post(url, json=body, headers=headers, timeout=15, **kwargs)
+
+
+def get(url: str, credential: str | None = None, **kwargs: Any) -> requests.Response:
+    return requests.get(url, headers=bearer(credential), timeout=15, **kwargs)
 
 
 def metric(text: str, name: str, **labels: str) -> float:

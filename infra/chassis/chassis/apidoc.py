@@ -42,6 +42,8 @@ def openapi(service_cls: type, version: str = "0.1.0") -> dict[str, Any]:
     spec = APISpec(title=f"USE-IT {service_cls.name} service", version=version, openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()])
     spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.security_scheme("credential", {"type": "http", "scheme": "bearer",
+                                                   "description": "uk_<key id>_<secret>, issued per organisation"})
     for name, entrypoint in routes(service_cls):
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
         operation: dict[str, Any] = {"operationId": name, "summary": entrypoint.summary or name,
@@ -55,6 +57,12 @@ def openapi(service_cls: type, version: str = "0.1.0") -> dict[str, Any]:
             parameters.append({"in": "query", "schema": entrypoint.query_schema})
         if parameters:
             operation["parameters"] = parameters
+        if entrypoint.roles is not None:
+            operation["security"] = [{"credential": []}]
+            operation["x-roles"] = list(entrypoint.roles)
+            operation["responses"]["401"] = {"description": "no valid credential"}
+            operation["responses"]["403"] = {"description": f"only for: {', '.join(entrypoint.roles)}"}
+            operation["responses"]["429"] = {"description": "rate limit of the credential exceeded"}
         if entrypoint.body_schema is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": entrypoint.body_schema}}}

@@ -23,7 +23,9 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from chassis import config
-from chassis.errors import ClientError, PayloadTooLarge
+from chassis.auth import Principal
+from chassis.errors import ClientError, Forbidden, PayloadTooLarge
+from chassis.gate import Gate
 from chassis.meta import new_correlation_id
 from chassis.telemetry import Telemetry
 
@@ -46,7 +48,16 @@ class Call:
     query: dict[str, Any]
     path: dict[str, Any]
     meta: dict[str, Any]
+    principal: Principal | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def organisation(self) -> str:
+        return self.meta["organisation"]
+
+    def acting_as(self, *roles: str) -> bool:
+        """True when the caller holds one of these roles."""
+        return self.principal is not None and self.principal.has_any(roles)
 
     @property
     def idempotency_key(self) -> str | None:
@@ -73,10 +84,17 @@ def _depth(value: Any, limit: int, level: int = 0) -> None:
             _depth(item, limit, level + 1)
 
 
-class JsonRoute(HttpRequestHandler):
-    telemetry = Telemetry()
+PUBLIC = None
 
-    def __init__(self, method: str, url: str, body: type[Schema] | Schema | None = None,
+
+class JsonRoute(HttpRequestHandler):
+    """``roles``: who may call it (any of them), checked before the body is read; ``PUBLIC`` for none."""
+
+    telemetry = Telemetry()
+    gate = Gate()
+
+    def __init__(self, method: str, url: str, roles: tuple[str, ...] | None = PUBLIC,
+                 body: type[Schema] | Schema | None = None,
                  query: type[Schema] | None = None, summary: str = "", requires_idempotency_key: bool = False,
                  answers: Mapping[int, str] | None = None, raw: bool = False, **kwargs: Any) -> None:
         self.body_schema = body() if isinstance(body, type) else body
@@ -85,6 +103,7 @@ class JsonRoute(HttpRequestHandler):
         self.requires_idempotency_key = requires_idempotency_key
         self.answers = dict(answers or {})
         self.raw = raw
+        self.roles = roles
         kwargs.setdefault("expected_exceptions", (ClientError, ValidationError))
         super().__init__(method, url, **kwargs)
 
@@ -111,6 +130,12 @@ class JsonRoute(HttpRequestHandler):
         return response
 
     def build_call(self, request: Any, correlation_id: str) -> Call:
+        principal = None
+        if self.roles is not PUBLIC:
+            principal = self.gate.authenticate(request)
+            if not principal.has_any(self.roles):
+                raise Forbidden("your credential's roles may not do this", allowed_roles=list(self.roles))
+            self.gate.admit(principal)
         body: Any = None
         if self.body_schema is not None:
             limit = int(config.env("MAX_BODY_BYTES", str(1024 * 1024)) or 0)
@@ -135,13 +160,12 @@ class JsonRoute(HttpRequestHandler):
         if key is not None and not (1 <= len(key) <= 200):
             raise ValidationError({"Idempotency-Key": ["must be 1 to 200 characters"]})
         meta = {
-            # Interim identity until authentication lands (issue 3): the caller's declared organisation.
-            "actor": request.headers.get("X-Actor", "anonymous")[:100],
-            "organisation": request.headers.get("X-Organisation", "unknown")[:100],
+            "actor": principal.key_id if principal else "anonymous",
+            "organisation": principal.organisation if principal else None,
             "idempotency_key": key,
             "correlation_id": correlation_id,
         }
-        return Call(body=body, query=query, path=dict(request.path_values), meta=meta,
+        return Call(body=body, query=query, path=dict(request.path_values), meta=meta, principal=principal,
                     headers=request.headers)
 
     def response_from_result(self, result: Any) -> Response:
@@ -158,7 +182,10 @@ class JsonRoute(HttpRequestHandler):
             return json_response(422, {"error": "invalid", "message": "some fields are not valid",
                                        "fields": messages})
         if isinstance(exc, ClientError):
-            return json_response(exc.status, exc.body())
+            headers = {"WWW-Authenticate": 'Bearer realm="useit"'} if exc.status == 401 else {}
+            if exc.status == 429:
+                headers["Retry-After"] = "1"
+            return json_response(exc.status, exc.body(), headers)
         log.error("unhandled error on %s %s (correlation %s)", self.method, self.url, correlation_id,
                   exc_info=(type(exc), exc, exc.__traceback__))
         return json_response(500, {"error": "internal", "message": "the request failed on our side",

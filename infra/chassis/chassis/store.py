@@ -187,6 +187,9 @@ class ServiceApplication(Application):
 CHASSIS_TABLES = (
     "CREATE TABLE IF NOT EXISTS chassis_relay ("
     " name TEXT PRIMARY KEY, position BIGINT NOT NULL, last_published BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS chassis_credentials ("
+    " key_id TEXT PRIMARY KEY, organisation TEXT NOT NULL, roles TEXT NOT NULL, secret_hash TEXT NOT NULL,"
+    " issued_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT)",
     "CREATE TABLE IF NOT EXISTS chassis_dead_letters ("
     " upstream TEXT NOT NULL, notification_id BIGINT NOT NULL, event_type TEXT NOT NULL,"
     " reason TEXT NOT NULL, PRIMARY KEY (upstream, notification_id))",

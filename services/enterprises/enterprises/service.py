@@ -17,9 +17,9 @@ class EnterprisesService(StandardEndpoints):
     store = Store(Enterprises)
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
-    @route("POST", "/enterprises", body=en.RegisterEnterprise, requires_idempotency_key=True,
+    @route("POST", "/enterprises", roles=("enterprise_staff", "admin"), body=en.RegisterEnterprise, requires_idempotency_key=True,
            answers={201: "stored"}, summary="Register a supported enterprise")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.RegisterEnterprise; returns the enterprise id and event id."""
-        answer, _ = self.store.register_enterprise(call.meta["organisation"], call.idempotency_key, **call.body)
+        answer, _ = self.store.register_enterprise(call.organisation, call.idempotency_key, **call.body)
         return 201, answer

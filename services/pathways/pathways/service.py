@@ -37,7 +37,7 @@ class PathwaysService(StandardEndpoints):
         """Pulls what the referrals log holds beyond our position (a missed last message, a restart)."""
         self.inbox.catch_up("referrals", self._fetch_referrals, apply=self._apply_referrals_event)
 
-    @route("GET", "/clients/<uuid:client_id>/pathways", summary="The pathways of one client",
+    @route("GET", "/clients/<uuid:client_id>/pathways", roles=("caseworker", "admin"), summary="The pathways of one client",
            answers={200: "the client's pathways (possibly none)"})
     def pathways_of_client(self, call: Call) -> dict:
         return {"pathways": self.store.pathways_of(call.path["client_id"])}

@@ -6,7 +6,8 @@ from chassis.http import Call, route
 from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import referrals as rf
-from referrals.application import Referrals
+from chassis.errors import Forbidden
+from referrals.application import ReferralNotFoundError, Referrals
 from referrals.translation import TRANSLATED, to_contract
 
 CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)"}
@@ -19,22 +20,32 @@ class ReferralsService(StandardEndpoints):
     store = Store(Referrals)
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
-    @route("POST", "/referrals", body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
+    @route("POST", "/referrals", roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
            summary="A partner refers a person to the hub")
     def submit_referral(self, call: Call) -> tuple[int, dict]:
-        """Takes contracts.referrals.SubmitReferral; returns the referral and client ids and the event id."""
-        answer, _ = self.store.submit_referral(call.meta["organisation"], call.idempotency_key, **call.body)
+        """Takes contracts.referrals.SubmitReferral; returns the referral and client ids and the event id.
+
+        A referrer refers for its own organisation only; caseworkers record referrals for any partner."""
+        if call.acting_as("referrer") and not call.acting_as("caseworker", "admin") \
+                and call.body["partner_id"] != call.organisation:
+            raise Forbidden("a partner refers for its own organisation only", fields={"partner_id": ["not yours"]})
+        answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, **call.body)
         return 201, answer
 
-    @route("POST", "/referrals/<uuid:referral_id>/acceptance", body=rf.AcceptClient,
+    @route("POST", "/referrals/<uuid:referral_id>/acceptance", roles=("caseworker", "admin"), body=rf.AcceptClient,
            requires_idempotency_key=True, answers=CREATED, summary="Accept the client at an entry point")
     def accept_client(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.AcceptClient; returns the referral's new event id."""
-        answer, _ = self.store.accept_client(call.meta["organisation"], call.idempotency_key,
+        answer, _ = self.store.accept_client(call.organisation, call.idempotency_key,
                                              call.path["referral_id"], **call.body)
         return 201, answer
 
-    @route("GET", "/referrals/<uuid:referral_id>", answers={200: "the referral", 404: "no such referral"},
+    @route("GET", "/referrals/<uuid:referral_id>", roles=("referrer", "caseworker", "admin"),
+           answers={200: "the referral", 404: "no such referral (or not one of yours)"},
            summary="One referral's status")
     def get_referral(self, call: Call) -> dict:
-        return self.store.referral_view(call.path["referral_id"])
+        """A partner sees the referrals it made, and nothing else (another partner's is a 404)."""
+        view = self.store.referral_view(call.path["referral_id"])
+        if not call.acting_as("caseworker", "admin") and view["partner_id"] != call.organisation:
+            raise ReferralNotFoundError(call.path["referral_id"])
+        return view

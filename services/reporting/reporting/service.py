@@ -45,12 +45,12 @@ class ReportingService(StandardEndpoints):
             self.inbox.catch_up(upstream, getattr(self, upstream).integration_events,
                                 apply_sql=projections.apply)
 
-    @route("GET", "/reports/referrals-by-partner", summary="Clients referred and accepted, by partner",
+    @route("GET", "/reports/referrals-by-partner", roles=("caseworker", "auditor", "admin"), summary="Clients referred and accepted, by partner",
            answers={200: "one row per partner"})
     def referrals_by_partner(self, call: Call) -> dict:
         return {"rows": queries.referrals_by_partner(self.store)}
 
-    @route("GET", "/reports/summary", summary="Headline counts of every strand", answers={200: "counts"})
+    @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), summary="Headline counts of every strand", answers={200: "counts"})
     def summary(self, call: Call) -> dict:
         return {"referrals_by_partner": queries.referrals_by_partner(self.store),
                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.store),

@@ -1,0 +1,141 @@
+"""The access policy in docs/security.md, checked against every endpoint of the running services."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+import requests
+
+from chassis import apidoc
+from chassis.auth import ROLES
+from chassis.serve import load
+from launcher.services import SERVICES
+from tests.support.waiting import key, now_iso, post
+
+DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "security.md")
+
+
+def policy() -> list[dict]:
+    with open(DOC) as handle:
+        text = handle.read()
+    table = text.split("<!-- policy:start -->")[1].split("<!-- policy:end -->")[0]
+    rows = []
+    for line in table.strip().splitlines()[2:]:
+        service, method, path, roles, rule = (cell.strip() for cell in line.strip().strip("|").split("|"))
+        services = [spec.name for spec in SERVICES] if service == "every service" else [service]
+        for name in services:
+            rows.append({"service": name, "method": method, "path": path, "rule": rule,
+                         "roles": None if roles == "public" else {r.strip() for r in roles.split(",")}})
+    return rows
+
+
+POLICY = policy()
+
+
+def code_routes() -> set[tuple[str, str, str]]:
+    found = set()
+    for spec in SERVICES:
+        for _, entrypoint in apidoc.routes(load(spec.service)):
+            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
+            found.add((spec.name, entrypoint.method, path))
+    return found
+
+
+def test_the_policy_table_names_every_endpoint_and_nothing_else():
+    assert {(row["service"], row["method"], row["path"]) for row in POLICY} == code_routes()
+
+
+def test_the_code_declares_the_roles_the_policy_states():
+    declared = {}
+    for spec in SERVICES:
+        for _, entrypoint in apidoc.routes(load(spec.service)):
+            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
+            declared[(spec.name, entrypoint.method, path)] = None if entrypoint.roles is None else set(entrypoint.roles)
+    assert {(r["service"], r["method"], r["path"]): r["roles"] for r in POLICY} == declared
+
+
+def call(platform, row: dict, credential: str | None) -> requests.Response:
+    path = re.sub(r"{[a-z_]+}", str(uuid.uuid4()), row["path"])
+    headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+    if row["method"] == "POST":
+        headers["Idempotency-Key"] = key()
+        return requests.post(platform.url(row["service"], path), json={}, headers=headers, timeout=10)
+    return requests.get(platform.url(row["service"], path), headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize("row", POLICY, ids=lambda r: f"{r['service']} {r['method']} {r['path']}")
+def test_every_role_gets_the_answer_the_policy_gives_it(platform, credentials, row):
+    answers = {"nobody": call(platform, row, None).status_code}
+    for role in ROLES:
+        answers[role] = call(platform, row, credentials("policy-org", role)).status_code
+    if row["roles"] is None:
+        assert set(answers.values()) == {200}, answers
+        return
+    assert answers["nobody"] == 401
+    refused = {role for role, status in answers.items() if status == 403}
+    assert refused == set(ROLES) - row["roles"], answers
+    assert all(answers[role] not in (401, 403, 500) for role in row["roles"]), answers
+
+
+def _referral(platform, credentials, partner: str) -> dict:
+    response = post(platform.url("referrals", "/referrals"),
+                    {"partner_id": partner, "profession": "doctor", "occurred_at": now_iso()}, key(),
+                    credentials(partner, "referrer"))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def referrer_refers_for_itself(platform, credentials) -> None:
+    response = post(platform.url("referrals", "/referrals"),
+                    {"partner_id": "someone-else", "profession": "doctor", "occurred_at": now_iso()}, key(),
+                    credentials("partner-a", "referrer"))
+    assert response.status_code == 403
+    assert _referral(platform, credentials, "partner-a")["referral_id"]
+
+
+def referrer_sees_only_its_referrals(platform, credentials) -> None:
+    mine = _referral(platform, credentials, "partner-a")
+    url = platform.url("referrals", f"/referrals/{mine['referral_id']}")
+    own = requests.get(url, headers={"Authorization": f"Bearer {credentials('partner-a', 'referrer')}"}, timeout=10)
+    foreign = requests.get(url, headers={"Authorization": f"Bearer {credentials('partner-b', 'referrer')}"},
+                           timeout=10)
+    hub = requests.get(url, headers={"Authorization": f"Bearer {credentials('learning-works', 'caseworker')}"},
+                       timeout=10)
+    assert (own.status_code, foreign.status_code, hub.status_code) == (200, 404, 200)
+    assert foreign.json()["error"] == "not_found"
+
+
+ORGANISATION_RULES = {
+    ("referrals", "POST", "/referrals"): referrer_refers_for_itself,
+    ("referrals", "GET", "/referrals/{referral_id}"): referrer_sees_only_its_referrals,
+}
+
+
+@pytest.mark.parametrize("row", POLICY, ids=lambda r: f"{r['service']} {r['method']} {r['path']}")
+def test_organisation_rules_hold_for_a_foreign_organisation(platform, credentials, row):
+    check = ORGANISATION_RULES.get((row["service"], row["method"], row["path"]))
+    assert (check is None) == (row["rule"] == "–"), "the policy table and the tested rules disagree"
+    if check is not None:
+        check(platform, credentials)
+
+
+def test_revoked_and_rotated_credentials_stop_working(platform):
+    from launcher import credentials as admin
+
+    issued = admin.issue("rotating-org", ["auditor"], platform.env)
+    url = platform.url("reporting", "/reports/summary")
+
+    def status(credential: str) -> int:
+        return requests.get(url, headers={"Authorization": f"Bearer {credential}"}, timeout=10).status_code
+
+    assert status(issued.credential) == 200
+    replacement = admin.rotate(issued.key_id, grace_hours=0, source=platform.env)
+    assert status(replacement.credential) == 200
+    admin.revoke(replacement.key_id, platform.env)
+    from tests.support.waiting import wait_for
+
+    wait_for(lambda: (status(issued.credential), status(replacement.credential)), lambda s: s == (401, 401),
+             timeout=15, what="both credentials to be refused")
+    assert status(issued.credential[:-2] + "xx") == 401
