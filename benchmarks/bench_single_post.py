@@ -22,8 +22,10 @@ def run(seconds: int = 8, connections: int = 8, rounds: int = 3) -> dict:
     with harness.platform(["referrals"], extra_env={"RELAY": "off"}) as running:
         harness.start_relay_process(running, "referrals")
         port = running.ports["referrals"]
-        harness.wrk_post(port, "/referrals", BODY, connections, 2)  # warm up
-        results = sorted((harness.wrk_post(port, "/referrals", BODY, connections, seconds) for _ in range(rounds)),
+        credential = running.credential
+        harness.wrk_post(port, "/referrals", BODY, connections, 2, credential)  # warm up
+        results = sorted((harness.wrk_post(port, "/referrals", BODY, connections, seconds, credential)
+                          for _ in range(rounds)),
                          key=lambda r: r["per_s"])
     median = results[len(results) // 2]
     assert all(r["non_201"] == 0 and r["errors"] == 0 for r in results), results

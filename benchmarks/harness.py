@@ -41,9 +41,14 @@ def platform(names: Sequence[str] | None = None, extra_env: dict | None = None) 
     ports = {spec.name: free_port() for spec in SERVICES}
     env = platform_env({**os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost)}",
                         "POSTGRES_HOST": "127.0.0.1", "DB_PREFIX": prefix, "LOG_LEVEL": "WARNING",
+                        # one credential drives the whole load: lift the per-credential rate limit
+                        "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000",
                         **(extra_env or {})}, ports)
     migrate(env)
+    from launcher.credentials import issue
+
     running = RunningPlatform(env=env, ports=ports, embedded=False, log_dir=f"/tmp/{prefix}logs")
+    running.credential = issue("club-1", ["referrer", "caseworker", "admin"], env).credential  # type: ignore[attr-defined]
     try:
         running.start(names)
         yield running
@@ -116,7 +121,7 @@ def load(port: int, path: str, bodies: Sequence[dict], concurrency: int,
             started = time.perf_counter()
             connection.request("POST", path, body=json.dumps(body), headers={
                 "Content-Type": "application/json", "Idempotency-Key": f"bench-{index}-{uuid.uuid4().hex}",
-                "X-Organisation": "bench", **(headers or {})})
+                **(headers or {})})
             response = connection.getresponse()
             response.read()
             elapsed = time.perf_counter() - started
@@ -162,7 +167,7 @@ def start_relay_process(running: RunningPlatform, service: str) -> None:
     raise RuntimeError("the relay process did not start")
 
 
-def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int) -> dict:
+def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, credential: str) -> dict:
     """Posts ``body`` with a fresh Idempotency-Key each time for ``seconds`` with wrk (C, light on CPU)."""
     import shutil
     import subprocess
@@ -171,7 +176,7 @@ def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int) -
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     script = os.path.join(os.path.dirname(__file__), "post.lua")
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script,
-                          f"http://127.0.0.1:{port}", "--", path, json.dumps(body), uuid.uuid4().hex],
+                          f"http://127.0.0.1:{port}", "--", path, json.dumps(body), uuid.uuid4().hex, credential],
                          capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["per_s"] = result["requests"] / result["seconds"]

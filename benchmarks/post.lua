@@ -11,12 +11,13 @@ function init(args)
   path = args[1]
   body = args[2]
   prefix = args[3] .. "-t" .. id  -- args[3]: a nonce per wrk run, so keys never repeat across runs
+  authorization = "Bearer " .. args[4]
   bad = 0
 end
 
 function request()
   counter = counter + 1
-  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["X-Organisation"] = "bench",
+  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = authorization,
                                    ["Idempotency-Key"] = prefix .. "-" .. counter}, body)
 end
 
