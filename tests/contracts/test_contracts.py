@@ -60,8 +60,10 @@ def test_a_message_missing_a_required_field_is_refused():
 
 
 def produced() -> list[tuple[str, dict]]:
-    referral = Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="nurse", occurred_at=WHEN)
+    referral = Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="nurse", right_to_work="yes",
+                        ielts_taken=False, ielts_score_needed=None, personal="v1.sealed", occurred_at=WHEN)
     referral.accept(entry_point="E-A", regulator="NMC", occurred_at=WHEN)
+    referral.erase()
     pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN)
     enterprise = Enterprise(id=uuid.uuid4(), legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
     out = [("referrals", referrals_out(e)) for e in referral.collect_events()]
@@ -107,6 +109,7 @@ def test_reporting_projects_every_published_sample(service, event_type, tmp_path
         projections.apply(sql, Delivery(service, 1, 0, sample(service, event_type)))
     totals = (sum(r["referred"] + r["accepted"] for r in queries.referrals_by_partner(app))
               + sum(r["opened"] for r in queries.pathways_by_entry_point(app))
-              + sum(r["registered"] for r in queries.enterprises_by_legal_form(app)))
+              + sum(r["registered"] for r in queries.enterprises_by_legal_form(app))
+              + queries.clients_erased(app))
     assert totals == 1
     app.close()

@@ -12,7 +12,7 @@ from chassis import apidoc
 from chassis.auth import ROLES
 from chassis.serve import load
 from launcher.services import SERVICES
-from tests.support.waiting import key, now_iso, post
+from tests.support.waiting import form, key, now_iso, post
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "security.md")
 
@@ -81,7 +81,7 @@ def test_every_role_gets_the_answer_the_policy_gives_it(platform, credentials, r
 
 def _referral(platform, credentials, partner: str) -> dict:
     response = post(platform.url("referrals", "/referrals"),
-                    {"partner_id": partner, "profession": "doctor", "occurred_at": now_iso()}, key(),
+                    form(partner, "doctor"), key(),
                     credentials(partner, "referrer"))
     assert response.status_code == 201, response.text
     return response.json()
@@ -89,7 +89,7 @@ def _referral(platform, credentials, partner: str) -> dict:
 
 def referrer_refers_for_itself(platform, credentials) -> None:
     response = post(platform.url("referrals", "/referrals"),
-                    {"partner_id": "someone-else", "profession": "doctor", "occurred_at": now_iso()}, key(),
+                    form("someone-else", "doctor"), key(),
                     credentials("partner-a", "referrer"))
     assert response.status_code == 403
     assert _referral(platform, credentials, "partner-a")["referral_id"]

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.support.waiting import get, key, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, now_iso, post, wait_for
 
 pytestmark = pytest.mark.broker_restart
 
@@ -28,7 +28,7 @@ def test_rabbitmq_restarted_mid_run_loses_nothing(platform, credentials):
     def post_steadily() -> None:
         while not stop.is_set() and len(answers) < 400:
             response = post(platform.url("referrals", "/referrals"),
-                            {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, key(),
+                            form(partner, "nurse"), key(),
                             credential)
             answers.append(response.status_code)
             stop.wait(0.02)

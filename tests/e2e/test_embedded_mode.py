@@ -9,7 +9,7 @@ from launcher import demo
 from launcher.processes import RunningPlatform, platform_env
 from launcher.services import SERVICES
 from tests.support.fixtures import free_port
-from tests.support.waiting import get, key, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, now_iso, post, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
 def test_the_embedded_platform_carries_a_referral_to_a_pathway_and_a_report(embedded):
     admin = embedded.credentials["admin"]
     referral = post(embedded.url("referrals", "/referrals"),
-                    {"partner_id": "embedded-club", "profession": "pharmacist", "occurred_at": now_iso()}, key(),
+                    form("embedded-club", "pharmacist"), key(),
                     admin).json()
     answer = post(embedded.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
                   {"entry_point": "E-A", "regulator": "GPhC", "occurred_at": now_iso()}, key(), admin)

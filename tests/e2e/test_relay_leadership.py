@@ -9,7 +9,7 @@ import uuid
 import requests
 
 from tests.support.fixtures import free_port
-from tests.support.waiting import get, key, metric, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, metric, now_iso, post, wait_for
 
 
 def leader(port: int) -> float:
@@ -32,7 +32,7 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
         wait_for(lambda: leader(port), lambda n: n == 1, what="the survivor to take the lease")
         partner = f"partner-{uuid.uuid4().hex[:8]}"
         answer = post(f"http://127.0.0.1:{port}/referrals",
-                      {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, key(),
+                      form(partner, "nurse"), key(),
                       credentials(partner, "referrer"))
         assert answer.status_code == 201
 

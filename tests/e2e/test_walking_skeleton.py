@@ -10,7 +10,7 @@ import requests
 from kombu import Connection, Producer
 
 from chassis import bus
-from tests.support.waiting import get, key, metric, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, metric, now_iso, post, wait_for
 
 
 READER = ""
@@ -22,10 +22,8 @@ def reader(credentials):
     READER = credentials("programme-office", "auditor")
 
 
-def refer(platform, credentials, partner: str, idempotency_key: str | None = None, profession: str = "doctor",
-          occurred_at: str | None = None) -> dict:
-    response = post(platform.url("referrals", "/referrals"),
-                    {"partner_id": partner, "profession": profession, "occurred_at": occurred_at or now_iso()},
+def refer(platform, credentials, partner: str, idempotency_key: str | None = None, body: dict | None = None) -> dict:
+    response = post(platform.url("referrals", "/referrals"), body or form(partner),
                     idempotency_key or key(), credentials(partner, "referrer"))
     assert response.status_code == 201, response.text
     return response.json()
@@ -61,12 +59,12 @@ def test_an_accepted_referral_opens_a_pathway_and_is_counted_by_partner(platform
 
 def test_the_same_post_repeated_with_its_idempotency_key_is_stored_once(platform, credentials):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    same_key, when = key(), now_iso()
-    first = refer(platform, credentials, partner, same_key, occurred_at=when)
-    again = refer(platform, credentials, partner, same_key, occurred_at=when)
+    same_key, body = key(), form(partner)
+    first = refer(platform, credentials, partner, same_key, body)
+    again = refer(platform, credentials, partner, same_key, body)
     assert again == first
     reused = post(platform.url("referrals", "/referrals"),
-                  {"partner_id": partner, "profession": "nurse", "occurred_at": now_iso()}, same_key,
+                  form(partner, "nurse"), same_key,
                   credentials(partner, "referrer"))
     assert reused.status_code == 409 and reused.json()["rule"] == "idempotency_key_reused"
 

@@ -32,7 +32,8 @@ def app(request, pg_env, tmp_path):
 
 
 def new_referral() -> Referral:
-    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
+    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", right_to_work="yes",
+                    ielts_taken=False, ielts_score_needed=None, personal="v1.sealed", occurred_at=WHEN)
 
 
 def test_a_tracked_save_stores_the_position_with_the_events(app):
@@ -63,7 +64,9 @@ def test_read_range_returns_only_integration_events_and_where_to_continue(app):
     relay = OutboxRelay(to_contract, (Referral.Received, Referral.Accepted))
     relay.store = types.SimpleNamespace(app=app)
     start = app.head()
-    submitted, _ = app.submit_referral("club", uuid.uuid4().hex, "club", "nurse", WHEN)
+    from tests.unit.test_idempotency import submit
+
+    submitted, _ = submit(app, "club", uuid.uuid4().hex, "club", "nurse")
     app.accept_client("club", uuid.uuid4().hex, uuid.UUID(submitted["referral_id"]), "E-A", "NMC", WHEN)
     page = relay.read_range(start, None, 1000)  # the referral, its acceptance, the acceptance key's record
     assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "client_accepted_v1"]

@@ -58,3 +58,15 @@ def metric(text: str, name: str, **labels: str) -> float:
             if all(label in line for label in wanted):
                 return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+_forms = iter(range(10**6))
+
+
+def form(partner: str, profession: str = "doctor", occurred_at: str | None = None, **overrides: Any) -> dict:
+    """A valid placement referral form for a fictitious person (launcher.demo.referral_form)."""
+    from launcher.demo import referral_form
+
+    body = referral_form(next(_forms), partner, profession, occurred_at or now_iso())
+    body.update(overrides)
+    return body

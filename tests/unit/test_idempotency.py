@@ -10,6 +10,14 @@ from referrals.application import Referrals
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
 
 
+def submit(app, scope: str, key: str, partner: str, profession: str):
+    from contracts.referrals import SubmitReferral
+    from launcher.demo import referral_form
+
+    loaded = SubmitReferral().load(referral_form(1, partner, profession, WHEN.isoformat()))
+    return app.submit_referral(scope, key, loaded, lambda client_id, data: "v1.sealed")
+
+
 @pytest.fixture
 def app() -> Referrals:
     return Referrals(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
@@ -20,9 +28,9 @@ def stored(app: Referrals) -> int:
 
 
 def test_a_retried_command_is_answered_the_same_and_stored_once(app):
-    first, replayed_first = app.submit_referral("club", "key-1", "club", "doctor", WHEN)
+    first, replayed_first = submit(app, "club", "key-1", "club", "doctor")
     after_first = stored(app)
-    again, replayed_again = app.submit_referral("club", "key-1", "club", "doctor", WHEN)
+    again, replayed_again = submit(app, "club", "key-1", "club", "doctor")
     assert (again, replayed_first, replayed_again) == (first, False, True)
     assert stored(app) == after_first == 1  # the referral only: its id comes from the key
 
@@ -30,19 +38,19 @@ def test_a_retried_command_is_answered_the_same_and_stored_once(app):
 def test_a_retried_update_is_answered_the_same_even_though_repeating_it_would_be_refused(app):
     from uuid import UUID
 
-    submitted, _ = app.submit_referral("club", "key-1", "club", "doctor", WHEN)
+    submitted, _ = submit(app, "club", "key-1", "club", "doctor")
     first, _ = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
     again, replayed = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
     assert (again, replayed) == (first, True)
 
 
 def test_a_key_reused_with_another_body_is_a_conflict(app):
-    app.submit_referral("club", "key-1", "club", "doctor", WHEN)
+    submit(app, "club", "key-1", "club", "doctor")
     with pytest.raises(Conflict):
-        app.submit_referral("club", "key-1", "club", "nurse", WHEN)
+        submit(app, "club", "key-1", "club", "nurse")
 
 
 def test_keys_are_scoped_to_the_organisation_that_posts(app):
-    mine, _ = app.submit_referral("club-a", "key-1", "club-a", "doctor", WHEN)
-    theirs, replayed = app.submit_referral("club-b", "key-1", "club-b", "doctor", WHEN)
+    mine, _ = submit(app, "club-a", "key-1", "club-a", "doctor")
+    theirs, replayed = submit(app, "club-b", "key-1", "club-b", "doctor")
     assert not replayed and theirs["referral_id"] != mine["referral_id"]

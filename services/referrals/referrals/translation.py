@@ -8,10 +8,11 @@ from contracts.envelope import envelope_of
 from referrals.domain import Referral
 
 
-TRANSLATED = (Referral.Received, Referral.Accepted)
+TRANSLATED = (Referral.Received, Referral.Accepted, Referral.Erased)
 # Schema instances are reused: building one per message cost about a tenth of a request's CPU.
 CLIENT_REFERRED = rf.ClientReferredV1()
 CLIENT_ACCEPTED = rf.ClientAcceptedV1()
+CLIENT_ERASED = rf.ClientErasedV1()
 
 
 def to_contract(domain_event: Any) -> dict[str, Any] | None:
@@ -27,5 +28,10 @@ def to_contract(domain_event: Any) -> dict[str, Any] | None:
             "client_id": domain_event.client_id, "referral_id": domain_event.originator_id,
             "partner_id": domain_event.partner_id, "entry_point": domain_event.entry_point,
             "profession": domain_event.profession, "regulator": domain_event.regulator,
+        })
+    if isinstance(domain_event, Referral.Erased):
+        return CLIENT_ERASED.dump({
+            **envelope_of(domain_event, rf.CLIENT_ERASED_V1, domain_event.timestamp),
+            "client_id": domain_event.client_id,
         })
     return None

@@ -18,6 +18,7 @@ TABLES = (
     " partner_id TEXT PRIMARY KEY, referred INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0)",
     "CREATE TABLE IF NOT EXISTS report_pathways_by_entry_point ("
     " entry_point TEXT PRIMARY KEY, opened INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS report_erasures (client_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_enterprises_by_legal_form ("
     " legal_form TEXT PRIMARY KEY, registered INTEGER NOT NULL DEFAULT 0)",
 )
@@ -48,9 +49,16 @@ def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
     _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
 
 
+def client_erased(sql: Sql, delivery: Delivery) -> None:
+    message = rf.ClientErasedV1().load(delivery.body)
+    sql.execute("INSERT INTO report_erasures (client_id, erased_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (str(message["client_id"]), message["recorded_at"].isoformat()))
+
+
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     rf.CLIENT_REFERRED_V1: client_referred,
     rf.CLIENT_ACCEPTED_V1: client_accepted,
+    rf.CLIENT_ERASED_V1: client_erased,
     pw.PATHWAY_OPENED_V1: pathway_opened,
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered,
 }

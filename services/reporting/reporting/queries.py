@@ -20,6 +20,11 @@ def pathways_by_entry_point(app: ServiceApplication) -> list[dict[str, Any]]:
     return [{"entry_point": r[0], "opened": int(r[1])} for r in rows]
 
 
+def clients_erased(app: ServiceApplication) -> int:
+    with app.sql() as sql:
+        return int(sql.execute("SELECT COUNT(*) FROM report_erasures").fetchone()[0])
+
+
 def enterprises_by_legal_form(app: ServiceApplication) -> list[dict[str, Any]]:
     with app.sql() as sql:
         rows = sql.execute("SELECT legal_form, registered FROM report_enterprises_by_legal_form"

@@ -54,4 +54,5 @@ class ReportingService(StandardEndpoints):
     def summary(self, call: Call) -> dict:
         return {"referrals_by_partner": queries.referrals_by_partner(self.store),
                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.store),
-                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store)}
+                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
+                "clients_erased": queries.clients_erased(self.store)}

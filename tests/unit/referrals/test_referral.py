@@ -12,7 +12,8 @@ WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
 
 
 def referral() -> Referral:
-    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", occurred_at=WHEN)
+    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", right_to_work="yes",
+                    ielts_taken=False, ielts_score_needed=None, personal="v1.sealed", occurred_at=WHEN)
 
 
 def test_accepting_an_accepted_referral_is_refused_and_changes_nothing():
