@@ -35,6 +35,10 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
         except psycopg.Error as error:
             host = f"{config.env('POSTGRES_HOST', source=env)}:{config.env('POSTGRES_PORT', '5432', env)}"
             found.append(f"PostgreSQL at {host} cannot be reached ({type(error).__name__}): " + HOW_TO_START["postgres"])
+    if not config.embedded(env) and not config.env("MASTER_KEY", None, env):
+        found.append("MASTER_KEY is not set: personal data is encrypted under it. Make one with "
+                     "`python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'` "
+                     "and keep it safe (losing it makes every stored personal detail unreadable)")
     return found
 
 
