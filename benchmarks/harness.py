@@ -17,6 +17,7 @@ import psycopg
 import requests
 
 from chassis import config
+from chassis.vault import new_master_key
 from launcher.processes import RunningPlatform, platform_env
 from launcher.run import migrate
 from launcher.services import SERVICES
@@ -43,6 +44,7 @@ def platform(names: Sequence[str] | None = None, extra_env: dict | None = None) 
                         "POSTGRES_HOST": "127.0.0.1", "DB_PREFIX": prefix, "LOG_LEVEL": "WARNING",
                         # one credential drives the whole load: lift the per-credential rate limit
                         "RATE_LIMIT_PER_SECOND": "1000000", "RATE_LIMIT_BURST": "1000000",
+                        "MASTER_KEY": new_master_key(), "AUDIT_SIGNING_KEY": new_master_key(),
                         **(extra_env or {})}, ports)
     migrate(env)
     from launcher.credentials import issue

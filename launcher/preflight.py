@@ -39,6 +39,9 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
         found.append("MASTER_KEY is not set: personal data is encrypted under it. Make one with "
                      "`python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'` "
                      "and keep it safe (losing it makes every stored personal detail unreadable)")
+    if not config.embedded(env) and not config.env("AUDIT_SIGNING_KEY", None, env):
+        found.append("AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with it. Make one the same way "
+                     "as MASTER_KEY; give auditors the public key from `python -m chassis.audit public-key`")
     return found
 
 

@@ -66,7 +66,8 @@ def production_env(amqp_uri: str, db_prefix: str) -> dict[str, str]:
     from chassis.vault import new_master_key
 
     return {**os.environ, "AMQP_URI": amqp_uri, "POSTGRES_HOST": POSTGRES_HOST, "DB_PREFIX": db_prefix,
-            "PSYCOPG_WAIT_FUNC": "wait_select", "MASTER_KEY": new_master_key()}
+            "PSYCOPG_WAIT_FUNC": "wait_select", "MASTER_KEY": new_master_key(),
+            "AUDIT_SIGNING_KEY": new_master_key()}
 
 
 @pytest.fixture(scope="session")

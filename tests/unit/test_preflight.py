@@ -7,7 +7,7 @@ def test_an_unreachable_broker_and_database_are_named_with_how_to_start_them():
     closed = free_port()
     problems = preflight.problems({"AMQP_URI": f"amqp://guest:secret@127.0.0.1:{closed}//",
                                    "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(closed),
-                                   "MASTER_KEY": "x" * 43})
+                                   "MASTER_KEY": "x" * 43, "AUDIT_SIGNING_KEY": "y" * 43})
     assert len(problems) == 2
     assert problems[0].startswith("RabbitMQ at amqp://***@127.0.0.1") and "rabbitmq-server -detached" in problems[0]
     assert problems[1].startswith(f"PostgreSQL at 127.0.0.1:{closed}") and "pg_ctlcluster" in problems[1]

@@ -24,7 +24,7 @@ from eventlet.event import Event
 from eventsourcing.utils import get_topic
 from nameko.extensions import DependencyProvider
 
-from chassis import config
+from chassis import audit, config
 from chassis.bus import NOTIFICATION_ID, PREVIOUS_ID, UPSTREAM, ConfirmingPublisher, Outgoing
 from chassis.store import ServiceApplication, Store
 from chassis.telemetry import Telemetry
@@ -102,6 +102,7 @@ class OutboxRelay(DependencyProvider):
             self.publisher, self.lease = ConfirmingPublisher(""), Lease(self.app, self.service)
             return
         self.running = True
+        self.signer = audit.signing_key(self.container.config.get("ENV") or None)
         self.publisher = ConfirmingPublisher(config.amqp_uri(self.container.config.get("ENV") or None))
         self.lease = Lease(self.app, self.service)
         self.thread = self.container.spawn_managed_thread(self._run, identifier="outbox relay")
@@ -145,7 +146,8 @@ class OutboxRelay(DependencyProvider):
                     self._wait(2.0)
                     continue
                 moved = self.relay_once()
-                if moved == 0:
+                chained = audit.advance(self.app, self.signer)  # the audit chain follows the same log
+                if moved == 0 and chained == 0:
                     self._wait(self.idle_wait)
                 elif moved < self.batch_size:
                     # Under load, a short pause gathers a larger batch: one SELECT and one confirm round

@@ -147,11 +147,12 @@ class ServiceApplication(Application):
 
     def migrate(self) -> None:
         """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
+        from chassis.audit import AUDIT_TABLES
         from chassis.vault import VAULT_TABLES
 
         self.recorder.create_table()  # type: ignore[attr-defined]
         with self.sql() as sql:
-            for statement in (*CHASSIS_TABLES, *VAULT_TABLES, *self.extra_tables):
+            for statement in (*CHASSIS_TABLES, *VAULT_TABLES, *AUDIT_TABLES, *self.extra_tables):
                 sql.execute(statement)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Any]:

@@ -1,0 +1,121 @@
+"""Erasing a client mid-programme: personal data unreadable everywhere, counts intact, the chain still verifies."""
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from chassis import audit, config
+from chassis.store import build_application
+from chassis.vault import Vault, master_key
+from launcher.services import SERVICES
+from referrals.application import Referrals
+from tests.support.waiting import form, get, key, post, wait_for
+
+
+@pytest.fixture
+def referrals_app(platform):
+    app = build_application(Referrals, platform.env)
+    yield app
+    app.close()
+
+
+def every_table_text(platform) -> str:
+    """Every row of every table of every service database, as text."""
+    dump = []
+    for spec in SERVICES:
+        with psycopg.connect(config.postgres_conninfo(config.database_name(spec.name, platform.env))) as connection:
+            tables = [r[0] for r in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
+            for table in tables:
+                for row in connection.execute(f'SELECT * FROM "{table}"').fetchall():
+                    dump.append(" ".join(bytes(v).decode("latin-1") if isinstance(v, (bytes, memoryview)) else str(v)
+                                         for v in row))
+    return "\n".join(dump)
+
+
+def test_an_erased_client_is_unreadable_everywhere_while_counts_and_the_chain_hold(platform, credentials, caseworker,
+                                                                                   referrals_app, tmp_path):
+    partner = f"partner-{uuid.uuid4().hex[:8]}"
+    body = form(partner, "nurse")
+    person = body["person"]
+    referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
+    assert post(platform.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
+                {"entry_point": "E-B", "regulator": "NMC", "occurred_at": body["occurred_at"]}, key(),
+                caseworker).status_code == 201
+    reader = credentials("programme-office", "auditor")
+    summary = wait_for(lambda: get(platform.url("reporting", "/reports/summary"), reader).json(),
+                       lambda s: any(r["partner_id"] == partner and r["accepted"] == 1
+                                     for r in s["referrals_by_partner"]), what="the acceptance in reporting")
+
+    url = platform.url("referrals", f"/referrals/{referral['referral_id']}")
+    assert get(url, caseworker).json()["personal"]["person"]["full_name"] == person["full_name"]
+    assert person["full_name"] not in every_table_text(platform)  # stored encrypted from the start
+    with referrals_app.sql() as sql:
+        reads = sql.execute("SELECT actor, purpose FROM chassis_personal_data_reads WHERE subject_id = %s",
+                            (referral["client_id"],)).fetchall()
+    assert len(reads) == 1 and reads[0][1] == "GET /referrals/<referral_id>"
+
+    decided = post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
+                   {"decision": "erase", "ground": "the client asked on the phone", "requested_on": "2018-10-01"},
+                   key(), caseworker)
+    assert decided.status_code == 201 and decided.json()["erased"] is True
+
+    view = wait_for(lambda: get(url, caseworker).json(), lambda v: v["erased"], what="the erased view")
+    assert view["personal"] is None and view["profession"] == "nurse"
+    stored = referrals_app.repository.get(uuid.UUID(referral["referral_id"]))
+    assert Vault(referrals_app, master_key(platform.env)).open(stored.client_id, stored.personal) is None
+    text = every_table_text(platform)
+    for secret in (person["full_name"], person["email"], person["ni_number"], person["mobile"]):
+        assert secret not in text
+
+    after = wait_for(lambda: get(platform.url("reporting", "/reports/summary"), reader).json(),
+                     lambda s: s["clients_erased"] >= summary["clients_erased"] + 1, what="the erasure in reporting")
+    assert [r for r in after["referrals_by_partner"] if r["partner_id"] == partner] == \
+        [{"partner_id": partner, "referred": 1, "accepted": 1}]
+    pathways = get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"), caseworker).json()
+    assert [p["entry_point"] for p in pathways["pathways"]] == ["E-B"]
+
+    head = referrals_app.head()
+    wait_for(lambda: checkpointed(referrals_app), lambda n: n >= head, what="the audit chain to sign the head")
+    directory = str(tmp_path / "export")
+    audit.export(referrals_app, directory)
+    public = audit.public_key_text(audit.signing_key(platform.env))
+    assert [f for f in audit.verify(directory, "referrals", public) if f.kind != "unsigned"] == []
+
+
+def checkpointed(app) -> int:
+    with app.sql() as sql:
+        return int(sql.execute("SELECT COALESCE(MAX(notification_id), 0) FROM chassis_audit_checkpoints").fetchone()[0])
+
+
+def test_a_refused_erasure_keeps_the_data_and_records_its_ground(platform, credentials, caseworker, referrals_app):
+    partner = f"partner-{uuid.uuid4().hex[:8]}"
+    body = form(partner)
+    referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
+    refused = post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
+                   {"decision": "refuse", "ground": "ESF audit retention until 2030 (funder agreement)",
+                    "requested_on": "2018-10-01"}, key(), caseworker)
+    assert refused.status_code == 201 and refused.json() == {"client_id": referral["client_id"],
+                                                             "decision": "refuse", "erased": False}
+    view = get(platform.url("referrals", f"/referrals/{referral['referral_id']}"), caseworker).json()
+    assert view["personal"]["person"]["full_name"] == body["person"]["full_name"]
+
+
+def test_a_backup_restored_after_an_erasure_is_erased_again(platform, credentials, caseworker, referrals_app):
+    partner = f"partner-{uuid.uuid4().hex[:8]}"
+    referral = post(platform.url("referrals", "/referrals"), form(partner), key(),
+                    credentials(partner, "referrer")).json()
+    with referrals_app.sql() as sql:
+        backup = sql.execute("SELECT wrapped FROM chassis_subject_keys WHERE subject_id = %s",
+                             (referral["client_id"],)).fetchone()[0]
+    post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
+         {"decision": "erase", "ground": "requested", "requested_on": "2018-10-01"}, key(), caseworker)
+    with referrals_app.sql() as sql:  # an old backup of the key table comes back
+        sql.execute("UPDATE chassis_subject_keys SET wrapped = %s WHERE subject_id = %s", (backup, referral["client_id"]))
+    vault = Vault(referrals_app, master_key(platform.env))
+    stored = referrals_app.repository.get(uuid.UUID(referral["referral_id"]))
+    assert vault.open(stored.client_id, stored.personal) is not None  # the restore brought the key back...
+    assert vault.reapply_erasures() >= 1  # ...and the documented restore step erases it again
+    assert Vault(referrals_app, master_key(platform.env)).open(stored.client_id, stored.personal) is None
