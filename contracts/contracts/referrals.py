@@ -126,8 +126,9 @@ class SubmitReferral(Command):
     speciality_detail = fields.String(load_default="", validate=validate.Length(max=4000))
     support_needed = fields.String(load_default="", validate=validate.Length(max=4000))
     ielts_taken = fields.Boolean(required=True)
-    ielts_score_needed = fields.Decimal(load_default=None, allow_none=True, places=1, as_string=True,
-                                        validate=validate.Range(0, 9))
+    ielts_score_needed = fields.Decimal(load_default=None, allow_none=True, places=1,
+                                        validate=[validate.Range(0, 9), lambda score: score * 2 == int(score * 2)],
+                                        metadata={"description": "an IELTS band: 0 to 9 in steps of 0.5"})
     documents = fields.List(fields.Nested(Document), load_default=list, validate=validate.Length(max=30))
 
 

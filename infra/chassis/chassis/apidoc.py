@@ -6,6 +6,7 @@ Both are served by each service (``/openapi.json``, ``/asyncapi.json``) and comm
 from __future__ import annotations
 
 import inspect
+from decimal import Decimal
 import re
 from typing import Any, Mapping
 
@@ -75,7 +76,18 @@ def openapi(service_cls: type, version: str = "0.1.0") -> dict[str, Any]:
                 operation["responses"].setdefault(str(status), {
                     "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
         spec.path(path=path, operations={entrypoint.method.lower(): operation})
-    return spec.to_dict()
+    return _plain(spec.to_dict())
+
+
+def _plain(value: Any) -> Any:
+    """JSON numbers for the Decimals apispec copies from Decimal fields' ranges (a string "9.0" is invalid)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def asyncapi(service: str, publishes: Mapping[str, type[Schema]], consumes: tuple[str, ...]) -> dict[str, Any]:
