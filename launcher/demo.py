@@ -59,6 +59,27 @@ def demo_credentials(source: dict | None = None) -> dict[str, str]:
     return issued
 
 
+ENGLISH_FOR = {"E-A": ("below_esol_level_2", False), "E-B": ("esol_level_2", False),
+               "E-C": ("regulator_requirement_met", False), "E-D": ("regulator_requirement_met", True)}
+
+
+def enrol(platform: RunningPlatform, referral_id: str, credential: str, entry_point: str, regulator: str,
+          occurred_at: str, key_prefix: str) -> dict:
+    """The hub's steps from referral to acceptance: contact, consent, assessment (giving ``entry_point``), accept."""
+    base = f"/referrals/{referral_id}"
+    english, registered = ENGLISH_FOR[entry_point]
+    post(platform, "referrals", f"{base}/contact-attempts", f"{key_prefix}-contact",
+         {"outcome": "reached", "occurred_at": occurred_at}, credential)
+    post(platform, "referrals", f"{base}/consent", f"{key_prefix}-consent",
+         {"lawful_basis": "public_task", "privacy_notice_given": True, "consent_given": True,
+          "occurred_at": occurred_at}, credential)
+    post(platform, "referrals", f"{base}/assessment", f"{key_prefix}-assessment",
+         {"lives_in_area": True, "overseas_health_qualification": True, "immigration_status": "refugee",
+          "english": english, "registered": registered, "occurred_at": occurred_at}, credential)
+    return post(platform, "referrals", f"{base}/acceptance", f"{key_prefix}-acceptance",
+                {"regulator": regulator, "occurred_at": occurred_at}, credential)
+
+
 def load(platform: RunningPlatform, credentials: dict[str, str], clients: int = 12) -> dict[str, int]:
     accepted = 0
     for number in range(clients):
@@ -67,11 +88,9 @@ def load(platform: RunningPlatform, credentials: dict[str, str], clients: int = 
         referral = post(platform, "referrals", "/referrals", f"demo-referral-{number}", referral_form(
             number, partner, profession, f"2018-0{1 + number % 9}-1{number % 10}T10:00:00+00:00"), credentials[partner])
         if number % 3 != 2:
-            post(platform, "referrals", f"/referrals/{referral['referral_id']}/acceptance",
-                 f"demo-acceptance-{number}", {
-                     "entry_point": ENTRY_POINTS[number % 4], "regulator": REGULATOR[profession],
-                     "occurred_at": f"2018-0{1 + number % 9}-2{number % 10}T10:00:00+00:00"},
-                 credentials["learning-works"])
+            enrol(platform, referral["referral_id"], credentials["learning-works"], ENTRY_POINTS[number % 4],
+                  REGULATOR[profession], f"2018-0{1 + number % 9}-2{number % 10}T10:00:00+00:00",
+                  f"demo-{number}")
             accepted += 1
     for number, form in enumerate(("cic", "co_operative", "charity", "company")):
         post(platform, "enterprises", "/enterprises", f"demo-enterprise-{number}", {

@@ -24,8 +24,20 @@ NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-
 PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
 
+CONTACT_OUTCOMES = ("reached", "no_answer", "message_left", "wrong_number")
+LAWFUL_BASES = ("consent", "public_task", "legitimate_interests", "legal_obligation")
+IMMIGRATION_STATUSES = ("british_or_irish", "settled", "refugee", "humanitarian_protection", "other_leave",
+                        "asylum_seeker_with_permission", "asylum_seeker_no_permission")
+ENGLISH_LEVELS = ("below_esol_level_2", "esol_level_2", "regulator_requirement_met")
+DECLINE_REASONS = ("not_eligible_area", "no_overseas_qualification", "not_interested", "duplicate", "other")
+CLOSE_OUTCOMES = ("declined", "closed_no_contact", "withdrawn")
+
 CLIENT_REFERRED_V1 = "client_referred_v1"
+REFERRAL_CONTACTED_V1 = "referral_contacted_v1"
+CONSENT_CHANGED_V1 = "consent_changed_v1"
 CLIENT_ACCEPTED_V1 = "client_accepted_v1"
+REFERRAL_CLOSED_V1 = "referral_closed_v1"
+DETAILS_CORRECTED_V1 = "details_corrected_v1"
 CLIENT_ERASED_V1 = "client_erased_v1"
 
 
@@ -49,13 +61,49 @@ class ClientAcceptedV1(Envelope):
     regulator = fields.String(required=True, validate=validate.OneOf(REGULATORS))
 
 
+class ReferralContactedV1(Envelope):
+    """The hub tried to contact the referred person (attempts are counted; the first ends the follow-up timer)."""
+
+    referral_id = fields.UUID(required=True)
+    partner_id = fields.String(required=True)
+    attempt = fields.Integer(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(CONTACT_OUTCOMES))
+
+
+class ConsentChangedV1(Envelope):
+    """The lawful basis or consent of a client changed; what relied on consent stops when it is withdrawn."""
+
+    client_id = fields.UUID(required=True)
+    lawful_basis = fields.String(required=True, allow_none=True)
+    consent_given = fields.Boolean(required=True)
+
+
+class ReferralClosedV1(Envelope):
+    """A referral ended other than by acceptance: declined (reason), closed for no contact, or withdrawn."""
+
+    referral_id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    partner_id = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(CLOSE_OUTCOMES))
+    reason = fields.String(required=True)
+
+
+class DetailsCorrectedV1(Envelope):
+    """A client's details were corrected; names the corrected fields, never their values."""
+
+    client_id = fields.UUID(required=True)
+    fields_corrected = fields.List(fields.String(), required=True)
+
+
 class ClientErasedV1(Envelope):
     """The client's personal data was erased (crypto-shredded); counts and programme facts remain."""
 
     client_id = fields.UUID(required=True)
 
 
-PUBLISHED = {CLIENT_REFERRED_V1: ClientReferredV1, CLIENT_ACCEPTED_V1: ClientAcceptedV1,
+PUBLISHED = {CLIENT_REFERRED_V1: ClientReferredV1, REFERRAL_CONTACTED_V1: ReferralContactedV1,
+             CONSENT_CHANGED_V1: ConsentChangedV1, CLIENT_ACCEPTED_V1: ClientAcceptedV1,
+             REFERRAL_CLOSED_V1: ReferralClosedV1, DETAILS_CORRECTED_V1: DetailsCorrectedV1,
              CLIENT_ERASED_V1: ClientErasedV1}
 
 
@@ -132,12 +180,68 @@ class SubmitReferral(Command):
     documents = fields.List(fields.Nested(Document), load_default=list, validate=validate.Length(max=30))
 
 
-class AcceptClient(Command):
-    """POST /referrals/<id>/acceptance."""
-
+class Step(Command):
     occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
-    entry_point = fields.String(required=True, validate=validate.OneOf(ENTRY_POINTS))
+
+
+class AcceptClient(Step):
+    """POST /referrals/<id>/acceptance: the entry point is the one the assessment gave."""
+
     regulator = fields.String(required=True, validate=validate.OneOf(REGULATORS))
+
+
+class RecordContactAttempt(Step):
+    """POST /referrals/<id>/contact-attempts."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(CONTACT_OUTCOMES))
+
+
+class RecordConsent(Step):
+    """POST /referrals/<id>/consent: the privacy notice, the lawful basis, and consent where it is the basis."""
+
+    lawful_basis = fields.String(required=True, validate=validate.OneOf(LAWFUL_BASES))
+    privacy_notice_given = fields.Boolean(required=True, validate=validate.Equal(True, error="give the privacy notice first"))
+    consent_given = fields.Boolean(required=True)
+
+
+class WithdrawConsent(Step):
+    """POST /referrals/<id>/consent-withdrawal."""
+
+
+class Assess(Step):
+    """POST /referrals/<id>/assessment: eligibility and English, from which the entry point follows."""
+
+    lives_in_area = fields.Boolean(required=True)
+    overseas_health_qualification = fields.Boolean(required=True)
+    immigration_status = fields.String(required=True, validate=validate.OneOf(IMMIGRATION_STATUSES))
+    english = fields.String(required=True, validate=validate.OneOf(ENGLISH_LEVELS))
+    registered = fields.Boolean(load_default=False,
+                                metadata={"description": "registered with the regulator, or the decision is pending"})
+
+
+class Decline(Step):
+    """POST /referrals/<id>/decline."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS))
+
+
+class CloseForNoContact(Step):
+    """POST /referrals/<id>/closure-for-no-contact."""
+
+
+class Withdraw(Step):
+    """POST /referrals/<id>/withdrawal."""
+
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class CorrectDetails(Step):
+    """POST /referrals/<id>/corrections: the corrected fields of the form (others stay as they were)."""
+
+    person = fields.Nested(Person(partial=True))
+    country_qualified_in = fields.String(validate=validate.Length(2, 60))
+    speciality_detail = fields.String(validate=validate.Length(max=4000))
+    support_needed = fields.String(validate=validate.Length(max=4000))
 
 
 class DecideErasure(Command):

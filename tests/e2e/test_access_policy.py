@@ -107,7 +107,22 @@ def referrer_sees_only_its_referrals(platform, credentials) -> None:
     assert foreign.json()["error"] == "not_found"
 
 
+def partner_lists_only_its_referrals(platform, credentials) -> None:
+    from tests.support.waiting import wait_for
+
+    mine = _referral(platform, credentials, "partner-a")
+    _referral(platform, credentials, "partner-b")
+    url = platform.url("reporting", "/partners/me/referrals")
+    listed = wait_for(lambda: requests.get(url, timeout=10, headers={
+        "Authorization": f"Bearer {credentials('partner-a', 'referrer')}"}).json()["referrals"],
+        lambda rows: any(r["referral_id"] == mine["referral_id"] for r in rows), what="the partner's referral")
+    assert {row["referral_id"] for row in listed} >= {mine["referral_id"]}
+    other = requests.get(url, timeout=10, headers={"Authorization": f"Bearer {credentials('partner-c', 'referrer')}"})
+    assert mine["referral_id"] not in other.text
+
+
 ORGANISATION_RULES = {
+    ("reporting", "GET", "/partners/me/referrals"): partner_lists_only_its_referrals,
     ("referrals", "POST", "/referrals"): referrer_refers_for_itself,
     ("referrals", "GET", "/referrals/{referral_id}"): referrer_sees_only_its_referrals,
 }

@@ -30,9 +30,8 @@ def test_the_embedded_platform_carries_a_referral_to_a_pathway_and_a_report(embe
     referral = post(embedded.url("referrals", "/referrals"),
                     form("embedded-club", "pharmacist"), key(),
                     admin).json()
-    answer = post(embedded.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
-                  {"entry_point": "E-A", "regulator": "GPhC", "occurred_at": now_iso()}, key(), admin)
-    assert answer.status_code == 201, answer.text
+    answer = demo.enrol(embedded, referral["referral_id"], admin, "E-A", "GPhC", now_iso(), key())
+    assert answer["status"] == "accepted" and answer["entry_point"] == "E-A"
 
     pathways = wait_for(lambda: get(embedded.url("pathways", f"/clients/{referral['client_id']}/pathways"),
                                     admin).json()["pathways"], what="the pathway")

@@ -41,9 +41,10 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_and_the_chain_ho
     body = form(partner, "nurse")
     person = body["person"]
     referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
-    assert post(platform.url("referrals", f"/referrals/{referral['referral_id']}/acceptance"),
-                {"entry_point": "E-B", "regulator": "NMC", "occurred_at": body["occurred_at"]}, key(),
-                caseworker).status_code == 201
+    from launcher.demo import enrol
+
+    assert enrol(platform, referral["referral_id"], caseworker, "E-B", "NMC", body["occurred_at"], key())["status"] \
+        == "accepted"
     reader = credentials("programme-office", "auditor")
     summary = wait_for(lambda: get(platform.url("reporting", "/reports/summary"), reader).json(),
                        lambda s: any(r["partner_id"] == partner and r["accepted"] == 1

@@ -30,10 +30,9 @@ def refer(platform, credentials, partner: str, idempotency_key: str | None = Non
 
 
 def accept(platform, caseworker: str, referral_id: str, entry_point: str = "E-B", regulator: str = "GMC") -> dict:
-    response = post(platform.url("referrals", f"/referrals/{referral_id}/acceptance"),
-                    {"entry_point": entry_point, "regulator": regulator, "occurred_at": now_iso()}, key(), caseworker)
-    assert response.status_code == 201, response.text
-    return response.json()
+    from launcher.demo import enrol
+
+    return enrol(platform, referral_id, caseworker, entry_point, regulator, now_iso(), key())
 
 
 def partner_row(platform, partner: str) -> dict:

@@ -14,7 +14,7 @@ from chassis.relay import OutboxRelay
 from chassis.store import build_application
 from referrals.application import Referrals
 from referrals.domain import Referral
-from referrals.translation import to_contract
+from referrals.translation import TRANSLATED, to_contract
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
 
@@ -61,15 +61,16 @@ def test_a_position_can_be_recorded_with_no_events(app):
 
 
 def test_read_range_returns_only_integration_events_and_where_to_continue(app):
-    relay = OutboxRelay(to_contract, (Referral.Received, Referral.Accepted))
+    relay = OutboxRelay(to_contract, TRANSLATED)
     relay.store = types.SimpleNamespace(app=app)
     start = app.head()
     from tests.unit.test_idempotency import submit
 
     submitted, _ = submit(app, "club", uuid.uuid4().hex, "club", "nurse")
-    app.accept_client("club", uuid.uuid4().hex, uuid.UUID(submitted["referral_id"]), "E-A", "NMC", WHEN)
-    page = relay.read_range(start, None, 1000)  # the referral, its acceptance, the acceptance key's record
-    assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "client_accepted_v1"]
+    app.change_referral("club", uuid.uuid4().hex, "contact", uuid.UUID(submitted["referral_id"]),
+                        {"outcome": "reached"}, lambda referral: referral.record_contact_attempt("reached", WHEN))
+    page = relay.read_range(start, None, 1000)  # the referral, the contact attempt, the attempt key's record
+    assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "referral_contacted_v1"]
     assert page["scanned_to"] == page["head"] == start + 3
     first_page = relay.read_range(start, None, 1)
     assert first_page["scanned_to"] == start + 1 and len(first_page["items"]) == 1

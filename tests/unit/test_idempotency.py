@@ -39,10 +39,15 @@ def test_a_retried_update_is_answered_the_same_even_though_repeating_it_would_be
     from uuid import UUID
 
     submitted, _ = submit(app, "club", "key-1", "club", "doctor")
-    first, _ = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
-    again, replayed = app.accept_client("club", "key-2", UUID(submitted["referral_id"]), "E-B", "GMC", WHEN)
-    assert (again, replayed) == (first, True)
+    referral_id = UUID(submitted["referral_id"])
 
+    def decline():
+        return app.change_referral("club", "key-2", "decline", referral_id, {"reason": "other", "occurred_at": WHEN},
+                                   lambda referral: referral.decline("other", WHEN))
+
+    first, _ = decline()
+    again, replayed = decline()  # declining twice would break "closed is final": the retry gets the first answer
+    assert (again, replayed) == (first, True) and first["status"] == "declined"
 
 def test_a_key_reused_with_another_body_is_a_conflict(app):
     submit(app, "club", "key-1", "club", "doctor")

@@ -28,7 +28,7 @@ class ReferralNotFoundError(NotFound):
 def _answer(referral: Referral) -> dict[str, Any]:
     return {"referral_id": str(referral.id), "client_id": str(referral.client_id),
             "event_id": f"{referral.id}:{referral.version}", "version": referral.version,
-            "status": referral.status}
+            "status": referral.status, "entry_point": referral.entry_point or referral.assessed_entry_point}
 
 
 class Referrals(ServiceApplication):
@@ -51,16 +51,34 @@ class Referrals(ServiceApplication):
 
         return create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
 
-    def accept_client(self, scope: str, key: str, referral_id: UUID, entry_point: str, regulator: str,
-                      occurred_at: datetime) -> tuple[dict[str, Any], bool]:
+    def change_referral(self, scope: str, key: str, command_name: str, referral_id: UUID, body: dict[str, Any],
+                        change: Callable[[Referral], None]) -> tuple[dict[str, Any], bool]:
+        """Applies one lifecycle step (``change``) to a referral, at most once per idempotency key."""
         def command() -> tuple[list[Any], dict[str, Any]]:
             referral = self.get_referral(referral_id)
-            referral.accept(entry_point=entry_point, regulator=regulator, occurred_at=occurred_at)
+            change(referral)
             return [referral], _answer(referral)
 
-        body = {"referral_id": referral_id, "entry_point": entry_point, "regulator": regulator,
-                "occurred_at": occurred_at}
-        return run_once(self, f"{scope}:accept_client", key, body, command)
+        return run_once(self, f"{scope}:{command_name}", key, {"referral_id": referral_id, **body}, command)
+
+    def accept_client(self, scope: str, key: str, referral_id: UUID, regulator: str,
+                      occurred_at: datetime) -> tuple[dict[str, Any], bool]:
+        return self.change_referral(scope, key, "accept_client", referral_id,
+                                    {"regulator": regulator, "occurred_at": occurred_at},
+                                    lambda referral: referral.accept(regulator=regulator, occurred_at=occurred_at))
+
+    def correct_details(self, scope: str, key: str, referral_id: UUID, corrections: dict[str, Any],
+                        reseal: Callable[[UUID, str, dict[str, Any]], str]) -> tuple[dict[str, Any], bool]:
+        """``reseal(client_id, sealed, corrections)`` opens the sealed form, applies the corrections, seals it."""
+        occurred_at = corrections.pop("occurred_at")
+        names = sorted(f"person.{name}" for name in corrections.get("person", {})) + \
+            sorted(name for name in corrections if name != "person")
+
+        def change(referral: Referral) -> None:
+            referral.correct_details(reseal(referral.client_id, referral.personal, corrections), names, occurred_at)
+
+        return self.change_referral(scope, key, "correct_details", referral_id,
+                                    {**corrections, "occurred_at": occurred_at}, change)
 
     def get_referral(self, referral_id: UUID) -> Referral:
         try:
@@ -74,8 +92,11 @@ class Referrals(ServiceApplication):
         referral = self.get_referral(referral_id)
         view = {**_answer(referral), "partner_id": referral.partner_id, "profession": referral.profession,
                 "right_to_work": referral.right_to_work, "ielts_taken": referral.ielts_taken,
-                "ielts_score_needed": referral.ielts_score_needed, "entry_point": referral.entry_point,
-                "regulator": referral.regulator, "erased": referral.erased}
+                "ielts_score_needed": referral.ielts_score_needed, "regulator": referral.regulator,
+                "contact_attempts": referral.attempts, "lawful_basis": referral.lawful_basis,
+                "consent_given": referral.consent_given, "eligible": referral.eligible,
+                "work_restricted": referral.work_restricted, "closed_reason": referral.closed_reason,
+                "erased": referral.erased}
         if open_personal is not None:
             view["personal"] = open_personal(referral.client_id, referral.personal)
         return view

@@ -31,8 +31,65 @@ def ensure_past(occurred_at: datetime) -> None:
         raise OccurredInFutureError()
 
 
+#: Statuses after which a referral takes no more lifecycle steps.
+CLOSED = ("accepted", "declined", "closed_no_contact", "withdrawn")
+LAWFUL_BASES = ("consent", "public_task", "legitimate_interests", "legal_obligation")
+IMMIGRATION_STATUSES = ("british_or_irish", "settled", "refugee", "humanitarian_protection", "other_leave",
+                        "asylum_seeker_with_permission", "asylum_seeker_no_permission")
+ENGLISH_LEVELS = ("below_esol_level_2", "esol_level_2", "regulator_requirement_met")
+#: Failed contact attempts after which a referral may be closed for no contact (programme rule).
+ATTEMPTS_BEFORE_CLOSING = 3
+
+
+class ReferralClosedError(RuleBroken):
+    """Raised when a lifecycle step targets a referral that is already accepted, declined, closed or withdrawn."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__("referral_closed_is_final", f"this referral is already {status}")
+
+
+# Kept for callers that name the older error.
+ReferralAlreadyDecidedError = ReferralClosedError
+
+
+class ConsentRequiredError(RuleBroken):
+    """Raised when assessment (processing beyond the referral) comes before a lawful basis is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("lawful_basis_before_processing",
+                         "record the privacy notice and lawful basis (and consent, where it is the basis) first")
+
+
+class NotAssessedError(RuleBroken):
+    """Raised when a referral is accepted before an assessment found the person eligible."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("eligible_assessment_before_acceptance", why)
+
+
+class TooFewAttemptsError(RuleBroken):
+    """Raised when a referral is closed for no contact before enough attempts, or after someone was reached."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__("attempts_before_closing",
+                         f"close for no contact after {ATTEMPTS_BEFORE_CLOSING} unanswered attempts; {attempts} so far")
+
+
+def entry_point_for(english: str, registered: bool) -> str:
+    """E-D job-ready (registered or decision pending), E-C English requirement met, E-B ESOL level 2 passed,
+    E-A below ESOL level 2 (domain brief, section 4, S2)."""
+    if registered:
+        return "E-D"
+    return {"regulator_requirement_met": "E-C", "esol_level_2": "E-B"}.get(english, "E-A")
+
+
 class Referral(TracedAggregate):
-    """One partner's referral of one person. Invariant: a referral is decided (accepted) at most once."""
+    """One partner's referral of one person, through contact, consent and assessment to a decision.
+
+    Invariants: a closed referral (accepted, declined, closed for no contact, withdrawn) takes no more
+    steps; assessment needs a recorded lawful basis; acceptance needs an assessment that found the person
+    eligible; the entry point assessed at acceptance is the one kept for enrolment.
+    """
 
     @event("Received")
     def __init__(self, id: UUID, client_id: UUID, partner_id: str, profession: str,  # noqa: A002
@@ -45,16 +102,137 @@ class Referral(TracedAggregate):
         self.personal = personal
         self.received_at = occurred_at
         self.status = "received"
+        self.attempts = 0
+        self.reached = False
+        self.lawful_basis: str | None = None
+        self.consent_given = False
+        self.eligible: bool | None = None
+        self.work_restricted = False
+        self.assessed_entry_point: str | None = None
         self.entry_point: str | None = None
         self.regulator: str | None = None
+        self.closed_reason: str | None = None
         self.erased = False
 
-    def accept(self, entry_point: str, regulator: str, occurred_at: datetime) -> None:
+    def _ensure_open(self) -> None:
+        # raise before mutating: decorated bodies re-run on replay
+        if self.status in CLOSED:
+            raise ReferralClosedError(self.status)
+
+    def record_contact_attempt(self, outcome: str, occurred_at: datetime) -> None:
         ensure_past(occurred_at)
-        if self.status != "received":
-            raise ReferralAlreadyDecidedError(self.status)
+        self._ensure_open()
+        self._contacted(partner_id=self.partner_id, attempt=self.attempts + 1, outcome=outcome,
+                        occurred_at=occurred_at)
+
+    @event("Contacted")
+    def _contacted(self, partner_id: str, attempt: int, outcome: str, occurred_at: datetime) -> None:
+        self.attempts = attempt
+        if outcome == "reached":
+            self.reached = True
+            if self.status == "received":
+                self.status = "contacted"
+
+    def record_consent(self, lawful_basis: str, privacy_notice_given: bool, consent_given: bool,
+                       occurred_at: datetime) -> None:
+        ensure_past(occurred_at)
+        self._ensure_open()
+        self._consent_recorded(client_id=self.client_id, lawful_basis=lawful_basis,
+                               privacy_notice_given=privacy_notice_given, consent_given=consent_given,
+                               occurred_at=occurred_at)
+
+    @event("ConsentRecorded")
+    def _consent_recorded(self, client_id: UUID, lawful_basis: str, privacy_notice_given: bool, consent_given: bool,
+                          occurred_at: datetime) -> None:
+        self.lawful_basis, self.consent_given = lawful_basis, consent_given
+
+    def withdraw_consent(self, occurred_at: datetime) -> None:
+        """Stops what relied on consent: a referral whose only basis was consent cannot be assessed or accepted."""
+        ensure_past(occurred_at)
+        self._consent_withdrawn(client_id=self.client_id, occurred_at=occurred_at)
+
+    @event("ConsentWithdrawn")
+    def _consent_withdrawn(self, client_id: UUID, occurred_at: datetime) -> None:
+        self.consent_given = False
+        if self.lawful_basis == "consent":
+            self.lawful_basis = None
+
+    def _processing_allowed(self) -> bool:
+        return self.lawful_basis is not None and (self.lawful_basis != "consent" or self.consent_given)
+
+    def assess(self, lives_in_area: bool, overseas_health_qualification: bool, immigration_status: str,
+               english: str, registered: bool, occurred_at: datetime) -> None:
+        ensure_past(occurred_at)
+        self._ensure_open()
+        if not self._processing_allowed():
+            raise ConsentRequiredError()
+        self._assessed(client_id=self.client_id, eligible=lives_in_area and overseas_health_qualification,
+                       lives_in_area=lives_in_area, overseas_health_qualification=overseas_health_qualification,
+                       immigration_status=immigration_status,
+                       work_restricted=immigration_status == "asylum_seeker_no_permission",
+                       english=english, entry_point=entry_point_for(english, registered), occurred_at=occurred_at)
+
+    @event("Assessed")
+    def _assessed(self, client_id: UUID, eligible: bool, lives_in_area: bool, overseas_health_qualification: bool,
+                  immigration_status: str, work_restricted: bool, english: str, entry_point: str,
+                  occurred_at: datetime) -> None:
+        self.status, self.eligible, self.work_restricted = "assessed", eligible, work_restricted
+        self.assessed_entry_point = entry_point
+
+    def accept(self, regulator: str, occurred_at: datetime) -> None:
+        ensure_past(occurred_at)
+        self._ensure_open()
+        if not self._processing_allowed():
+            raise ConsentRequiredError()
+        if self.status != "assessed" or self.assessed_entry_point is None:
+            raise NotAssessedError("assess the person (eligibility and English) before accepting")
+        if not self.eligible:
+            raise NotAssessedError("the assessment found the person not eligible: decline instead")
         self._accepted(client_id=self.client_id, partner_id=self.partner_id, profession=self.profession,
-                       entry_point=entry_point, regulator=regulator, occurred_at=occurred_at)
+                       entry_point=self.assessed_entry_point, regulator=regulator,
+                       work_restricted=self.work_restricted, occurred_at=occurred_at)
+
+    @event("Accepted")
+    def _accepted(self, client_id: UUID, partner_id: str, profession: str, entry_point: str, regulator: str,
+                  work_restricted: bool, occurred_at: datetime) -> None:
+        self.status, self.entry_point, self.regulator = "accepted", entry_point, regulator
+
+    def decline(self, reason: str, occurred_at: datetime) -> None:
+        ensure_past(occurred_at)
+        self._ensure_open()
+        self._closed(client_id=self.client_id, partner_id=self.partner_id, outcome="declined", reason=reason,
+                     occurred_at=occurred_at)
+
+    def close_for_no_contact(self, occurred_at: datetime) -> None:
+        ensure_past(occurred_at)
+        self._ensure_open()
+        if self.reached or self.attempts < ATTEMPTS_BEFORE_CLOSING:
+            raise TooFewAttemptsError(self.attempts)
+        self._closed(client_id=self.client_id, partner_id=self.partner_id, outcome="closed_no_contact",
+                     reason="no_contact", occurred_at=occurred_at)
+
+    def withdraw(self, reason: str, occurred_at: datetime) -> None:
+        """The person withdraws; allowed until the referral is closed, and after acceptance too."""
+        ensure_past(occurred_at)
+        if self.status in ("declined", "closed_no_contact", "withdrawn"):
+            raise ReferralClosedError(self.status)
+        self._closed(client_id=self.client_id, partner_id=self.partner_id, outcome="withdrawn", reason=reason,
+                     occurred_at=occurred_at)
+
+    @event("Closed")
+    def _closed(self, client_id: UUID, partner_id: str, outcome: str, reason: str, occurred_at: datetime) -> None:
+        self.status, self.closed_reason = outcome, reason
+
+    def correct_details(self, personal: str, fields: list[str], occurred_at: datetime) -> None:
+        """A correction is its own event: the sealed form is replaced, the history keeps both."""
+        ensure_past(occurred_at)
+        if self.erased:
+            raise RuleBroken("erased_data_stays_erased", "this client's personal data was erased")
+        self._details_corrected(client_id=self.client_id, personal=personal, fields=fields, occurred_at=occurred_at)
+
+    @event("DetailsCorrected")
+    def _details_corrected(self, client_id: UUID, personal: str, fields: list[str], occurred_at: datetime) -> None:
+        self.personal = personal
 
     def erase(self) -> None:
         """Records that the client's personal data was erased (the key is gone; this only says so)."""
@@ -65,11 +243,6 @@ class Referral(TracedAggregate):
     @event("Erased")
     def _erased(self, client_id: UUID) -> None:
         self.erased = True
-
-    @event("Accepted")
-    def _accepted(self, client_id: UUID, partner_id: str, profession: str, entry_point: str, regulator: str,
-                  occurred_at: datetime) -> None:
-        self.status, self.entry_point, self.regulator = "accepted", entry_point, regulator
 
 
 class ErasureDecision(TracedAggregate):

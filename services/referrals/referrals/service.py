@@ -7,13 +7,17 @@ from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import referrals as rf
 from functools import partial
+from typing import Callable
+from uuid import UUID
 
 from chassis.errors import Forbidden
 from chassis.vault import VaultProvider
 from referrals.application import ReferralNotFoundError, Referrals
+from referrals.domain import Referral
 from referrals.translation import TRANSLATED, to_contract
 
-CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)"}
+CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)", 404: "no such referral"}
+HUB = ("caseworker", "admin")
 
 
 class ReferralsService(StandardEndpoints):
@@ -36,13 +40,65 @@ class ReferralsService(StandardEndpoints):
         answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, call.body, self.vault.seal)
         return 201, answer
 
-    @route("POST", "/referrals/<uuid:referral_id>/acceptance", roles=("caseworker", "admin"), body=rf.AcceptClient,
-           requires_idempotency_key=True, answers=CREATED, summary="Accept the client at an entry point")
+    @route("POST", "/referrals/<uuid:referral_id>/acceptance", roles=HUB, body=rf.AcceptClient,
+           requires_idempotency_key=True, answers=CREATED, summary="Accept the client at the assessed entry point")
     def accept_client(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.AcceptClient; returns the referral's new event id."""
         answer, _ = self.store.accept_client(call.organisation, call.idempotency_key,
                                              call.path["referral_id"], **call.body)
         return 201, answer
+
+    @route("POST", "/referrals/<uuid:referral_id>/contact-attempts", roles=HUB, body=rf.RecordContactAttempt,
+           requires_idempotency_key=True, answers=CREATED, summary="Record an attempt to contact the person")
+    def record_contact_attempt(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "record_contact_attempt", lambda r: r.record_contact_attempt(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/consent", roles=HUB, body=rf.RecordConsent,
+           requires_idempotency_key=True, answers=CREATED, summary="Record the privacy notice, lawful basis, consent")
+    def record_consent(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "record_consent", lambda r: r.record_consent(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/consent-withdrawal", roles=HUB, body=rf.WithdrawConsent,
+           requires_idempotency_key=True, answers=CREATED, summary="The person withdraws consent")
+    def withdraw_consent(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "withdraw_consent", lambda r: r.withdraw_consent(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/assessment", roles=HUB, body=rf.Assess,
+           requires_idempotency_key=True, answers=CREATED, summary="Eligibility and English: the entry point")
+    def assess(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "assess", lambda r: r.assess(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/decline", roles=HUB, body=rf.Decline,
+           requires_idempotency_key=True, answers=CREATED, summary="Decline the referral, with a reason")
+    def decline(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "decline", lambda r: r.decline(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/closure-for-no-contact", roles=HUB, body=rf.CloseForNoContact,
+           requires_idempotency_key=True, answers=CREATED, summary="Close after unanswered contact attempts")
+    def close_for_no_contact(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "close_for_no_contact", lambda r: r.close_for_no_contact(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/withdrawal", roles=HUB, body=rf.Withdraw,
+           requires_idempotency_key=True, answers=CREATED, summary="The person withdraws from the programme")
+    def withdraw(self, call: Call) -> tuple[int, dict]:
+        return self._step(call, "withdraw", lambda r: r.withdraw(**call.body))
+
+    @route("POST", "/referrals/<uuid:referral_id>/corrections", roles=HUB, body=rf.CorrectDetails,
+           requires_idempotency_key=True, answers=CREATED, summary="Correct details of the form (a new event)")
+    def correct_details(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
+                                               dict(call.body), self._reseal)
+        return 201, answer
+
+    def _step(self, call: Call, name: str, change: Callable[[Referral], None]) -> tuple[int, dict]:
+        answer, _ = self.store.change_referral(call.organisation, call.idempotency_key, name,
+                                               call.path["referral_id"], call.body, change)
+        return 201, answer
+
+    def _reseal(self, client_id: UUID, sealed: str, corrections: dict) -> str:
+        current = self.vault.open(client_id, sealed) or {}
+        person = {**current.get("person", {}), **corrections.get("person", {})}
+        return self.vault.seal(client_id, {**current, **corrections, "person": person})
 
     @route("GET", "/referrals/<uuid:referral_id>", roles=("referrer", "caseworker", "admin"),
            answers={200: "the referral", 404: "no such referral (or not one of yours)"},

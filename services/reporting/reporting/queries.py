@@ -20,6 +20,24 @@ def pathways_by_entry_point(app: ServiceApplication) -> list[dict[str, Any]]:
     return [{"entry_point": r[0], "opened": int(r[1])} for r in rows]
 
 
+def overdue_referrals(app: ServiceApplication, today: str) -> list[dict[str, Any]]:
+    """Referrals nobody has tried to contact by their due date (a closed loop for referral partners)."""
+    with app.sql() as sql:
+        rows = sql.execute("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
+                           " WHERE first_contact_on IS NULL AND status = 'received' AND first_contact_due < %s"
+                           " ORDER BY first_contact_due, referral_id", (today,)).fetchall()
+    return [{"referral_id": r[0], "partner_id": r[1], "received_on": r[2], "first_contact_due": r[3]} for r in rows]
+
+
+def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[str, Any]]:
+    with app.sql() as sql:
+        rows = sql.execute("SELECT referral_id, status, received_on, first_contact_due, first_contact_on,"
+                           " contact_attempts FROM report_referrals WHERE partner_id = %s"
+                           " ORDER BY received_on, referral_id", (partner_id,)).fetchall()
+    return [dict(zip(("referral_id", "status", "received_on", "first_contact_due", "first_contact_on",
+                      "contact_attempts"), row)) for row in rows]
+
+
 def clients_erased(app: ServiceApplication) -> int:
     with app.sql() as sql:
         return int(sql.execute("SELECT COUNT(*) FROM report_erasures").fetchone()[0])

@@ -1,6 +1,9 @@
 """The reporting nameko service: entrypoints only."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from marshmallow import RAISE, Schema, fields
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -13,6 +16,13 @@ from reporting import projections, queries
 from reporting.application import Reporting
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
+
+
+class OverdueQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    as_of = fields.Date(load_default=None)
 
 
 class ReportingService(StandardEndpoints):
@@ -49,6 +59,22 @@ class ReportingService(StandardEndpoints):
            answers={200: "one row per partner"})
     def referrals_by_partner(self, call: Call) -> dict:
         return {"rows": queries.referrals_by_partner(self.store)}
+
+    @route("GET", "/reports/overdue-referrals", roles=("caseworker", "admin"), query=OverdueQuery,
+           summary="Referrals past their first-contact date, and how many per partner",
+           answers={200: "the overdue referrals"})
+    def overdue_referrals(self, call: Call) -> dict:
+        today = (call.query.get("as_of") or datetime.now(timezone.utc).date()).isoformat()
+        rows = queries.overdue_referrals(self.store, today)
+        per_partner: dict[str, int] = {}
+        for row in rows:
+            per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
+        return {"as_of": today, "referrals": rows, "per_partner": per_partner}
+
+    @route("GET", "/partners/me/referrals", roles=("referrer",), answers={200: "the caller's referrals"},
+           summary="A referring partner's own referrals and where each one stands (no personal data)")
+    def my_referrals(self, call: Call) -> dict:
+        return {"partner_id": call.organisation, "referrals": queries.referrals_of_partner(self.store, call.organisation)}
 
     @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), summary="Headline counts of every strand", answers={200: "counts"})
     def summary(self, call: Call) -> dict:
