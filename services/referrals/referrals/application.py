@@ -12,6 +12,7 @@ from chassis.errors import NotFound
 from chassis.idempotency import create_once, run_once
 from chassis.store import ServiceApplication
 from referrals.domain import ErasureDecision, Referral, ensure_past
+from referrals.identity import TABLES, IdentityIndex, Match
 
 CLIENT_NAMESPACE = UUID("4f7d3c1e-9a2b-4c5d-8e6f-7a8b9c0d1e2f")
 #: The parts of the placement referral form sealed per client (chassis.vault); the rest are programme facts.
@@ -28,28 +29,45 @@ class ReferralNotFoundError(NotFound):
 def _answer(referral: Referral) -> dict[str, Any]:
     return {"referral_id": str(referral.id), "client_id": str(referral.client_id),
             "event_id": f"{referral.id}:{referral.version}", "version": referral.version,
-            "status": referral.status, "entry_point": referral.entry_point or referral.assessed_entry_point}
+            "status": referral.status, "entry_point": referral.entry_point or referral.assessed_entry_point,
+            "match": referral.match}
 
 
 class Referrals(ServiceApplication):
     name = "referrals"  # fixes table referrals_events and env prefix REFERRALS_
+    extra_tables = TABLES
 
-    def submit_referral(self, scope: str, key: str, form: dict[str, Any],
-                        seal: Callable[[UUID, dict[str, Any]], str]) -> tuple[dict[str, Any], bool]:
-        """``form``: contracts.referrals.SubmitReferral, loaded; ``seal`` encrypts the personal part."""
+    def submit_referral(self, scope: str, key: str, form: dict[str, Any], seal: Callable[[UUID, dict[str, Any]], str],
+                        index: IdentityIndex | None = None) -> tuple[dict[str, Any], bool]:
+        """``form``: contracts.referrals.SubmitReferral, loaded; ``seal`` encrypts the personal part; ``index``
+        recognises a person referred before (the referral is then attached to that client)."""
         ensure_past(form["occurred_at"])
+        digests = index.digests(form["person"]) if index is not None else {}
+        match = index.match(digests) if index is not None else Match(None, "new", (), ())
 
         def create(referral_id: UUID) -> Referral:
-            client_id = uuid5(CLIENT_NAMESPACE, str(referral_id))  # the same on a retry: no orphan key
+            # a new person's id follows from the referral's: the same on a retry, so no orphan key
+            client_id = match.client_id or uuid5(CLIENT_NAMESPACE, str(referral_id))
             personal = {name: form[name] for name in PERSONAL_FIELDS}
             return Referral(id=referral_id, client_id=client_id, partner_id=form["partner_id"],
                             profession=form["profession"], right_to_work=form["right_to_work"],
                             ielts_taken=form["ielts_taken"],
                             ielts_score_needed=None if form["ielts_score_needed"] is None
                             else str(form["ielts_score_needed"]),
-                            personal=seal(client_id, personal), occurred_at=form["occurred_at"])
+                            personal=seal(client_id, personal), occurred_at=form["occurred_at"],
+                            match=match.kind, matched_on=match.matched_on)
 
-        return create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
+        answer, replayed = create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
+        if index is not None and not replayed:
+            client_id, referral_id = UUID(answer["client_id"]), UUID(answer["referral_id"])
+            clashes = index.remember(client_id, digests)
+            if match.kind == "partial" or clashes:
+                index.flag(referral_id, client_id, match.other_clients, match.matched_on + tuple(clashes),
+                           form["occurred_at"].isoformat())
+        return answer, replayed
+
+    def possible_duplicates(self, index: IdentityIndex) -> list[dict[str, Any]]:
+        return index.possible_duplicates()
 
     def change_referral(self, scope: str, key: str, command_name: str, referral_id: UUID, body: dict[str, Any],
                         change: Callable[[Referral], None]) -> tuple[dict[str, Any], bool]:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from chassis.errors import Forbidden
 from chassis.vault import VaultProvider
+from referrals.dependencies import IdentityIndexProvider
 from referrals.application import ReferralNotFoundError, Referrals
 from referrals.domain import Referral
 from referrals.translation import TRANSLATED, to_contract
@@ -26,6 +27,7 @@ class ReferralsService(StandardEndpoints):
     publishes = rf.PUBLISHED
     store = Store(Referrals)
     vault = VaultProvider()
+    identities = IdentityIndexProvider()
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
     @route("POST", "/referrals", roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
@@ -37,7 +39,8 @@ class ReferralsService(StandardEndpoints):
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin") \
                 and call.body["partner_id"] != call.organisation:
             raise Forbidden("a partner refers for its own organisation only", fields={"partner_id": ["not yours"]})
-        answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, call.body, self.vault.seal)
+        answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, call.body, self.vault.seal,
+                                               self.identities)
         return 201, answer
 
     @route("POST", "/referrals/<uuid:referral_id>/acceptance", roles=HUB, body=rf.AcceptClient,
@@ -90,6 +93,15 @@ class ReferralsService(StandardEndpoints):
                                                dict(call.body), self._reseal)
         return 201, answer
 
+    @route("GET", "/referrals/possible-duplicates", roles=HUB, answers={200: "referrals to check by hand"},
+           summary="Referrals attached to a client on a partial match (name and date of birth only, or disagreeing)")
+    def possible_duplicates(self, call: Call) -> dict:
+        return {"referrals": self.store.possible_duplicates(self.identities)}
+
+    def _erase(self, client_id: UUID, by: str, ground: str) -> bool:
+        self.identities.forget(client_id)  # an erased person is never recognised again
+        return self.vault.erase(client_id, by=by, ground=ground)
+
     def _step(self, call: Call, name: str, change: Callable[[Referral], None]) -> tuple[int, dict]:
         answer, _ = self.store.change_referral(call.organisation, call.idempotency_key, name,
                                                call.path["referral_id"], call.body, change)
@@ -121,7 +133,7 @@ class ReferralsService(StandardEndpoints):
     def decide_erasure(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.DecideErasure; erasure deletes the client's data key (crypto-shredding)."""
         answer, _ = self.store.decide_erasure(call.organisation, call.idempotency_key, call.path["referral_id"],
-                                              erase_key=partial(self.vault.erase, by=call.meta["actor"],
+                                              erase_key=partial(self._erase, by=call.meta["actor"],
                                                                 ground=call.body["ground"]),
                                               **call.body)
         return 201, answer

@@ -1,0 +1,112 @@
+"""Recognising a person referred twice, without keeping readable identifiers.
+
+Each identifier (NI number, email, mobile, and name with date of birth when given) is normalised and turned
+into a keyed HMAC (a blind index) under a key derived from the master key, and stored in
+``referrals_identities`` against the client. A new referral that shares any of them with a client is attached
+to that client; it is a *partial* match (listed for caseworkers as a possible duplicate) when some identifiers
+agree and others point elsewhere or only name and date of birth agree. Erasure deletes the client's rows, so an
+erased person is never recognised again.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from chassis.store import ServiceApplication
+
+STRONG = ("ni_number", "email", "mobile")
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS referrals_identities ("
+    " kind TEXT NOT NULL, digest TEXT NOT NULL, client_id TEXT NOT NULL, PRIMARY KEY (kind, digest))",
+    "CREATE TABLE IF NOT EXISTS referrals_possible_duplicates ("
+    " referral_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, other_clients TEXT NOT NULL, matched_on TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL)",
+)
+
+
+def normalised(person: dict[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if person.get("ni_number"):
+        values["ni_number"] = re.sub(r"\s", "", person["ni_number"]).upper()
+    if person.get("email"):
+        values["email"] = person["email"].strip().lower()
+    if person.get("mobile"):
+        digits = re.sub(r"[^0-9+]", "", person["mobile"])
+        values["mobile"] = "0" + digits[3:] if digits.startswith("+44") else digits.lstrip("+")
+    if person.get("full_name") and person.get("date_of_birth"):
+        name = unicodedata.normalize("NFKD", person["full_name"]).encode("ascii", "ignore").decode().casefold()
+        values["name_dob"] = " ".join(name.split()) + "|" + str(person["date_of_birth"])
+    return values
+
+
+@dataclass(frozen=True)
+class Match:
+    client_id: UUID | None
+    kind: str  # new | exact | partial
+    matched_on: tuple[str, ...]
+    other_clients: tuple[str, ...]
+
+
+class IdentityIndex:
+    def __init__(self, app: ServiceApplication, master: bytes) -> None:
+        self.app = app
+        self.key = hmac.new(master, b"referrals identity index v1", hashlib.sha256).digest()
+
+    def digests(self, person: dict[str, Any]) -> dict[str, str]:
+        return {kind: hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+                for kind, value in normalised(person).items()}
+
+    def match(self, digests: dict[str, str]) -> Match:
+        found: dict[str, str] = {}
+        with self.app.sql() as sql:
+            for kind, value in digests.items():
+                row = sql.execute("SELECT client_id FROM referrals_identities WHERE kind = %s AND digest = %s",
+                                  (kind, value)).fetchone()
+                if row:
+                    found[kind] = row[0]
+        if not found:
+            return Match(None, "new", (), ())
+        strong = [found[kind] for kind in STRONG if kind in found]
+        chosen = strong[0] if strong else found["name_dob"]
+        agreeing = tuple(kind for kind, client in found.items() if client == chosen)
+        others = tuple(sorted({client for client in found.values() if client != chosen}))
+        exact = bool(strong) and not others  # partial: name and date of birth only, or identifiers disagree
+        return Match(UUID(chosen), "exact" if exact else "partial", agreeing, others)
+
+    def remember(self, client_id: UUID, digests: dict[str, str]) -> list[str]:
+        """Stores the client's digests; returns the kinds already held by another client (a concurrent twin)."""
+        clashes = []
+        with self.app.sql() as sql:
+            for kind, value in digests.items():
+                inserted = sql.execute("INSERT INTO referrals_identities (kind, digest, client_id) VALUES (%s, %s, %s)"
+                                       " ON CONFLICT (kind, digest) DO NOTHING", (kind, value, str(client_id))).rowcount
+                if not inserted:
+                    owner = sql.execute("SELECT client_id FROM referrals_identities WHERE kind = %s AND digest = %s",
+                                        (kind, value)).fetchone()
+                    if owner and owner[0] != str(client_id):
+                        clashes.append(kind)
+        return clashes
+
+    def flag(self, referral_id: UUID, client_id: UUID, others: tuple[str, ...], matched_on: tuple[str, ...],
+             at: str) -> None:
+        with self.app.sql() as sql:
+            sql.execute("INSERT INTO referrals_possible_duplicates (referral_id, client_id, other_clients, matched_on,"
+                        " recorded_at) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (referral_id) DO NOTHING",
+                        (str(referral_id), str(client_id), ",".join(others), ",".join(matched_on), at))
+
+    def forget(self, client_id: UUID) -> None:
+        with self.app.sql() as sql:
+            sql.execute("DELETE FROM referrals_identities WHERE client_id = %s", (str(client_id),))
+
+    def possible_duplicates(self) -> list[dict[str, Any]]:
+        with self.app.sql() as sql:
+            rows = sql.execute("SELECT referral_id, client_id, other_clients, matched_on, recorded_at"
+                               " FROM referrals_possible_duplicates ORDER BY recorded_at").fetchall()
+        return [{"referral_id": r[0], "client_id": r[1], "other_clients": [c for c in r[2].split(",") if c],
+                 "matched_on": [k for k in r[3].split(",") if k], "recorded_at": r[4]} for r in rows]
