@@ -28,11 +28,14 @@ def test_answers_carry_security_headers_and_no_internal_details(platform, creden
 
 
 def test_a_credential_over_its_rate_limit_is_told_to_slow_down(platform, credentials):
+    from concurrent.futures import ThreadPoolExecutor
+
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {credentials('busy-org', 'auditor')}"
-    statuses = [session.get(platform.url("reporting", "/reports/summary"), timeout=10).status_code
-                for _ in range(260)]
-    assert 429 in statuses and statuses[0] == 200
+    url = platform.url("reporting", "/reports/summary")
+    with ThreadPoolExecutor(8) as pool:  # faster than the 50/s refill, whatever the machine's load
+        statuses = list(pool.map(lambda _: session.get(url, timeout=10).status_code, range(400)))
+    assert 429 in statuses and statuses.count(200) >= 200
     limited = session.get(platform.url("reporting", "/reports/summary"), timeout=10)
     assert limited.status_code == 429 and limited.headers["Retry-After"]
     other = requests.get(platform.url("reporting", "/reports/summary"), timeout=10,

@@ -107,7 +107,8 @@ class Sql:
 
     @property
     def rowcount(self) -> int:
-        return int(self.cursor.rowcount)
+        # eventsourcing's SQLite cursor wrapper hides rowcount; its sqlite3 cursor has it
+        return int(getattr(self.cursor, "sqlite_cursor", self.cursor).rowcount)
 
 
 class DateAsISO(Transcoding):
