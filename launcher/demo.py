@@ -52,7 +52,7 @@ def demo_credentials(source: dict | None = None) -> dict[str, str]:
     """Credentials of the demo's organisations (new ones each run; keys are scoped per organisation)."""
     from launcher.credentials import issue
 
-    issued = {partner: issue(partner, ["referrer"], source).credential for partner in PARTNERS}
+    issued = {partner: issue(partner, ["referrer"], source).credential for partner in PARTNERS + ("embedded-club",)}
     issued["learning-works"] = issue("learning-works", ["caseworker"], source).credential
     issued["ise"] = issue("ise", ["enterprise_staff"], source).credential
     issued["admin"] = issue("programme-office", ["admin"], source).credential
@@ -80,7 +80,18 @@ def enrol(platform: RunningPlatform, referral_id: str, credential: str, entry_po
                 {"regulator": regulator, "occurred_at": occurred_at}, credential)
 
 
+def register_partners(platform: RunningPlatform, credentials: dict[str, str]) -> None:
+    for partner, kind in zip(PARTNERS + ("embedded-club",), ("community_organisation", "work_club", "work_club", "other")):
+        answer = requests.post(platform.url("referrals", "/partners"), timeout=10, json={
+            "partner_id": partner, "name": partner.replace("-", " ").title(), "kind": kind,
+            "occurred_at": "2018-01-01T00:00:00+00:00"}, headers={
+            "Idempotency-Key": f"demo-partner-{partner}", "Authorization": f"Bearer {credentials['learning-works']}"})
+        if answer.status_code not in (201, 409):
+            answer.raise_for_status()
+
+
 def load(platform: RunningPlatform, credentials: dict[str, str], clients: int = 12) -> dict[str, int]:
+    register_partners(platform, credentials)
     accepted = 0
     for number in range(clients):
         partner = PARTNERS[number % len(PARTNERS)]

@@ -180,6 +180,18 @@ class SubmitReferral(Command):
     documents = fields.List(fields.Nested(Document), load_default=list, validate=validate.Length(max=30))
 
 
+PARTNER_KINDS = ("work_club", "community_organisation", "community_connector", "self", "trust", "other")
+
+
+class RegisterPartner(Command):
+    """POST /partners: a referring organisation; its id is the organisation its API credentials carry."""
+
+    partner_id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,99}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
+
+
 class Step(Command):
     occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
 

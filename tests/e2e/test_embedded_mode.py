@@ -21,6 +21,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
                               log_dir=os.path.join(base["DATA_DIR"], "logs"))
     running.start()
     running.credentials = demo.demo_credentials(running.env)  # type: ignore[attr-defined]
+    demo.register_partners(running, running.credentials)
     yield running
     running.stop()
 

@@ -28,12 +28,12 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
         wait_for(lambda: leader(port) + leader(first_port), lambda n: n == 1, what="exactly one leader")
         assert leader(first_port) == 1  # the first instance took the lease first and keeps it
 
+        partner = f"partner-{uuid.uuid4().hex[:8]}"
+        referrer = credentials(partner, "referrer")  # onboarded while the first instance still answers
         platform.kill("referrals", signal.SIGKILL)
         wait_for(lambda: leader(port), lambda n: n == 1, what="the survivor to take the lease")
-        partner = f"partner-{uuid.uuid4().hex[:8]}"
         answer = post(f"http://127.0.0.1:{port}/referrals",
-                      form(partner, "nurse"), key(),
-                      credentials(partner, "referrer"))
+                      form(partner, "nurse"), key(), referrer)
         assert answer.status_code == 201
 
         def referred() -> int:

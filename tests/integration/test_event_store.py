@@ -63,9 +63,10 @@ def test_a_position_can_be_recorded_with_no_events(app):
 def test_read_range_returns_only_integration_events_and_where_to_continue(app):
     relay = OutboxRelay(to_contract, TRANSLATED)
     relay.store = types.SimpleNamespace(app=app)
-    start = app.head()
     from tests.unit.test_idempotency import submit
 
+    submit(app, "club", uuid.uuid4().hex, "club", "nurse")  # registers the partner on first use
+    start = app.head()
     submitted, _ = submit(app, "club", uuid.uuid4().hex, "club", "nurse")
     app.change_referral("club", uuid.uuid4().hex, "contact", uuid.UUID(submitted["referral_id"]),
                         {"outcome": "reached"}, lambda referral: referral.record_contact_attempt("reached", WHEN))

@@ -92,8 +92,8 @@ def pg_env(db_prefix: str) -> dict[str, str]:
 class Credentials:
     """Issues (and caches) API credentials in every service database of a platform, as the admin command does."""
 
-    def __init__(self, source: dict[str, str]) -> None:
-        self.source, self.cache = source, {}
+    def __init__(self, source: dict[str, str], platform: RunningPlatform | None = None) -> None:
+        self.source, self.cache, self.platform = source, {}, platform
 
     def __call__(self, organisation: str, *roles: str) -> str:
         from launcher.credentials import issue
@@ -101,12 +101,23 @@ class Credentials:
         wanted = (organisation, tuple(sorted(roles)))
         if wanted not in self.cache:
             self.cache[wanted] = issue(organisation, roles, self.source).credential
+            if "referrer" in roles and self.platform is not None:
+                register_partner(self.platform, self("learning-works", "caseworker"), organisation)
         return self.cache[wanted]
 
 
 @pytest.fixture(scope="session")
 def credentials(platform: RunningPlatform) -> Credentials:
-    return Credentials(platform.env)
+    return Credentials(platform.env, platform)
+
+
+def register_partner(platform: RunningPlatform, caseworker: str, partner_id: str, kind: str = "work_club") -> None:
+    """Onboards a referral partner as the hub does (its credentials are issued separately)."""
+    response = requests.post(platform.url("referrals", "/partners"), timeout=10,
+                             json={"partner_id": partner_id, "name": partner_id.replace("-", " ").title(),
+                                   "kind": kind, "occurred_at": "2018-01-01T00:00:00+00:00"},
+                             headers={"Authorization": f"Bearer {caseworker}", "Idempotency-Key": f"partner-{partner_id}"})
+    assert response.status_code in (201, 409), response.text
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,10 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from chassis.errors import NotFound
+from chassis.errors import Conflict, NotFound
 from chassis.idempotency import create_once, run_once
 from chassis.store import ServiceApplication
-from referrals.domain import ErasureDecision, Referral, ensure_past
+from referrals.domain import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner, ensure_past
 from referrals.identity import TABLES, IdentityIndex, Match
 
 CLIENT_NAMESPACE = UUID("4f7d3c1e-9a2b-4c5d-8e6f-7a8b9c0d1e2f")
@@ -42,6 +42,7 @@ class Referrals(ServiceApplication):
         """``form``: contracts.referrals.SubmitReferral, loaded; ``seal`` encrypts the personal part; ``index``
         recognises a person referred before (the referral is then attached to that client)."""
         ensure_past(form["occurred_at"])
+        self.ensure_partner(form["partner_id"])
         digests = index.digests(form["person"]) if index is not None else {}
         match = index.match(digests) if index is not None else Match(None, "new", (), ())
 
@@ -65,6 +66,33 @@ class Referrals(ServiceApplication):
                 index.flag(referral_id, client_id, match.other_clients, match.matched_on + tuple(clashes),
                            form["occurred_at"].isoformat())
         return answer, replayed
+
+    def register_partner(self, scope: str, key: str, partner_id: str, name: str, kind: str,
+                         occurred_at: datetime) -> tuple[dict[str, Any], bool]:
+        def command() -> tuple[list[Any], dict[str, Any]]:
+            if self._partner(partner_id) is not None:
+                raise Conflict(f"{partner_id} is already registered", rule="partner_registered_once")
+            partner = ReferralPartner(partner_id=partner_id, name=name, kind=kind, occurred_at=occurred_at)
+            return [partner], {"partner_id": partner_id, "kind": kind, "active": True}
+
+        body = {"partner_id": partner_id, "name": name, "kind": kind, "occurred_at": occurred_at}
+        return run_once(self, f"{scope}:register_partner", key, body, command)
+
+    def partners(self, partner_ids: list[str]) -> list[dict[str, Any]]:
+        found = [self._partner(partner_id) for partner_id in partner_ids]
+        return [{"partner_id": p.partner_id, "name": p.name, "kind": p.kind, "active": p.active}
+                for p in found if p is not None]
+
+    def ensure_partner(self, partner_id: str) -> None:
+        partner = self._partner(partner_id)
+        if partner is None or not partner.active:
+            raise PartnerNotRegisteredError(partner_id)
+
+    def _partner(self, partner_id: str) -> ReferralPartner | None:
+        try:
+            return self.repository.get(ReferralPartner.create_id(partner_id))
+        except AggregateNotFoundError:
+            return None
 
     def possible_duplicates(self, index: IdentityIndex) -> list[dict[str, Any]]:
         return index.possible_duplicates()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
@@ -253,3 +253,31 @@ class ErasureDecision(TracedAggregate):
     @event("Decided")
     def __init__(self, client_id: UUID, decision: str, ground: str, requested_on: date) -> None:
         self.client_id, self.decision, self.ground, self.requested_on = client_id, decision, ground, requested_on
+
+
+PARTNER_KINDS = ("work_club", "community_organisation", "community_connector", "self", "trust", "other")
+PARTNER_NAMESPACE = UUID("9c7b1f2e-3d4a-4b5c-8d6e-0f1a2b3c4d5e")
+
+
+class PartnerNotRegisteredError(RuleBroken):
+    """Raised when a referral names a partner that is not in the registry (or was deactivated)."""
+
+    def __init__(self, partner_id: str) -> None:
+        super().__init__("partner_registered", f"{partner_id} is not a registered referral partner",
+                         fields={"partner_id": ["not a registered referral partner"]})
+
+
+class ReferralPartner(TracedAggregate):
+    """An organisation that refers people to the hub. Invariant: one per partner id; inactive refers no one."""
+
+    @staticmethod
+    def create_id(partner_id: str) -> UUID:
+        return uuid5(PARTNER_NAMESPACE, partner_id)
+
+    @event("Registered")
+    def __init__(self, partner_id: str, name: str, kind: str, occurred_at: datetime) -> None:
+        self.partner_id, self.name, self.kind, self.active = partner_id, name, kind, True
+
+    @event("Deactivated")
+    def deactivate(self, occurred_at: datetime) -> None:
+        self.active = False

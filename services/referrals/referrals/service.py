@@ -10,7 +10,9 @@ from functools import partial
 from typing import Callable
 from uuid import UUID
 
-from chassis.errors import Forbidden
+from nameko.rpc import rpc
+
+from chassis.errors import Forbidden, NotFound
 from chassis.vault import VaultProvider
 from referrals.dependencies import IdentityIndexProvider
 from referrals.application import ReferralNotFoundError, Referrals
@@ -92,6 +94,28 @@ class ReferralsService(StandardEndpoints):
         answer, _ = self.store.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
                                                dict(call.body), self._reseal)
         return 201, answer
+
+    @route("POST", "/partners", roles=HUB, body=rf.RegisterPartner, requires_idempotency_key=True,
+           answers={201: "registered", 409: "already registered"}, summary="Register a referral partner")
+    def register_partner(self, call: Call) -> tuple[int, dict]:
+        """Takes contracts.referrals.RegisterPartner. Issue its credentials with launcher.credentials."""
+        answer, _ = self.store.register_partner(call.organisation, call.idempotency_key, **call.body)
+        return 201, answer
+
+    @route("GET", "/partners/<partner_id>", roles=HUB, answers={200: "the partner", 404: "not registered"},
+           summary="One referral partner")
+    def get_partner(self, call: Call) -> dict:
+        found = self.store.partners([call.path["partner_id"]])
+        if not found:
+            raise NotFound(f"no partner {call.path['partner_id']}")
+        return found[0]
+
+    @rpc
+    def client_facts(self, referral_id: str) -> dict:
+        """Takes a referral id; returns its programme facts (never personal data) for other services."""
+        view = self.store.referral_view(UUID(referral_id))
+        return {key: view[key] for key in ("referral_id", "client_id", "partner_id", "status", "entry_point",
+                                           "profession", "regulator", "work_restricted", "erased")}
 
     @route("GET", "/referrals/possible-duplicates", roles=HUB, answers={200: "referrals to check by hand"},
            summary="Referrals attached to a client on a partial match (name and date of birth only, or disagreeing)")
