@@ -1,12 +1,9 @@
 """Shared set-up of the benchmarks: a fresh vhost and databases, services as processes, raw baselines."""
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import socket
-import statistics
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -53,6 +50,11 @@ def platform(names: Sequence[str] | None = None, extra_env: dict | None = None) 
     running.credential = issue("club-1", ["referrer", "caseworker", "admin"], env).credential  # type: ignore[attr-defined]
     try:
         running.start(names)
+        if names is None or "referrals" in names:
+            requests.post(running.url("referrals", "/partners"), timeout=10, json={
+                "partner_id": "club-1", "name": "Club 1", "kind": "work_club",
+                "occurred_at": "2018-01-01T00:00:00+00:00"}, headers={
+                "Authorization": f"Bearer {running.credential}", "Idempotency-Key": "bench-partner"}).raise_for_status()
         yield running
     finally:
         for process in getattr(running, "extra", []):
@@ -104,49 +106,6 @@ def raw_executemany(count: int = 10000, batch: int = 100) -> float:
         return rate
 
 
-def load(port: int, path: str, bodies: Sequence[dict], concurrency: int,
-         headers: dict | None = None) -> tuple[float, list[float], list[int]]:
-    """POSTs every body once over keep-alive connections; returns (requests/s, latencies s, statuses)."""
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    work = iter(enumerate(bodies))
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                item = next(work, None)
-            if item is None:
-                break
-            index, body = item
-            started = time.perf_counter()
-            connection.request("POST", path, body=json.dumps(body), headers={
-                "Content-Type": "application/json", "Idempotency-Key": f"bench-{index}-{uuid.uuid4().hex}",
-                **(headers or {})})
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses.append(response.status)
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(bodies) / (time.perf_counter() - started), latencies, statuses
-
-
-def percentiles(latencies: list[float]) -> dict[str, float]:
-    ordered = sorted(latencies)
-    cut = statistics.quantiles(ordered, n=100)
-    return {"p50_ms": round(cut[49] * 1000, 1), "p95_ms": round(cut[94] * 1000, 1), "p99_ms": round(cut[98] * 1000, 1)}
-
-
 def start_relay_process(running: RunningPlatform, service: str) -> None:
     """A second process of ``service`` that only relays (the API processes run with RELAY=off)."""
     import subprocess
@@ -169,17 +128,26 @@ def start_relay_process(running: RunningPlatform, service: str) -> None:
     raise RuntimeError("the relay process did not start")
 
 
-def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, credential: str) -> dict:
-    """Posts ``body`` with a fresh Idempotency-Key each time for ``seconds`` with wrk (C, light on CPU)."""
+def wrk_steps(port: int, paths: list[str], body: dict, connections: int, seconds: int, credential: str) -> dict:
+    """POSTs ``body`` with wrk (C, light on CPU) for ``seconds``, a fresh Idempotency-Key each time, spread
+    over ``paths`` (one aggregate each, so writers do not collide on one version)."""
     import shutil
     import subprocess
+    import tempfile
 
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    script = os.path.join(os.path.dirname(__file__), "post.lua")
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    script = os.path.join(os.path.dirname(__file__), "steps.lua")
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script,
-                          f"http://127.0.0.1:{port}", "--", path, json.dumps(body), uuid.uuid4().hex, credential],
-                         capture_output=True, text=True, check=True).stdout
+                          f"http://127.0.0.1:{port}", "--", handle.name, json.dumps(body), uuid.uuid4().hex,
+                          credential], capture_output=True, text=True, check=True).stdout
+    os.unlink(handle.name)
     result = json.loads(out.strip().splitlines()[-1])
     result["per_s"] = result["requests"] / result["seconds"]
     return result
+
+
+def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, credential: str) -> dict:
+    return wrk_steps(port, [path], body, connections, seconds, credential)

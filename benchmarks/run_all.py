@@ -35,7 +35,7 @@ def main() -> int:
              f" machine: {machine()}. RabbitMQ, PostgreSQL, the services and the load generator share the cores.",
              "", "| benchmark | figure | baseline (same run) | ratio | target | detail |", "|---|---|---|---|---|---|"]
     for name, result in results.items():
-        figure_key = next(k for k in result if k.endswith("_per_s") and not k.startswith("raw"))
+        figure_key = next(k for k in result if k.endswith("_per_s") and not k.startswith("raw"))  # the first figure
         base_key = next(k for k in result if k.startswith("raw"))
         detail = ", ".join(f"{k} {v}" for k, v in result.items()
                            if k not in ("benchmark", figure_key, base_key, "ratio", "target_ratio"))

@@ -117,7 +117,7 @@ def fingerprint(app) -> list:
 
 @pytest.mark.parametrize("service,event_type", all_published())
 def test_reporting_projects_every_published_sample(service, event_type, tmp_path):
-    from reporting import projections, queries
+    from reporting import projections
     from reporting.application import Reporting
 
     app = Reporting(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",

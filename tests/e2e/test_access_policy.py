@@ -12,7 +12,7 @@ from chassis import apidoc
 from chassis.auth import ROLES
 from chassis.serve import load
 from launcher.services import SERVICES
-from tests.support.waiting import form, key, now_iso, post
+from tests.support.waiting import form, key, post
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "security.md")
 

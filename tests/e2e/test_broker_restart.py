@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.support.waiting import form, get, key, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, post, wait_for
 
 pytestmark = pytest.mark.broker_restart
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 
 import psycopg
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error

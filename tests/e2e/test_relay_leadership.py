@@ -9,7 +9,7 @@ import uuid
 import requests
 
 from tests.support.fixtures import free_port
-from tests.support.waiting import form, get, key, metric, now_iso, post, wait_for
+from tests.support.waiting import form, get, key, metric, post, wait_for
 
 
 def leader(port: int) -> float:

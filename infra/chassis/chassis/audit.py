@@ -26,7 +26,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -65,14 +65,7 @@ def signing_key(source: Any = None) -> Ed25519PrivateKey:
     if not value:
         if not config.embedded(source):
             raise RuntimeError("set AUDIT_SIGNING_KEY (32 random bytes, base64): audit checkpoints are signed with it")
-        path = os.path.join(config.data_dir(source), "audit-signing.key")
-        if not os.path.exists(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        with open(path) as handle:
-            value = handle.read().strip()
+        value = config.embedded_secret("audit-signing.key", source)
     return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
 
 

@@ -68,6 +68,9 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
             # Tables are made once by `chassis.migrate` before services start (lab pitfall 7).
             "CREATE_TABLE": env("CREATE_TABLE", "n", source) or "n",
             "PROCESS_RECORDER_TOPIC": "chassis.store:TrackingPostgresProcessRecorder",
+            # Recently used aggregates stay in memory and are fast-forwarded from the store on each get, so a
+            # step on a long history reads only the events after the cached version (never stale: it reads).
+            "AGGREGATE_CACHE_MAXSIZE": env("AGGREGATE_CACHE_MAXSIZE", "10000", source) or "10000",
         }
     path = os.path.join(data_dir(source), f"{service}.sqlite")
     return {
@@ -76,6 +79,21 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
         "SQLITE_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "y",
     }
+
+
+def embedded_secret(filename: str, source: Mapping[str, str] | None = None) -> str:
+    """A random 32-byte secret kept under DATA_DIR, for the embedded mode only (production sets it in env)."""
+    import base64
+    import secrets
+
+    path = os.path.join(data_dir(source), filename)
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    with open(path) as handle:
+        return handle.read().strip()
 
 
 def http_address(default_port: int, source: Mapping[str, str] | None = None) -> str:

@@ -146,6 +146,15 @@ class ServiceApplication(Application):
         with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
             yield Sql(curs, self.is_sqlite)
 
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it)."""
+        if self.is_sqlite:
+            with self.sql() as sql:
+                return sql.execute(statement, params).fetchall()
+        with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute(statement, tuple(params))
+            return [Sql._tuple(row) for row in cursor.fetchall()]
+
     def migrate(self) -> None:
         """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
         from chassis.audit import AUDIT_TABLES

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import time
 from datetime import datetime, timezone
@@ -50,14 +49,7 @@ def master_key(source: Any = None) -> bytes:
         return key
     if not config.embedded(source):
         raise MasterKeyMissing("set MASTER_KEY (32 random bytes, base64): personal data is encrypted under it")
-    path = os.path.join(config.data_dir(source), "master.key")
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    with open(path) as handle:
-        return base64.urlsafe_b64decode(handle.read().strip())
+    return base64.urlsafe_b64decode(config.embedded_secret("master.key", source))
 
 
 def new_master_key() -> str:

@@ -1,6 +1,7 @@
 """Referrals use cases, in primitives and UUIDs."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 from typing import Callable
@@ -33,9 +34,16 @@ def _answer(referral: Referral) -> dict[str, Any]:
             "match": referral.match}
 
 
+PARTNER_CACHE_SECONDS = 5.0
+
+
 class Referrals(ServiceApplication):
     name = "referrals"  # fixes table referrals_events and env prefix REFERRALS_
     extra_tables = TABLES
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._active_partners: dict[str, float] = {}
 
     def submit_referral(self, scope: str, key: str, form: dict[str, Any], seal: Callable[[UUID, dict[str, Any]], str],
                         index: IdentityIndex | None = None) -> tuple[dict[str, Any], bool]:
@@ -44,7 +52,7 @@ class Referrals(ServiceApplication):
         ensure_past(form["occurred_at"])
         self.ensure_partner(form["partner_id"])
         digests = index.digests(form["person"]) if index is not None else {}
-        match = index.match(digests) if index is not None else Match(None, "new", (), ())
+        match = index.match(digests) if index is not None else Match(None, "new", (), (), {})
 
         def create(referral_id: UUID) -> Referral:
             # a new person's id follows from the referral's: the same on a retry, so no orphan key
@@ -61,7 +69,7 @@ class Referrals(ServiceApplication):
         answer, replayed = create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
         if index is not None and not replayed:
             client_id, referral_id = UUID(answer["client_id"]), UUID(answer["referral_id"])
-            clashes = index.remember(client_id, digests)
+            clashes = index.remember(client_id, digests, match.owners)
             if match.kind == "partial" or clashes:
                 index.flag(referral_id, client_id, match.other_clients, match.matched_on + tuple(clashes),
                            form["occurred_at"].isoformat())
@@ -84,9 +92,14 @@ class Referrals(ServiceApplication):
                 for p in found if p is not None]
 
     def ensure_partner(self, partner_id: str) -> None:
+        # Active partners are remembered for a few seconds: every referral checks, partners rarely change.
+        seen = self._active_partners.get(partner_id)
+        if seen is not None and time.monotonic() - seen < PARTNER_CACHE_SECONDS:
+            return
         partner = self._partner(partner_id)
         if partner is None or not partner.active:
             raise PartnerNotRegisteredError(partner_id)
+        self._active_partners[partner_id] = time.monotonic()
 
     def _partner(self, partner_id: str) -> ReferralPartner | None:
         try:

@@ -12,13 +12,6 @@ from chassis.meta import TracedAggregate
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class ReferralAlreadyDecidedError(RuleBroken):
-    """Raised when a referral that was already accepted or closed is accepted again."""
-
-    def __init__(self, status: str) -> None:
-        super().__init__("referral_decided_once", f"this referral is already {status}")
-
-
 class OccurredInFutureError(RuleBroken):
     """Raised when a step claims to have happened after now."""
 
@@ -46,10 +39,6 @@ class ReferralClosedError(RuleBroken):
 
     def __init__(self, status: str) -> None:
         super().__init__("referral_closed_is_final", f"this referral is already {status}")
-
-
-# Kept for callers that name the older error.
-ReferralAlreadyDecidedError = ReferralClosedError
 
 
 class ConsentRequiredError(RuleBroken):

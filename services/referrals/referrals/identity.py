@@ -51,6 +51,7 @@ class Match:
     kind: str  # new | exact | partial
     matched_on: tuple[str, ...]
     other_clients: tuple[str, ...]
+    owners: dict[str, str]
 
 
 class IdentityIndex:
@@ -63,35 +64,39 @@ class IdentityIndex:
                 for kind, value in normalised(person).items()}
 
     def match(self, digests: dict[str, str]) -> Match:
-        found: dict[str, str] = {}
-        with self.app.sql() as sql:
-            for kind, value in digests.items():
-                row = sql.execute("SELECT client_id FROM referrals_identities WHERE kind = %s AND digest = %s",
-                                  (kind, value)).fetchone()
-                if row:
-                    found[kind] = row[0]
+        """Which client, if any, these digests belong to (``found`` holds each matched kind's owner)."""
+        found = self._owners(digests)
         if not found:
-            return Match(None, "new", (), ())
+            return Match(None, "new", (), (), {})
         strong = [found[kind] for kind in STRONG if kind in found]
         chosen = strong[0] if strong else found["name_dob"]
         agreeing = tuple(kind for kind, client in found.items() if client == chosen)
         others = tuple(sorted({client for client in found.values() if client != chosen}))
         exact = bool(strong) and not others  # partial: name and date of birth only, or identifiers disagree
-        return Match(UUID(chosen), "exact" if exact else "partial", agreeing, others)
+        return Match(UUID(chosen), "exact" if exact else "partial", agreeing, others, found)
 
-    def remember(self, client_id: UUID, digests: dict[str, str]) -> list[str]:
-        """Stores the client's digests; returns the kinds already held by another client (a concurrent twin)."""
-        clashes = []
+    def _owners(self, digests: dict[str, str]) -> dict[str, str]:
+        if not digests:
+            return {}
+        where = " OR ".join("(kind = %s AND digest = %s)" for _ in digests)
+        params = [item for pair in digests.items() for item in pair]
+        rows = self.app.query(f"SELECT kind, client_id FROM referrals_identities WHERE {where}", params)
+        return {kind: client for kind, client in rows}
+
+    def remember(self, client_id: UUID, digests: dict[str, str], known: dict[str, str] | None = None) -> list[str]:
+        """Stores the client's new digests; returns the kinds already held by another client (a concurrent twin).
+
+        ``known``: the owners ``match`` found, so a person seen before with the same identifiers costs no write.
+        """
+        new = {kind: value for kind, value in digests.items() if (known or {}).get(kind) != str(client_id)}
+        if not new:
+            return []
         with self.app.sql() as sql:
-            for kind, value in digests.items():
-                inserted = sql.execute("INSERT INTO referrals_identities (kind, digest, client_id) VALUES (%s, %s, %s)"
-                                       " ON CONFLICT (kind, digest) DO NOTHING", (kind, value, str(client_id))).rowcount
-                if not inserted:
-                    owner = sql.execute("SELECT client_id FROM referrals_identities WHERE kind = %s AND digest = %s",
-                                        (kind, value)).fetchone()
-                    if owner and owner[0] != str(client_id):
-                        clashes.append(kind)
-        return clashes
+            for kind, value in new.items():
+                sql.execute("INSERT INTO referrals_identities (kind, digest, client_id) VALUES (%s, %s, %s)"
+                            " ON CONFLICT (kind, digest) DO NOTHING", (kind, value, str(client_id)))
+        owners = self._owners(new)
+        return [kind for kind, owner in owners.items() if owner != str(client_id)]
 
     def flag(self, referral_id: UUID, client_id: UUID, others: tuple[str, ...], matched_on: tuple[str, ...],
              at: str) -> None:

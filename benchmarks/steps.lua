@@ -1,4 +1,4 @@
--- wrk script: POST a JSON body with a fresh Idempotency-Key each time; report JSON with status counts.
+-- wrk script: POST a JSON step to one of many resources in turn (paths read from a file), fresh keys each time.
 local counter = 0
 local threads = {}
 
@@ -8,15 +8,17 @@ function setup(thread)
 end
 
 function init(args)
-  path = args[1]
+  paths = {}
+  for line in io.lines(args[1]) do table.insert(paths, line) end
   body = args[2]
-  prefix = args[3] .. "-t" .. id  -- args[3]: a nonce per wrk run, so keys never repeat across runs
+  prefix = args[3] .. "-t" .. id
   authorization = "Bearer " .. args[4]
   bad = 0
 end
 
 function request()
   counter = counter + 1
+  local path = paths[((counter * 7 + id * 13) % #paths) + 1]
   return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = authorization,
                                    ["Idempotency-Key"] = prefix .. "-" .. counter}, body)
 end
