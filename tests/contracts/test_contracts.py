@@ -72,6 +72,8 @@ def produced() -> list[tuple[str, dict]]:
     referral.withdraw("moved away", WHEN)
     referral.erase()
     pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN)
+    pathway.record_right_to_work_check(None, WHEN)
+    pathway.start_employment("an NHS trust", True, 37.5, "radiographer", WHEN)
     enterprise = Enterprise(id=uuid.uuid4(), legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
     out = [("referrals", referrals_out(e)) for e in referral.collect_events()]
     out += [("pathways", pathways_out(e)) for e in pathway.collect_events()]

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from chassis.errors import NotFound
+from chassis.idempotency import run_once
 from chassis.store import ServiceApplication
 from contracts.referrals import REGULATORS
 from pathways.domain import Pathway
@@ -30,7 +32,11 @@ class Pathways(ServiceApplication):
             if pathway is not None:
                 found.append({"pathway_id": str(pathway.id), "client_id": str(pathway.client_id),
                               "regulator": pathway.regulator, "entry_point": pathway.entry_point_at_enrolment,
-                              "status": pathway.status, "version": pathway.version})
+                              "status": pathway.status, "version": pathway.version,
+                              "english_met": pathway.english_met, "exams_passed": sorted(pathway.passed_on),
+                              "exam_attempts": dict(pathway.attempts), "registered": pathway.registered,
+                              "employed_since": pathway.employed_since,
+                              "right_to_work_until": pathway.right_to_work_until})
         return found
 
     def _find(self, pathway_id: UUID) -> Pathway | None:
@@ -38,3 +44,28 @@ class Pathways(ServiceApplication):
             return self.repository.get(pathway_id)
         except AggregateNotFoundError:
             return None
+
+
+class PathwayNotFoundError(NotFound):
+    """Raised when a client has no pathway towards that regulator (referrals has not accepted them for it)."""
+
+    def __init__(self, client_id: UUID, regulator: str) -> None:
+        super().__init__(f"no {regulator} pathway for client {client_id}")
+
+
+def post_step(app: Pathways, scope: str, key: str, client_id: UUID, regulator: str, step_type: str,
+              occurred_at: datetime, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """One step on one pathway, at most once per key; refused steps store nothing."""
+    pathway_id = Pathway.create_id(client_id, regulator)
+
+    def command() -> tuple[list[Any], dict[str, Any]]:
+        pathway = app._find(pathway_id)
+        if pathway is None:
+            raise PathwayNotFoundError(client_id, regulator)
+        pathway.take_step(step_type, payload, occurred_at)
+        return [pathway], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
+                           "version": pathway.version, "type": step_type}
+
+    body = {"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
+            "payload": payload}
+    return run_once(app, f"{scope}:step", key, body, command)

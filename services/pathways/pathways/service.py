@@ -6,15 +6,23 @@ from typing import Any
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from uuid import UUID
+
+from marshmallow import ValidationError
+
 from chassis.endpoints import StandardEndpoints
+from chassis.errors import ClientError, NotFound
 from chassis.http import Call, route
 from chassis.inbox import Delivery, Inbox, upstream_events
 from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import pathways as pw
 from contracts import referrals as rf
-from pathways.application import Pathways
+from pathways.application import Pathways, post_step
 from pathways.translation import TRANSLATED, to_contract
+
+
+STEP_POSTERS = ("trust", "caseworker", "admin")
 
 
 class PathwaysService(StandardEndpoints):
@@ -41,6 +49,39 @@ class PathwaysService(StandardEndpoints):
            answers={200: "the client's pathways (possibly none)"})
     def pathways_of_client(self, call: Call) -> dict:
         return {"pathways": self.store.pathways_of(call.path["client_id"])}
+
+    @route("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps", roles=STEP_POSTERS,
+           body=pw.PostStep, requires_idempotency_key=True,
+           answers={201: "stored", 404: "no such pathway"}, summary="A trust system or caseworker posts one step")
+    def post_step(self, call: Call) -> tuple[int, dict]:
+        """Takes contracts.pathways.PostStep; an impossible step is refused (422 with its rule), storing nothing."""
+        answer, _ = self._post(call.organisation, call.idempotency_key, call.path["client_id"],
+                               call.path["regulator"], call.body)
+        return 201, answer
+
+    @route("POST", "/steps/batch", roles=STEP_POSTERS, body=pw.PostSteps, requires_idempotency_key=True,
+           answers={200: "one answer per step, in order"}, summary="Up to 1,000 steps, each answered on its own")
+    def post_steps(self, call: Call) -> tuple[int, dict]:
+        """Takes contracts.pathways.PostSteps; returns ``{"results": [{index, status, ...}]}``."""
+        return 200, {"results": [self._one_of_batch(call, index, step)
+                                 for index, step in enumerate(call.body["steps"])]}
+
+    def _one_of_batch(self, call: Call, index: int, raw: dict) -> dict:
+        try:
+            step = pw.BatchStep().load(raw)
+            answer, _ = self._post(call.organisation, step["idempotency_key"], step["client_id"],
+                                   step["regulator"], step)
+            return {"index": index, "status": 201, **answer}
+        except ValidationError as error:
+            return {"index": index, "status": 422, "error": "invalid", "fields": error.messages}
+        except ClientError as error:
+            return {"index": index, "status": error.status, **error.body()}
+
+    def _post(self, scope: str, key: str, client_id: UUID, regulator: str, step: dict) -> tuple[dict, bool]:
+        if regulator not in rf.REGULATORS:
+            raise NotFound(f"no regulator {regulator}")
+        payload = pw.PAYLOADS[step["type"]]().load(step["payload"])
+        return post_step(self.store, scope, key, client_id, regulator, step["type"], step["occurred_at"], payload)
 
     def _fetch_referrals(self, after: int, upto: int | None, limit: int) -> dict:
         return self.referrals.integration_events(after, upto, limit)
