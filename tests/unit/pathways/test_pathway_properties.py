@@ -1,0 +1,84 @@
+"""Random sequences of valid and invalid steps: refusals change nothing; replay reproduces the pathway."""
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+from eventsourcing.application import Application
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from pathways.domain import Pathway, StepRefused
+
+START = datetime(2018, 1, 1, tzinfo=timezone.utc)
+scores = st.sampled_from([5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5])
+
+
+class PathwayMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        self.pathway = Pathway(client_id=uuid.uuid4(), regulator="GMC", entry_point="E-B", occurred_at=START)
+        self.app.save(self.pathway)
+        self.day = START
+        self.refused = 0
+
+    def _step(self, days: int, action) -> None:
+        self.day += timedelta(days=days)
+        before = copy.deepcopy(self.pathway.__dict__)
+        try:
+            action(self.day)
+        except StepRefused:
+            self.refused += 1
+            assert self.pathway.__dict__ == before, "a refused step changed the pathway"
+            assert not self.pathway.pending_events
+            return
+        self.app.save(self.pathway)
+
+    @rule(days=st.integers(1, 400), exam=st.sampled_from(["PLAB1", "PLAB2", "CBT"]), passed=st.booleans())
+    def exam(self, days, exam, passed):
+        self._step(days, lambda day: self.pathway.record_exam_attempt(exam, passed, day))
+
+    @rule(days=st.integers(1, 200), overall=scores, each=scores, writing=scores)
+    def english(self, days, overall, each, writing):
+        self._step(days, lambda day: self.pathway.record_english_sitting(
+            "IELTS_ACADEMIC", overall, each, each, writing, each, day))
+
+    @rule(days=st.integers(1, 100), valid_days=st.one_of(st.none(), st.integers(-30, 400)))
+    def right_to_work(self, days, valid_days):
+        self._step(days, lambda day: self.pathway.record_right_to_work_check(
+            None if valid_days is None else (day + timedelta(days=valid_days)).date(), day))
+
+    @rule(days=st.integers(1, 100), nhs=st.booleans())
+    def job_starts(self, days, nhs):
+        self._step(days, lambda day: self.pathway.start_employment("employer", nhs, 37.5, "role", day))
+
+    @rule(days=st.integers(1, 300))
+    def job_ends(self, days):
+        self._step(days, lambda day: self.pathway.end_employment(day))
+
+    @rule(days=st.integers(1, 100))
+    def registration(self, days):
+        self._step(days, lambda day: self.pathway.grant_registration(day))
+
+    @rule(days=st.integers(1, 100))
+    def close(self, days):
+        self._step(days, lambda day: self.pathway.close("completed", day))
+
+    @invariant()
+    def replay_reproduces_the_pathway(self):
+        assert self.app.repository.get(self.pathway.id) == self.pathway
+
+    @invariant()
+    def attempts_stay_within_limits(self):
+        assert all(count <= 4 for count in self.pathway.attempts.values())
+        assert "PLAB2" not in self.pathway.passed_on or "PLAB1" in self.pathway.passed_on
+        assert "CBT" not in self.pathway.attempts  # not an exam of the GMC route
+        if self.pathway.registered:
+            assert {"PLAB1", "PLAB2"} <= set(self.pathway.passed_on)
+
+
+PathwayMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+test_random_step_sequences = PathwayMachine.TestCase
