@@ -41,6 +41,10 @@ class PathwayMachine(RuleBasedStateMachine):
     def exam(self, days, exam, passed):
         self._step(days, lambda day: self.pathway.record_exam_attempt(exam, passed, day))
 
+    @rule(days=st.integers(1, 60), exam=st.sampled_from(["PLAB1", "PLAB2"]))
+    def failed_exam(self, days, exam):  # retakes are common: make long runs of failures likely
+        self._step(days, lambda day: self.pathway.record_exam_attempt(exam, False, day))
+
     @rule(days=st.integers(1, 200), overall=scores, each=scores, writing=scores)
     def english(self, days, overall, each, writing):
         self._step(days, lambda day: self.pathway.record_english_sitting(
