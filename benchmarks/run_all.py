@@ -9,10 +9,11 @@ import sys
 import time
 from typing import Callable
 
-from benchmarks import bench_single_post
+from benchmarks import bench_batch_steps, bench_single_post
 
 BENCHMARKS: dict[str, Callable[[], dict]] = {
     "single_step_posts": bench_single_post.run,
+    "batch_steps": bench_batch_steps.run,
 }
 DOC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "performance.md")
 NOTES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")

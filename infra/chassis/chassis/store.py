@@ -155,6 +155,16 @@ class ServiceApplication(Application):
             cursor.execute(statement, tuple(params))
             return [Sql._tuple(row) for row in cursor.fetchall()]
 
+    def existing(self, aggregate_ids: Sequence[Any]) -> set[str]:
+        """Which of these aggregates have been stored (one query, whatever their number)."""
+        if not aggregate_ids:
+            return set()
+        table = "stored_events" if self.is_sqlite else f"{self.name.lower()}_events"
+        marks = ", ".join("%s" for _ in aggregate_ids)
+        rows = self.query(f"SELECT DISTINCT originator_id FROM {table} WHERE originator_version = 1"
+                          f" AND originator_id IN ({marks})", [str(i) for i in aggregate_ids])
+        return {str(row[0]) for row in rows}
+
     def migrate(self) -> None:
         """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
         from chassis.audit import AUDIT_TABLES

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from chassis.errors import NotFound
-from chassis.idempotency import run_once
+from eventsourcing.persistence import IntegrityError
+
+from chassis.errors import ClientError, NotFound
+from chassis.idempotency import IdempotencyRecord, request_hash, run_once
 from chassis.store import ServiceApplication
 from contracts.referrals import REGULATORS
 from pathways.domain import Pathway
@@ -66,6 +68,64 @@ def post_step(app: Pathways, scope: str, key: str, client_id: UUID, regulator: s
         return [pathway], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
                            "version": pathway.version, "type": step_type}
 
-    body = {"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
-            "payload": payload}
+    body = _body({"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
+                  "payload": payload})
     return run_once(app, f"{scope}:step", key, body, command)
+
+
+def post_steps(app: Pathways, scope: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Many steps (loaded ``BatchStep`` dicts, payloads loaded), each answered on its own, stored together.
+
+    Steps are applied in order to their pathways in memory; a refused step leaves nothing behind (the domain
+    raises before it mutates). Everything accepted, with each step's idempotency record, is then saved in one
+    transaction: one append instead of one per step. If that save collides (a retried key, or another writer
+    on one of the pathways), the batch is redone step by step, which answers retries with their first answer.
+    """
+    keys = [IdempotencyRecord.create_id(f"{scope}:step", step["idempotency_key"]) for step in steps]
+    if len(set(keys)) < len(keys) or app.existing(keys):
+        return [_one(app, scope, step) for step in steps]  # retries among them: answer each as it was answered
+    pathways: dict[UUID, Pathway | None] = {}
+    records, results = [], []
+    for step in steps:
+        pathway_id = Pathway.create_id(step["client_id"], step["regulator"])
+        if pathway_id not in pathways:
+            pathways[pathway_id] = app._find(pathway_id)
+        pathway = pathways[pathway_id]
+        if pathway is None:
+            results.append(PathwayNotFoundError(step["client_id"], step["regulator"]))
+            continue
+        try:
+            pathway.take_step(step["type"], step["payload"], step["occurred_at"])
+        except ClientError as error:
+            results.append(error)
+            continue
+        answer = {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
+                  "version": pathway.version, "type": step["type"]}
+        records.append(IdempotencyRecord(scope=f"{scope}:step", key=step["idempotency_key"],
+                                         request_hash=request_hash(_body(step)), response=answer))
+        results.append(answer)
+    try:
+        app.save(*[p for p in pathways.values() if p is not None], *records)
+    except (IntegrityError, ClientError):
+        return [_one(app, scope, step) for step in steps]
+    return [_answer(result) for result in results]
+
+
+def _body(step: dict[str, Any]) -> dict[str, Any]:
+    return {"client_id": step["client_id"], "regulator": step["regulator"], "type": step["type"],
+            "occurred_at": step["occurred_at"], "payload": step["payload"]}
+
+
+def _one(app: Pathways, scope: str, step: dict[str, Any]) -> dict[str, Any]:
+    try:
+        answer, _ = post_step(app, scope, step["idempotency_key"], step["client_id"], step["regulator"],
+                              step["type"], step["occurred_at"], step["payload"])
+        return {"status": 201, **answer}
+    except ClientError as error:
+        return {"status": error.status, **error.body()}
+
+
+def _answer(result: dict[str, Any] | ClientError) -> dict[str, Any]:
+    if isinstance(result, ClientError):
+        return {"status": result.status, **result.body()}
+    return {"status": 201, **result}

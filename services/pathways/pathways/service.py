@@ -11,14 +11,14 @@ from uuid import UUID
 from marshmallow import ValidationError
 
 from chassis.endpoints import StandardEndpoints
-from chassis.errors import ClientError, NotFound
+from chassis.errors import NotFound
 from chassis.http import Call, route
 from chassis.inbox import Delivery, Inbox, upstream_events
 from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import pathways as pw
 from contracts import referrals as rf
-from pathways.application import Pathways, post_step
+from pathways.application import Pathways, post_step, post_steps
 from pathways.translation import TRANSLATED, to_contract
 
 
@@ -62,20 +62,20 @@ class PathwaysService(StandardEndpoints):
     @route("POST", "/steps/batch", roles=STEP_POSTERS, body=pw.PostSteps, requires_idempotency_key=True,
            answers={200: "one answer per step, in order"}, summary="Up to 1,000 steps, each answered on its own")
     def post_steps(self, call: Call) -> tuple[int, dict]:
-        """Takes contracts.pathways.PostSteps; returns ``{"results": [{index, status, ...}]}``."""
-        return 200, {"results": [self._one_of_batch(call, index, step)
-                                 for index, step in enumerate(call.body["steps"])]}
-
-    def _one_of_batch(self, call: Call, index: int, raw: dict) -> dict:
-        try:
-            step = pw.BatchStep().load(raw)
-            answer, _ = self._post(call.organisation, step["idempotency_key"], step["client_id"],
-                                   step["regulator"], step)
-            return {"index": index, "status": 201, **answer}
-        except ValidationError as error:
-            return {"index": index, "status": 422, "error": "invalid", "fields": error.messages}
-        except ClientError as error:
-            return {"index": index, "status": error.status, **error.body()}
+        """Takes contracts.pathways.PostSteps; returns ``{"results": [{index, status, ...}]}`` in order."""
+        results: list[dict | None] = []
+        valid: list[tuple[int, dict]] = []
+        for index, raw in enumerate(call.body["steps"]):
+            try:
+                step = pw.BatchStep().load(raw)
+                step["payload"] = pw.PAYLOADS[step["type"]]().load(step["payload"])
+                valid.append((index, step))
+                results.append(None)
+            except ValidationError as error:
+                results.append({"status": 422, "error": "invalid", "fields": error.messages})
+        for (index, _), answer in zip(valid, post_steps(self.store, call.organisation, [s for _, s in valid])):
+            results[index] = answer
+        return 200, {"results": [{"index": index, **result} for index, result in enumerate(results) if result]}
 
     def _post(self, scope: str, key: str, client_id: UUID, regulator: str, step: dict) -> tuple[dict, bool]:
         if regulator not in rf.REGULATORS:
