@@ -16,7 +16,7 @@ import uuid
 import requests
 
 from benchmarks import harness
-from launcher.demo import enrol, referral_form
+from launcher.demo import enrol
 
 
 def run(clients: int = 200, seconds: float = 8.0, threads: int = 4, batch: int = 100) -> dict:
@@ -25,10 +25,7 @@ def run(clients: int = 200, seconds: float = 8.0, threads: int = 4, batch: int =
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {running.credential}"
         client_ids = []
-        for number in range(clients):
-            referral = session.post(running.url("referrals", "/referrals"), timeout=10,
-                                    json=referral_form(number, "club-1", "doctor", "2018-09-03T00:00:00+00:00"),
-                                    headers={"Idempotency-Key": f"bench-{number}"}).json()
+        for number, referral in enumerate(harness.create_referrals(running, clients)):
             enrol(running, referral["referral_id"], running.credential, "E-B", "GMC", "2018-09-04T00:00:00+00:00",
                   f"bench-{number}")
             client_ids.append(referral["client_id"])

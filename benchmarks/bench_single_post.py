@@ -18,8 +18,6 @@ import argparse
 import json
 import statistics
 
-import requests
-
 from benchmarks import harness
 from launcher.demo import referral_form
 
@@ -37,14 +35,8 @@ def run(seconds: int = 8, connections: int = 8, rounds: int = 3, referrals: int 
     with harness.platform(["referrals"], extra_env={"RELAY": "off"}) as running:
         harness.start_relay_process(running, "referrals")
         port, credential = running.ports["referrals"], running.credential
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {credential}"
-        paths = []
-        for number in range(referrals):
-            created = session.post(running.url("referrals", "/referrals"), timeout=10,
-                                   json=referral_form(number, "club-1", "nurse", "2018-09-03T00:00:00+00:00"),
-                                   headers={"Idempotency-Key": f"bench-referral-{number}"}).json()
-            paths.append(f"/referrals/{created['referral_id']}/contact-attempts")
+        paths = [f"/referrals/{created['referral_id']}/contact-attempts"
+                 for created in harness.create_referrals(running, referrals, "nurse")]
         harness.wrk_steps(port, paths, STEP, connections, 2, credential)  # warm up
         steps = median_round([harness.wrk_steps(port, paths, STEP, connections, seconds, credential)
                               for _ in range(rounds)])

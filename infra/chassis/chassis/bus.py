@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import amqp
 import eventlet
@@ -133,13 +133,3 @@ class ConfirmingPublisher:
             except Exception:  # closing a broken connection may fail again; nothing to keep
                 pass
         self.connection = None
-
-
-def with_retries(action: Callable[[], Any], attempts: int = 3, wait: float = 0.5) -> Any:
-    for attempt in range(attempts):
-        try:
-            return action()
-        except Exception:
-            if attempt == attempts - 1:
-                raise
-            eventlet.sleep(wait * (attempt + 1))

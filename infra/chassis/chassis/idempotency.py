@@ -84,18 +84,12 @@ def create_once(app: Any, scope: str, key: str, body: Any, create: Callable[[uui
     try:
         app.save(aggregate)
     except IntegrityError:
-        first = app.repository.get(aggregate_id, version=1)
-        if (first_event_meta(app, aggregate_id) or {}).get("request_hash") != digest:
+        created = next(iter(app.events.get(aggregate_id, lte=1)), None)
+        if created is None or (getattr(created, "meta", None) or {}).get("request_hash") != digest:
             raise Conflict("this idempotency key was already used with a different body",
                            rule="idempotency_key_reused") from None
-        return answer(first), True
+        return answer(created.mutate(None)), True  # the aggregate as that first request created it
     return answer(aggregate), False
-
-
-def first_event_meta(app: Any, aggregate_id: uuid.UUID) -> dict[str, Any] | None:
-    for stored in app.events.get(aggregate_id, lte=1):
-        return getattr(stored, "meta", None)
-    return None
 
 
 def _answer(app: Any, record_id: uuid.UUID, digest: str) -> dict[str, Any] | None:

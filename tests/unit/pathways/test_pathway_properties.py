@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from eventsourcing.application import Application
 from hypothesis import settings
