@@ -38,7 +38,8 @@ class Pathways(ServiceApplication):
                               "english_met": pathway.english_met, "exams_passed": sorted(pathway.passed_on),
                               "exam_attempts": dict(pathway.attempts), "registered": pathway.registered,
                               "employed_since": pathway.employed_since,
-                              "right_to_work_until": pathway.right_to_work_until})
+                              "right_to_work_until": pathway.right_to_work_until,
+                              "due_items": pathway.due_items()})
         return found
 
     def _find(self, pathway_id: UUID) -> Pathway | None:

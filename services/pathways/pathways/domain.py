@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -47,6 +47,7 @@ class Pathway(TracedAggregate):
         self.right_to_work_until: str | None = None
         self.right_to_work_checked = False
         self.employed_since: str | None = None
+        self.english_met_on: str | None = None
         self.registered = False
 
     def _ensure_open(self) -> None:
@@ -69,6 +70,7 @@ class Pathway(TracedAggregate):
     def _english_sat(self, test: str, scores: dict, met: bool, rule_from: str, first_met: bool,
                      occurred_at: datetime) -> None:
         self.english_met = met
+        self.english_met_on = occurred_at.date().isoformat() if met else None
 
     def record_exam_attempt(self, exam: str, passed: bool, occurred_at: datetime) -> None:
         self._ensure_open()
@@ -155,6 +157,31 @@ class Pathway(TracedAggregate):
     @event("Closed")
     def _closed(self, reason: str, occurred_at: datetime) -> None:
         self.status = "closed"
+
+    def due_items(self) -> list[dict[str, str]]:
+        """Dates a caseworker must act by: certificate expiry, PLAB 1 validity, right-to-work follow-up,
+        13- and 26-week sustainment (under the rules in force today)."""
+        items = []
+        if self.status == "closed":
+            return items
+        if self.english_met_on and not self.registered:
+            items.append({"item": "english_certificate_expires",
+                          "due_on": _years_later(date.fromisoformat(self.english_met_on), 2).isoformat()})
+        for exam, passed_on in self.passed_on.items():
+            follower = [r for r in rules.EXAMS if r.prerequisite == exam]
+            if follower and follower[0].exam not in self.passed_on:
+                rule = rules.in_force(rules.EXAMS, date.today(), exam=follower[0].exam)
+                if rule.prerequisite_valid_years:
+                    items.append({"item": f"{exam.lower()}_pass_expires", "due_on": _years_later(
+                        date.fromisoformat(passed_on), rule.prerequisite_valid_years).isoformat()})
+        if self.right_to_work_until:
+            items.append({"item": "right_to_work_follow_up_check",
+                          "due_on": (date.fromisoformat(self.right_to_work_until) - timedelta(days=28)).isoformat()})
+        if self.employed_since:
+            start = date.fromisoformat(self.employed_since)
+            items += [{"item": "sustained_13_weeks", "due_on": (start + timedelta(weeks=13)).isoformat()},
+                      {"item": "sustained_26_weeks", "due_on": (start + timedelta(weeks=26)).isoformat()}]
+        return sorted(items, key=lambda item: item["due_on"])
 
     def take_step(self, step_type: str, payload: dict, occurred_at: datetime) -> None:
         """Applies one posted step (contracts.pathways.PAYLOADS names each type's payload)."""

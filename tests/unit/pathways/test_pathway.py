@@ -107,3 +107,18 @@ def test_replay_reproduces_the_pathway():
     given.end_employment(at("2019-09-30"))
     app.save(given)
     assert app.repository.get(given.id) == given
+
+
+def test_due_items_follow_the_pathway_and_the_rules():
+    given = pathway()
+    given.record_english_sitting("IELTS_ACADEMIC", 8.0, 8.0, 8.0, 8.0, 8.0, at("2024-01-10"))
+    given.record_exam_attempt("PLAB1", True, at("2024-02-01"))
+    given.record_right_to_work_check(date(2026, 6, 30), at("2024-03-01"))
+    given.start_employment("care home", False, 20, "healthcare assistant", at("2024-03-04"))
+    assert given.due_items() == [
+        {"item": "sustained_13_weeks", "due_on": "2024-06-03"},
+        {"item": "sustained_26_weeks", "due_on": "2024-09-02"},
+        {"item": "english_certificate_expires", "due_on": "2026-01-10"},
+        {"item": "plab1_pass_expires", "due_on": "2026-02-01"},  # 2 years under the rule in force today
+        {"item": "right_to_work_follow_up_check", "due_on": "2026-06-02"},
+    ]
