@@ -27,7 +27,7 @@ MILESTONES = ("english_requirement_met", "exam_passed", "registered", "employmen
               "pathway_closed")
 EXAMS = ("PLAB1", "PLAB2", "CBT", "OSCE")
 STEP_TYPES = ("english_sitting", "exam_attempt", "right_to_work_check", "employment_started", "employment_ended",
-              "registration_granted", "pathway_closed")
+              "registration_granted", "pathway_closed", "entry_point_moved", "route_changed")
 
 
 class MilestoneReachedV1(Envelope):
@@ -78,9 +78,18 @@ class PathwayClosed(Command):
         ("completed", "withdrawn", "disengaged", "moved_away", "ineligible", "deceased")))
 
 
+class EntryPointMoved(Command):
+    entry_point = fields.String(required=True, validate=validate.OneOf(ENTRY_POINTS))
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class RouteChanged(Command):
+    regulator = fields.String(required=True, validate=validate.OneOf(REGULATORS))
+
+
 PAYLOADS = {"english_sitting": EnglishSitting, "exam_attempt": ExamAttempt, "right_to_work_check": RightToWorkCheck,
             "employment_started": EmploymentStarted, "employment_ended": Empty, "registration_granted": Empty,
-            "pathway_closed": PathwayClosed}
+            "pathway_closed": PathwayClosed, "entry_point_moved": EntryPointMoved, "route_changed": RouteChanged}
 
 
 class PostStep(Command):

@@ -68,3 +68,19 @@ def test_a_trust_cannot_read_pathways_or_post_referrals(platform, credentials):
     trust = credentials("swbh-trust", "trust")
     assert get(platform.url("pathways", f"/clients/{uuid.uuid4()}/pathways"), trust).status_code == 403
     assert post(platform.url("referrals", "/referrals"), form("swbh-trust"), key(), trust).status_code == 403
+
+
+def test_a_change_of_route_opens_the_new_pathway_and_closes_the_old(platform, credentials, caseworker):
+    client = accepted_client(platform, credentials, caseworker)
+    answer = post(platform.url("pathways", f"/clients/{client}/pathways/GMC/steps"),
+                  {"type": "route_changed", "occurred_at": now_iso(), "payload": {"regulator": "NMC"}}, key(),
+                  caseworker)
+    assert answer.status_code == 201, answer.text
+    pathways = {p["regulator"]: p for p in
+                get(platform.url("pathways", f"/clients/{client}/pathways"), caseworker).json()["pathways"]}
+    assert (pathways["GMC"]["status"], pathways["NMC"]["status"], pathways["NMC"]["entry_point"]) == \
+        ("closed", "open", "E-B")
+    again = post(platform.url("pathways", f"/clients/{client}/pathways/NMC/steps"),
+                 {"type": "route_changed", "occurred_at": now_iso(), "payload": {"regulator": "GMC"}}, key(),
+                 caseworker)
+    assert again.status_code == 422 and again.json()["rule"] == "one_pathway_per_regulator"

@@ -13,7 +13,7 @@ from chassis.errors import ClientError, NotFound
 from chassis.idempotency import IdempotencyRecord, request_hash, run_once
 from chassis.store import ServiceApplication
 from contracts.referrals import REGULATORS
-from pathways.domain import Pathway
+from pathways.domain import Pathway, StepRefused
 
 
 class Pathways(ServiceApplication):
@@ -65,6 +65,12 @@ def post_step(app: Pathways, scope: str, key: str, client_id: UUID, regulator: s
         pathway = app._find(pathway_id)
         if pathway is None:
             raise PathwayNotFoundError(client_id, regulator)
+        if step_type == "route_changed":  # closes this pathway and opens another: two aggregates, one save
+            new = pathway.change_route(payload["regulator"], occurred_at)
+            if app._find(new.id) is not None:
+                raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
+            return [pathway, new], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
+                                    "version": pathway.version, "type": step_type, "new_pathway_id": str(new.id)}
         pathway.take_step(step_type, payload, occurred_at)
         return [pathway], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
                            "version": pathway.version, "type": step_type}
@@ -83,7 +89,7 @@ def post_steps(app: Pathways, scope: str, steps: list[dict[str, Any]]) -> list[d
     on one of the pathways), the batch is redone step by step, which answers retries with their first answer.
     """
     keys = [IdempotencyRecord.create_id(f"{scope}:step", step["idempotency_key"]) for step in steps]
-    if len(set(keys)) < len(keys) or app.existing(keys):
+    if len(set(keys)) < len(keys) or app.existing(keys) or any(s["type"] == "route_changed" for s in steps):
         return [_one(app, scope, step) for step in steps]  # retries among them: answer each as it was answered
     pathways: dict[UUID, Pathway | None] = {}
     records, results = [], []

@@ -158,6 +158,28 @@ class Pathway(TracedAggregate):
     def _closed(self, reason: str, occurred_at: datetime) -> None:
         self.status = "closed"
 
+    def move_entry_point(self, entry_point: str, reason: str, occurred_at: datetime) -> None:
+        """A reassessment moves the client up or down; the entry point at enrolment (prices, cohorts) stays."""
+        self._ensure_open()
+        if entry_point == self.entry_point:
+            raise StepRefused("entry_point_changes", f"the client is already at {entry_point}")
+        self._entry_point_moved(entry_point=entry_point, previous=self.entry_point, reason=reason,
+                                occurred_at=occurred_at)
+
+    @event("EntryPointMoved")
+    def _entry_point_moved(self, entry_point: str, previous: str, reason: str, occurred_at: datetime) -> None:
+        self.entry_point = entry_point
+
+    def change_route(self, regulator: str, occurred_at: datetime) -> "Pathway":
+        """A change of profession or regulator (a doctor moving to nursing): this pathway closes and a new one
+        opens at the current entry point; English results may still count there, under its own thresholds."""
+        self._ensure_open()
+        if regulator == self.regulator:
+            raise StepRefused("route_changes", f"the pathway already leads to {regulator}")
+        self._closed(reason=f"route_changed_to_{regulator}", occurred_at=occurred_at)
+        return Pathway(client_id=self.client_id, regulator=regulator, entry_point=self.entry_point,
+                       occurred_at=occurred_at)
+
     def due_items(self) -> list[dict[str, str]]:
         """Dates a caseworker must act by: certificate expiry, PLAB 1 validity, right-to-work follow-up,
         13- and 26-week sustainment (under the rules in force today)."""
@@ -193,5 +215,6 @@ class Pathway(TracedAggregate):
             "employment_ended": lambda: self.end_employment(occurred_at=occurred_at),
             "registration_granted": lambda: self.grant_registration(occurred_at=occurred_at),
             "pathway_closed": lambda: self.close(occurred_at=occurred_at, **payload),
+            "entry_point_moved": lambda: self.move_entry_point(occurred_at=occurred_at, **payload),
         }[step_type]
         step()

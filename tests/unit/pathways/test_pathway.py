@@ -122,3 +122,21 @@ def test_due_items_follow_the_pathway_and_the_rules():
         {"item": "plab1_pass_expires", "due_on": "2026-02-01"},  # 2 years under the rule in force today
         {"item": "right_to_work_follow_up_check", "due_on": "2026-06-02"},
     ]
+
+
+def test_moving_entry_point_keeps_the_one_at_enrolment():
+    given = pathway()
+    given.move_entry_point("E-A", "new IELTS result below ESOL level 2", at("2019-01-01"))
+    assert (given.entry_point, given.entry_point_at_enrolment) == ("E-A", "E-B")
+    assert refused(lambda: given.move_entry_point("E-A", "again", at("2019-02-01"))) == "entry_point_changes"
+
+
+def test_a_change_of_route_closes_this_pathway_and_opens_one_that_keeps_the_history_apart():
+    doctor = pathway("GMC")
+    for month in range(1, 5):
+        doctor.record_exam_attempt("PLAB1", False, at(f"2019-0{month}-01"))
+    nurse = doctor.change_route("NMC", at("2019-06-01"))
+    assert doctor.status == "closed" and nurse.regulator == "NMC" and nurse.client_id == doctor.client_id
+    assert nurse.attempts == {} and nurse.id == Pathway.create_id(doctor.client_id, "NMC")
+    assert refused(lambda: doctor.record_exam_attempt("PLAB1", True, at("2019-07-01"))) == \
+        "closed_pathway_takes_no_steps"
