@@ -84,5 +84,7 @@ class PathwayMachine(RuleBasedStateMachine):
             assert {"PLAB1", "PLAB2"} <= set(self.pathway.passed_on)
 
 
-PathwayMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+# derandomized: the same 150 sequences every run, so CI never meets a new one by chance (explore locally
+# with HYPOTHESIS_PROFILE or by raising max_examples)
+PathwayMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None, derandomize=True)
 test_random_step_sequences = PathwayMachine.TestCase
