@@ -84,3 +84,21 @@ def test_a_change_of_route_opens_the_new_pathway_and_closes_the_old(platform, cr
                  {"type": "route_changed", "occurred_at": now_iso(), "payload": {"regulator": "GMC"}}, key(),
                  caseworker)
     assert again.status_code == 422 and again.json()["rule"] == "one_pathway_per_regulator"
+
+
+def test_milestones_reach_the_pathway_funnel_in_reporting(platform, credentials, caseworker):
+    client = accepted_client(platform, credentials, caseworker)
+    reader = credentials("programme-office", "auditor")
+
+    def funnel() -> dict:
+        return get(platform.url("reporting", "/reports/summary"), reader).json()["pathway_funnel"]
+
+    before = funnel()
+    url = platform.url("pathways", f"/clients/{client}/pathways/GMC/steps")
+    for step in ({"type": "right_to_work_check", "payload": {"valid_until": None}},
+                 {"type": "employment_started", "payload": {"employer": "SWBH", "nhs": True, "hours_per_week": 37.5,
+                                                            "role": "clinical fellow"}}):
+        assert post(url, {**step, "occurred_at": now_iso()}, key(), caseworker).status_code == 201
+    after = wait_for(funnel, lambda f: f.get("employment_started", 0) == before.get("employment_started", 0) + 1,
+                     what="the employment start in the funnel")
+    assert after.get("registered", 0) == before.get("registered", 0)

@@ -23,6 +23,9 @@ TABLES = (
     " partner_id TEXT PRIMARY KEY, referred INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0)",
     "CREATE TABLE IF NOT EXISTS report_pathways_by_entry_point ("
     " entry_point TEXT PRIMARY KEY, opened INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS report_milestones ("
+    " pathway_id TEXT NOT NULL, milestone TEXT NOT NULL, first_reached_on TEXT NOT NULL,"
+    " PRIMARY KEY (pathway_id, milestone))",
     "CREATE TABLE IF NOT EXISTS report_erasures (client_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_enterprises_by_legal_form ("
     " legal_form TEXT PRIMARY KEY, registered INTEGER NOT NULL DEFAULT 0)",
@@ -90,6 +93,14 @@ def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
     _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
 
 
+def milestone_reached(sql: Sql, delivery: Delivery) -> None:
+    """The pathway funnel: the first time each pathway reached each milestone."""
+    message = pw.MilestoneReachedV1().load(delivery.body)
+    sql.execute("INSERT INTO report_milestones (pathway_id, milestone, first_reached_on) VALUES (%s, %s, %s)"
+                " ON CONFLICT (pathway_id, milestone) DO NOTHING",
+                (str(message["pathway_id"]), message["milestone"], message["occurred_at"].date().isoformat()))
+
+
 def client_erased(sql: Sql, delivery: Delivery) -> None:
     message = rf.ClientErasedV1().load(delivery.body)
     sql.execute("INSERT INTO report_erasures (client_id, erased_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
@@ -103,6 +114,7 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     rf.REFERRAL_CLOSED_V1: referral_closed,
     rf.CLIENT_ERASED_V1: client_erased,
     pw.PATHWAY_OPENED_V1: pathway_opened,
+    pw.MILESTONE_REACHED_V1: milestone_reached,
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered,
 }
 

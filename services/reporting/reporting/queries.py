@@ -38,6 +38,12 @@ def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[
                       "contact_attempts"), row)) for row in rows]
 
 
+def pathway_funnel(app: ServiceApplication) -> dict[str, int]:
+    """How many pathways have reached each milestone at least once."""
+    rows = app.query("SELECT milestone, COUNT(*) FROM report_milestones GROUP BY milestone ORDER BY milestone")
+    return {milestone: int(count) for milestone, count in rows}
+
+
 def clients_erased(app: ServiceApplication) -> int:
     with app.sql() as sql:
         return int(sql.execute("SELECT COUNT(*) FROM report_erasures").fetchone()[0])

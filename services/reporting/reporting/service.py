@@ -81,4 +81,5 @@ class ReportingService(StandardEndpoints):
         return {"referrals_by_partner": queries.referrals_by_partner(self.store),
                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.store),
                 "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
+                "pathway_funnel": queries.pathway_funnel(self.store),
                 "clients_erased": queries.clients_erased(self.store)}
