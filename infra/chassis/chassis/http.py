@@ -104,10 +104,17 @@ class JsonRoute(HttpRequestHandler):
         self.answers = dict(answers or {})
         self.raw = raw
         self.roles = roles
+        self.max_body = self.max_depth = 0
         kwargs.setdefault("expected_exceptions", (ClientError, ValidationError))
         super().__init__(method, url, **kwargs)
 
     # -- request handling --------------------------------------------------------------------------
+    def setup(self) -> None:
+        # read once, not on every request
+        self.max_body = int(config.env("MAX_BODY_BYTES", str(1024 * 1024)) or 0)
+        self.max_depth = int(config.env("MAX_BODY_DEPTH", "12") or 12)
+        super().setup()
+
     def handle_request(self, request: Any) -> Response:
         started = time.perf_counter()
         request.shallow = False
@@ -138,7 +145,7 @@ class JsonRoute(HttpRequestHandler):
             self.gate.admit(principal)
         body: Any = None
         if self.body_schema is not None:
-            limit = int(config.env("MAX_BODY_BYTES", str(1024 * 1024)) or 0)
+            limit = self.max_body
             length = request.content_length
             if length is not None and length > limit:
                 raise PayloadTooLarge(f"the body is larger than {limit} bytes")
@@ -149,7 +156,7 @@ class JsonRoute(HttpRequestHandler):
                 document = json.loads(raw or b"null")
             except (ValueError, UnicodeDecodeError):
                 raise ClientError("the body is not valid JSON") from None
-            _depth(document, int(config.env("MAX_BODY_DEPTH", "12") or 12))
+            _depth(document, self.max_depth)
             if not isinstance(document, (dict, list)):
                 raise ValidationError({"_schema": ["a JSON object is required"]})
             body = self.body_schema.load(document)
