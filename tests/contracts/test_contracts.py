@@ -71,7 +71,12 @@ def produced() -> list[tuple[str, dict]]:
     referral.withdraw_consent(WHEN)
     referral.withdraw("moved away", WHEN)
     referral.erase()
-    pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN)
+    pathway = Pathway(client_id=uuid.uuid4(), regulator="HCPC", entry_point="E-D", occurred_at=WHEN,
+                      profession="radiographer")
+    pathway.record_english_sitting("IELTS_ACADEMIC", {"overall": 7.5, "listening": 7.0, "reading": 7.0,
+                                                      "writing": 7.0, "speaking": 7.0}, WHEN)
+    pathway.offer_placement("obs-1", "observership", "swbh-trust", 4, WHEN.date(), "consultant-1", WHEN)
+    pathway.offer_job("offer-1", "an NHS trust", True, "radiographer", False, WHEN)
     pathway.record_right_to_work_check(None, WHEN)
     pathway.start_employment("an NHS trust", True, 37.5, "radiographer", WHEN)
     enterprise = Enterprise(id=uuid.uuid4(), legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)

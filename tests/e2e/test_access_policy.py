@@ -121,7 +121,37 @@ def partner_lists_only_its_referrals(platform, credentials) -> None:
     assert mine["referral_id"] not in other.text
 
 
+def trust_posts_only_for_its_clients(platform, credentials) -> None:
+    from tests.support.journeys import accepted_client, step
+
+    hub = credentials("learning-works", "caseworker")
+    client = accepted_client(platform, credentials, hub, trust="trust-a")
+    assert step(platform, credentials("trust-b", "trust"), client, "GMC", "right_to_work_check", {},
+                expect=404)["error"] == "not_found"
+    own = credentials("trust-a", "trust")
+    assert step(platform, own, client, "GMC", "caseworker_assigned", {"caseworker_id": "cw-1"},
+                expect=403)["rule"] == "hub_only_step"
+    assert step(platform, own, client, "GMC", "gate_cleared", {"trust": "trust-b", "gate": "dbs"},
+                expect=403)["rule"] == "trust_names_itself"
+    step(platform, own, client, "GMC", "right_to_work_check", {})
+
+
+def trust_batches_only_for_its_clients(platform, credentials) -> None:
+    from tests.support.journeys import accepted_client
+
+    hub = credentials("learning-works", "caseworker")
+    client = accepted_client(platform, credentials, hub, trust="trust-a")
+    steps = [{"client_id": client, "regulator": "GMC", "type": "right_to_work_check", "payload": {},
+              "occurred_at": "2020-01-01T00:00:00+00:00", "idempotency_key": key()} for _ in range(2)]
+    statuses = [[r["status"] for r in post(platform.url("pathways", "/steps/batch"), {"steps": [s]}, key(),
+                                           credentials(org, "trust")).json()["results"]]
+                for org, s in (("trust-b", steps[0]), ("trust-a", steps[1]))]
+    assert statuses == [[404], [201]]
+
+
 ORGANISATION_RULES = {
+    ("pathways", "POST", "/clients/{client_id}/pathways/{regulator}/steps"): trust_posts_only_for_its_clients,
+    ("pathways", "POST", "/steps/batch"): trust_batches_only_for_its_clients,
     ("reporting", "GET", "/partners/me/referrals"): partner_lists_only_its_referrals,
     ("referrals", "POST", "/referrals"): referrer_refers_for_itself,
     ("referrals", "GET", "/referrals/{referral_id}"): referrer_sees_only_its_referrals,

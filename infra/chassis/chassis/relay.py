@@ -82,11 +82,14 @@ class OutboxRelay(DependencyProvider):
     telemetry = Telemetry()
 
     def __init__(self, translate: Translate, translated: Sequence[type] = (), batch_size: int = 500,
-                 idle_wait: float = 0.5, gather: float = 0.02) -> None:
+                 idle_wait: float = 0.5, gather: float = 0.02, projections: Sequence[Any] = ()) -> None:
         """``translated``: the domain event classes ``translate`` turns into messages; only their rows are
-        read from the log (an idempotency record or an internal event is never even decoded)."""
+        read from the log (an idempotency record or an internal event is never even decoded).
+        ``projections``: the service's ``chassis.projection.LocalProjection`` read models of its own log,
+        advanced by the same loop (one runner per service: the relay leader)."""
         self.translate, self.batch_size, self.idle_wait, self.gather = translate, batch_size, idle_wait, gather
         self.topics = tuple(get_topic(cls) for cls in translated)
+        self.projections = tuple(projections)
 
     def setup(self) -> None:
         self.store = find_store(self.container)
@@ -147,6 +150,7 @@ class OutboxRelay(DependencyProvider):
                     continue
                 moved = self.relay_once()
                 chained = audit.advance(self.app, self.signer)  # the audit chain follows the same log
+                chained += sum(projection.advance(self.app) for projection in self.projections)
                 if moved == 0 and chained == 0:
                     self._wait(self.idle_wait)
                 elif moved < self.batch_size:

@@ -1,46 +1,67 @@
-"""Pathways use cases."""
+"""Pathways use cases: open pathways for accepted clients, take posted steps (single and batch), read them."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-
 from eventsourcing.persistence import IntegrityError
 
-from chassis.errors import ClientError, NotFound
+from chassis.errors import ClientError, Forbidden, NotFound
 from chassis.idempotency import IdempotencyRecord, request_hash, run_once
 from chassis.store import ServiceApplication
 from contracts.referrals import REGULATORS
+from pathways import caseload
 from pathways.domain import Pathway, StepRefused
+from pathways.steps import HUB_ONLY, payload_trust
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Who posts a step: the employment hub (caseworkers, admins) may post any; a trust system only for
+    clients placed with it, never the hub's own steps, and only naming itself as the trust."""
+
+    organisation: str
+    hub: bool
 
 
 class Pathways(ServiceApplication):
     name = "pathways"
+    extra_tables = caseload.TABLES
 
-    def open_pathway(self, client_id: UUID, regulator: str, entry_point: str,
-                     occurred_at: datetime) -> list[Pathway]:
+    def open_pathway(self, client_id: UUID, regulator: str, entry_point: str, occurred_at: datetime,
+                     profession: str | None = None) -> list[Pathway]:
         """The pathway to save for an accepted client, or none when it is already open."""
         if self._find(Pathway.create_id(client_id, regulator)) is not None:
             return []
-        return [Pathway(client_id=client_id, regulator=regulator, entry_point=entry_point,
-                        occurred_at=occurred_at)]
+        return [Pathway(client_id=client_id, regulator=regulator, entry_point=entry_point, occurred_at=occurred_at,
+                        profession=profession)]
 
-    def pathways_of(self, client_id: UUID) -> list[dict[str, Any]]:
-        found = []
-        for regulator in REGULATORS:
-            pathway = self._find(Pathway.create_id(client_id, regulator))
-            if pathway is not None:
-                found.append({"pathway_id": str(pathway.id), "client_id": str(pathway.client_id),
-                              "regulator": pathway.regulator, "entry_point": pathway.entry_point_at_enrolment,
-                              "status": pathway.status, "version": pathway.version,
-                              "english_met": pathway.english_met, "exams_passed": sorted(pathway.passed_on),
-                              "exam_attempts": dict(pathway.attempts), "registered": pathway.registered,
-                              "employed_since": pathway.employed_since,
-                              "right_to_work_until": pathway.right_to_work_until,
-                              "due_items": pathway.due_items()})
-        return found
+    def pathways_of(self, client_id: UUID, today: date) -> list[dict[str, Any]]:
+        found = (self._find(Pathway.create_id(client_id, regulator)) for regulator in REGULATORS)
+        return [view(pathway, today) for pathway in found if pathway is not None]
+
+    def due_items_of_caseworker(self, caseworker_id: str, today: date, before: date | None) -> list[dict[str, Any]]:
+        items = []
+        for pathway_id in caseload.open_pathways_of(self, caseworker_id):
+            pathway = self._find(UUID(pathway_id))
+            if pathway is None or pathway.caseworker_id != caseworker_id:
+                continue  # the caseload index lags a reassignment by moments
+            for item in pathway.due_items(today):
+                if before is None or item["due_on"] < before.isoformat():
+                    items.append({**item, "client_id": str(pathway.client_id), "pathway_id": str(pathway.id),
+                                  "regulator": pathway.regulator})
+        return sorted(items, key=lambda item: (item["due_on"], item["client_id"], item["item"]))
+
+    def history(self, client_id: UUID, regulator: str) -> list[dict[str, Any]]:
+        """Every stored event of one pathway, in order: what happened, when, and who recorded it."""
+        pathway_id = Pathway.create_id(client_id, regulator)
+        events = list(self.events.get(pathway_id))
+        if not events:
+            raise PathwayNotFoundError(client_id, regulator)
+        return [_event_view(e) for e in events]
 
     def _find(self, pathway_id: UUID) -> Pathway | None:
         try:
@@ -49,38 +70,88 @@ class Pathways(ServiceApplication):
             return None
 
 
+def view(pathway: Pathway, today: date) -> dict[str, Any]:
+    return {
+        "pathway_id": str(pathway.id), "client_id": str(pathway.client_id), "regulator": pathway.regulator,
+        "profession": pathway.profession, "entry_point": pathway.entry_point_at_enrolment,
+        "current_entry_point": pathway.entry_point, "status": pathway.status, "stage": pathway.stage,
+        "version": pathway.version, "caseworker_id": pathway.caseworker_id, "trusts": pathway.trusts,
+        "esol_level": pathway.esol_level, "english_met": pathway.english_met,
+        "english_test": pathway.english_test, "english_expires_on": pathway.english_expires_on,
+        "exams_passed": sorted(pathway.passed_on), "exam_attempts": dict(pathway.attempts),
+        "registration_stages": dict(pathway.stages), "registered": pathway.registered,
+        "placements": pathway.placements, "mentoring_sessions": pathway.mentoring_sessions,
+        "job_offers": pathway.offers, "employed_since": pathway.employed_since, "employment_spells": pathway.spells,
+        "interim_jobs": pathway.interim_jobs, "sustained": pathway.sustained,
+        "right_to_work_until": pathway.right_to_work_until, "due_items": pathway.due_items(today),
+    }
+
+
+def _event_view(domain_event: Any) -> dict[str, Any]:
+    fields = {k: v for k, v in domain_event.__dict__.items()
+              if k not in ("originator_id", "originator_version", "timestamp", "meta", "originator_topic")}
+    meta = getattr(domain_event, "meta", {}) or {}
+    return {"version": domain_event.originator_version, "event": type(domain_event).__qualname__.split(".")[-1],
+            "recorded_at": domain_event.timestamp.isoformat(), "actor": meta.get("actor"),
+            "organisation": meta.get("organisation"), "correlation_id": meta.get("correlation_id"), **fields}
+
+
 class PathwayNotFoundError(NotFound):
-    """Raised when a client has no pathway towards that regulator (referrals has not accepted them for it)."""
+    """Raised when a client has no pathway towards that regulator (referrals has not accepted them for it),
+    or the caller is a trust the client is not placed with (the same answer: it must not learn which)."""
 
     def __init__(self, client_id: UUID, regulator: str) -> None:
         super().__init__(f"no {regulator} pathway for client {client_id}")
 
 
-def post_step(app: Pathways, scope: str, key: str, client_id: UUID, regulator: str, step_type: str,
+def _authorise(pathway: Pathway | None, client_id: UUID, regulator: str, step_type: str, payload: dict,
+               poster: Poster) -> Pathway:
+    if pathway is None or not (poster.hub or poster.organisation in pathway.trusts):
+        raise PathwayNotFoundError(client_id, regulator)
+    if not poster.hub:
+        if step_type in HUB_ONLY:
+            raise Forbidden("only the employment hub may post this step", rule="hub_only_step")
+        named = payload_trust(step_type, payload)
+        if named is not None and named != poster.organisation:
+            raise Forbidden("a trust system may only name itself as the trust", rule="trust_names_itself")
+    return pathway
+
+
+def _apply(app: Pathways, pathway: Pathway, step_type: str, payload: dict, occurred_at: datetime) -> list[Pathway]:
+    if step_type == "route_changed":  # closes this pathway and opens another: two aggregates, one save
+        new = pathway.change_route(payload["regulator"], occurred_at, payload.get("profession") or pathway.profession)
+        if app._find(new.id) is not None:
+            raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
+        return [pathway, new]
+    pathway.take_step(step_type, payload, occurred_at)
+    return [pathway]
+
+
+def _answer_of(saved: list[Pathway], step_type: str) -> dict[str, Any]:
+    pathway = saved[0]
+    answer = {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
+              "version": pathway.version, "type": step_type}
+    if len(saved) > 1:
+        answer["new_pathway_id"] = str(saved[1].id)
+    return answer
+
+
+def post_step(app: Pathways, poster: Poster, key: str, client_id: UUID, regulator: str, step_type: str,
               occurred_at: datetime, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """One step on one pathway, at most once per key; refused steps store nothing."""
     pathway_id = Pathway.create_id(client_id, regulator)
 
     def command() -> tuple[list[Any], dict[str, Any]]:
-        pathway = app._find(pathway_id)
-        if pathway is None:
-            raise PathwayNotFoundError(client_id, regulator)
-        if step_type == "route_changed":  # closes this pathway and opens another: two aggregates, one save
-            new = pathway.change_route(payload["regulator"], occurred_at)
-            if app._find(new.id) is not None:
-                raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
-            return [pathway, new], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
-                                    "version": pathway.version, "type": step_type, "new_pathway_id": str(new.id)}
-        pathway.take_step(step_type, payload, occurred_at)
-        return [pathway], {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
-                           "version": pathway.version, "type": step_type}
+        pathway = _authorise(app._find(pathway_id), client_id, regulator, step_type, payload, poster)
+        saved = _apply(app, pathway, step_type, payload, occurred_at)
+        return saved, _answer_of(saved, step_type)
 
     body = _body({"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
                   "payload": payload})
-    return run_once(app, f"{scope}:step", key, body, command)
+    return run_once(app, f"{poster.organisation}:step", key, body, command)
 
 
-def post_steps(app: Pathways, scope: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def post_steps(app: Pathways, poster: Poster, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Many steps (loaded ``BatchStep`` dicts, payloads loaded), each answered on its own, stored together.
 
     Steps are applied in order to their pathways in memory; a refused step leaves nothing behind (the domain
@@ -88,34 +159,32 @@ def post_steps(app: Pathways, scope: str, steps: list[dict[str, Any]]) -> list[d
     transaction: one append instead of one per step. If that save collides (a retried key, or another writer
     on one of the pathways), the batch is redone step by step, which answers retries with their first answer.
     """
-    keys = [IdempotencyRecord.create_id(f"{scope}:step", step["idempotency_key"]) for step in steps]
+    scope = f"{poster.organisation}:step"
+    keys = [IdempotencyRecord.create_id(scope, step["idempotency_key"]) for step in steps]
     if len(set(keys)) < len(keys) or app.existing(keys) or any(s["type"] == "route_changed" for s in steps):
-        return [_one(app, scope, step) for step in steps]  # retries among them: answer each as it was answered
+        return [_one(app, poster, step) for step in steps]  # retries among them: answer each as it was answered
     pathways: dict[UUID, Pathway | None] = {}
     records, results = [], []
     for step in steps:
         pathway_id = Pathway.create_id(step["client_id"], step["regulator"])
         if pathway_id not in pathways:
             pathways[pathway_id] = app._find(pathway_id)
-        pathway = pathways[pathway_id]
-        if pathway is None:
-            results.append(PathwayNotFoundError(step["client_id"], step["regulator"]))
-            continue
         try:
+            pathway = _authorise(pathways[pathway_id], step["client_id"], step["regulator"], step["type"],
+                                 step["payload"], poster)
             pathway.take_step(step["type"], step["payload"], step["occurred_at"])
         except ClientError as error:
             results.append(error)
             continue
-        answer = {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
-                  "version": pathway.version, "type": step["type"]}
-        records.append(IdempotencyRecord(scope=f"{scope}:step", key=step["idempotency_key"],
+        answer = _answer_of([pathway], step["type"])
+        records.append(IdempotencyRecord(scope=scope, key=step["idempotency_key"],
                                          request_hash=request_hash(_body(step)), response=answer))
         results.append(answer)
     try:
         app.save(*[p for p in pathways.values() if p is not None], *records)
     except (IntegrityError, ClientError):
-        return [_one(app, scope, step) for step in steps]
-    return [_answer(result) for result in results]
+        return [_one(app, poster, step) for step in steps]
+    return [_result(result) for result in results]
 
 
 def _body(step: dict[str, Any]) -> dict[str, Any]:
@@ -123,16 +192,16 @@ def _body(step: dict[str, Any]) -> dict[str, Any]:
             "occurred_at": step["occurred_at"], "payload": step["payload"]}
 
 
-def _one(app: Pathways, scope: str, step: dict[str, Any]) -> dict[str, Any]:
+def _one(app: Pathways, poster: Poster, step: dict[str, Any]) -> dict[str, Any]:
     try:
-        answer, _ = post_step(app, scope, step["idempotency_key"], step["client_id"], step["regulator"],
+        answer, _ = post_step(app, poster, step["idempotency_key"], step["client_id"], step["regulator"],
                               step["type"], step["occurred_at"], step["payload"])
         return {"status": 201, **answer}
     except ClientError as error:
         return {"status": error.status, **error.body()}
 
 
-def _answer(result: dict[str, Any] | ClientError) -> dict[str, Any]:
+def _result(result: dict[str, Any] | ClientError) -> dict[str, Any]:
     if isinstance(result, ClientError):
         return {"status": result.status, **result.body()}
     return {"status": 201, **result}

@@ -1,14 +1,12 @@
 """The pathways nameko service: entrypoints only."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
+from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
-
-from uuid import UUID
-
-from marshmallow import ValidationError
 
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import NotFound
@@ -18,11 +16,20 @@ from chassis.relay import OutboxRelay
 from chassis.store import Store
 from contracts import pathways as pw
 from contracts import referrals as rf
-from pathways.application import Pathways, post_step, post_steps
+from pathways.application import Pathways, Poster, post_step, post_steps
+from pathways.caseload import CASELOAD
 from pathways.translation import TRANSLATED, to_contract
 
+HUB = ("caseworker", "admin")
+STEP_POSTERS = ("trust", *HUB)
 
-STEP_POSTERS = ("trust", "caseworker", "admin")
+
+def _today() -> Any:
+    return datetime.now(timezone.utc).date()
+
+
+def _poster(call: Call) -> Poster:
+    return Poster(call.organisation, hub=call.acting_as(*HUB))
 
 
 class PathwaysService(StandardEndpoints):
@@ -31,7 +38,7 @@ class PathwaysService(StandardEndpoints):
     publishes = pw.PUBLISHED
     consumes = ("referrals",)
     store = Store(Pathways)
-    outbox = OutboxRelay(to_contract, TRANSLATED)
+    outbox = OutboxRelay(to_contract, TRANSLATED, projections=(CASELOAD,))
     inbox = Inbox()
     referrals = RpcProxy("referrals")
 
@@ -45,18 +52,37 @@ class PathwaysService(StandardEndpoints):
         """Pulls what the referrals log holds beyond our position (a missed last message, a restart)."""
         self.inbox.catch_up("referrals", self._fetch_referrals, apply=self._apply_referrals_event)
 
-    @route("GET", "/clients/<uuid:client_id>/pathways", roles=("caseworker", "admin"), summary="The pathways of one client",
-           answers={200: "the client's pathways (possibly none)"})
+    @route("GET", "/clients/<uuid:client_id>/pathways", roles=HUB, summary="The pathways of one client",
+           answers={200: "the client's pathways (possibly none), each with its due items"})
     def pathways_of_client(self, call: Call) -> dict:
-        return {"pathways": self.store.pathways_of(call.path["client_id"])}
+        return {"pathways": self.store.pathways_of(call.path["client_id"], _today())}
+
+    @route("GET", "/clients/<uuid:client_id>/pathways/<regulator>/history", roles=(*HUB, "auditor"),
+           summary="Every event of one pathway, in order, with who recorded it and when",
+           answers={200: "the pathway's events", 404: "no such pathway"})
+    def pathway_history(self, call: Call) -> dict:
+        if call.path["regulator"] not in rf.REGULATORS:
+            raise NotFound(f"no regulator {call.path['regulator']}")
+        return {"events": self.store.history(call.path["client_id"], call.path["regulator"])}
+
+    @route("GET", "/caseworkers/<caseworker_id>/due-items", roles=HUB, query=pw.DueItemsQuery,
+           summary="What a caseworker's clients need next, by date", answers={200: "due items, soonest first"})
+    def due_items_of_caseworker(self, call: Call) -> dict:
+        return {"caseworker_id": call.path["caseworker_id"], "items": self.store.due_items_of_caseworker(
+            call.path["caseworker_id"], _today(), call.query.get("before"))}
 
     @route("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps", roles=STEP_POSTERS,
            body=pw.PostStep, requires_idempotency_key=True,
-           answers={201: "stored", 404: "no such pathway"}, summary="A trust system or caseworker posts one step")
+           answers={201: "stored", 404: "no such pathway (or not placed with your trust)"},
+           summary="A trust system or caseworker posts one step")
     def post_step(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.pathways.PostStep; an impossible step is refused (422 with its rule), storing nothing."""
-        answer, _ = self._post(call.organisation, call.idempotency_key, call.path["client_id"],
-                               call.path["regulator"], call.body)
+        regulator, step = call.path["regulator"], call.body
+        if regulator not in rf.REGULATORS:
+            raise NotFound(f"no regulator {regulator}")
+        payload = pw.PAYLOADS[step["type"]]().load(step["payload"])
+        answer, _ = post_step(self.store, _poster(call), call.idempotency_key, call.path["client_id"], regulator,
+                              step["type"], step["occurred_at"], payload)
         return 201, answer
 
     @route("POST", "/steps/batch", roles=STEP_POSTERS, body=pw.PostSteps, requires_idempotency_key=True,
@@ -64,24 +90,17 @@ class PathwaysService(StandardEndpoints):
     def post_steps(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.pathways.PostSteps; returns ``{"results": [{index, status, ...}]}`` in order."""
         results: list[dict | None] = []
-        valid: list[tuple[int, dict]] = []
-        for index, raw in enumerate(call.body["steps"]):
+        valid: list[dict] = []
+        for raw in call.body["steps"]:
             try:
                 step = pw.BatchStep().load(raw)
                 step["payload"] = pw.PAYLOADS[step["type"]]().load(step["payload"])
-                valid.append((index, step))
+                valid.append(step)
                 results.append(None)
             except ValidationError as error:
                 results.append({"status": 422, "error": "invalid", "fields": error.messages})
-        for (index, _), answer in zip(valid, post_steps(self.store, call.organisation, [s for _, s in valid])):
-            results[index] = answer
-        return 200, {"results": [{"index": index, **result} for index, result in enumerate(results) if result]}
-
-    def _post(self, scope: str, key: str, client_id: UUID, regulator: str, step: dict) -> tuple[dict, bool]:
-        if regulator not in rf.REGULATORS:
-            raise NotFound(f"no regulator {regulator}")
-        payload = pw.PAYLOADS[step["type"]]().load(step["payload"])
-        return post_step(self.store, scope, key, client_id, regulator, step["type"], step["occurred_at"], payload)
+        answers = iter(post_steps(self.store, _poster(call), valid))
+        return 200, {"results": [{"index": index, **(result or next(answers))} for index, result in enumerate(results)]}
 
     def _fetch_referrals(self, after: int, upto: int | None, limit: int) -> dict:
         return self.referrals.integration_events(after, upto, limit)
@@ -91,4 +110,4 @@ class PathwaysService(StandardEndpoints):
             return []
         message = rf.ClientAcceptedV1().load(delivery.body)
         return self.store.open_pathway(message["client_id"], message["regulator"], message["entry_point"],
-                                       message["occurred_at"])
+                                       message["occurred_at"], message.get("profession"))

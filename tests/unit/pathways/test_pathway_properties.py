@@ -47,8 +47,8 @@ class PathwayMachine(RuleBasedStateMachine):
 
     @rule(days=st.integers(1, 200), overall=scores, each=scores, writing=scores)
     def english(self, days, overall, each, writing):
-        self._step(days, lambda day: self.pathway.record_english_sitting(
-            "IELTS_ACADEMIC", overall, each, each, writing, each, day))
+        scores = {"overall": overall, "listening": each, "reading": each, "writing": writing, "speaking": each}
+        self._step(days, lambda day: self.pathway.record_english_sitting("IELTS_ACADEMIC", scores, day))
 
     @rule(days=st.integers(1, 100), valid_days=st.one_of(st.none(), st.integers(-30, 400)))
     def right_to_work(self, days, valid_days):
@@ -62,6 +62,16 @@ class PathwayMachine(RuleBasedStateMachine):
     @rule(days=st.integers(1, 300))
     def job_ends(self, days):
         self._step(days, lambda day: self.pathway.end_employment(day))
+
+    @rule(days=st.integers(300, 500), exam=st.sampled_from(["PLAB1", "PLAB2"]),
+          ground=st.sampled_from(["clinical_practice", "postgraduate_qualification"]))
+    def extra_attempt(self, days, exam, ground):
+        self._step(days, lambda day: self.pathway.grant_extra_attempt(exam, ground, day))
+
+    @rule(days=st.integers(1, 120))
+    def sustainment(self, days):
+        self._step(days, lambda day: self.pathway.confirm_sustainment(13 if "13_weeks" not in self.pathway.sustained
+                                                                      else 26, day))
 
     @rule(days=st.integers(1, 100))
     def registration(self, days):
@@ -77,7 +87,8 @@ class PathwayMachine(RuleBasedStateMachine):
 
     @invariant()
     def attempts_stay_within_limits(self):
-        assert all(count <= 4 for count in self.pathway.attempts.values())
+        assert all(count <= 4 + self.pathway.extra_attempts.get(exam, 0) for exam, count in self.pathway.attempts.items())
+        assert all(count <= 1 for count in self.pathway.extra_attempts.values())
         assert "PLAB2" not in self.pathway.passed_on or "PLAB1" in self.pathway.passed_on
         assert "CBT" not in self.pathway.attempts  # not an exam of the GMC route
         if self.pathway.registered:
