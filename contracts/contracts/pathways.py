@@ -28,7 +28,7 @@ class MilestoneReachedV1(Envelope):
 
     ``detail`` per milestone: exam_passed {exam, attempt}; placement_* {kind, trust}; job_offered {employer,
     nhs, conditional}; employment_started {employer, nhs, hours_per_week, role}; sustained_* {weeks_counted,
-    mode}; interim_job_started {hours_per_week}; entry_point_moved {entry_point, previous};
+    mode, spells: [{employer, nhs, hours_per_week, role, started_on, ended_on}] so far}; interim_job_started {hours_per_week}; entry_point_moved {entry_point, previous};
     pathway_closed {reason}; the others {}. Consumers ignore milestones and detail fields they do not know.
     """
 

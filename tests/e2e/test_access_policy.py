@@ -149,7 +149,51 @@ def trust_batches_only_for_its_clients(platform, credentials) -> None:
     assert statuses == [[404], [201]]
 
 
+def _finance_reads(platform, credentials, path: str) -> None:
+    from tests.support.ledger import register_shipped_contracts
+
+    register_shipped_contracts(platform, credentials("programme-office", "admin"))
+    url = platform.url("reporting", path)
+    party = requests.get(url, headers={"Authorization": f"Bearer {credentials('swbh-trust', 'finance')}"}, timeout=10)
+    other = requests.get(url, headers={"Authorization": f"Bearer {credentials('other-bank', 'finance')}"}, timeout=10)
+    assert (party.status_code, other.status_code) == (200, 404), (party.text, other.text)
+    assert "client_id" not in party.text  # finance sees pseudonymous participant references only
+
+
+PERIOD = "?from=2018-01-01&to=2022-12-31"
+
+
+def finance_reads_its_contracts(path: str):
+    return lambda platform, credentials: _finance_reads(platform, credentials, path)
+
+
+def _only_payers_decide(platform, credentials, action: str, body: dict) -> None:
+    from tests.support.ledger import ledger_step, nhs_job_outcome
+
+    _, ref = nhs_job_outcome(platform, credentials, credentials("learning-works", "caseworker"))
+    body = {"occurred_at": "2019-06-01T00:00:00+00:00", **body}
+    for org in ("other-bank", "community-investor"):  # a stranger, and a party that is not a payer
+        assert ledger_step(platform, credentials(org, "finance"), ref, action, body, expect=404)["error"] == "not_found"
+    refused = ledger_step(platform, credentials("swbh-trust", "finance"), ref, action, body, expect=422)
+    assert refused["rule"] == "outcome_status"  # the payer gets past the gate (the outcome is not claimed yet)
+
+
+def only_payers(action: str, body: dict):
+    return lambda platform, credentials: _only_payers_decide(platform, credentials, action, body)
+
+
 ORGANISATION_RULES = {
+    ("reporting", "GET", "/outcomes-contracts/{contract_id}"): finance_reads_its_contracts(
+        "/outcomes-contracts/use-it-nhs-bond"),
+    ("reporting", "GET", "/ledger/contracts/{contract_id}/statement"): finance_reads_its_contracts(
+        "/ledger/contracts/use-it-nhs-bond/statement" + PERIOD),
+    ("reporting", "GET", "/ledger/contracts/{contract_id}/entries"): finance_reads_its_contracts(
+        "/ledger/contracts/use-it-nhs-bond/entries" + PERIOD),
+    ("reporting", "GET", "/ledger/contracts/{contract_id}/statement-diff"): finance_reads_its_contracts(
+        "/ledger/contracts/use-it-nhs-bond/statement-diff" + PERIOD + "&a_known_at=2020-01-01T00:00:00Z"),
+    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/decision"): only_payers("decision", {"decision": "validated"}),
+    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/payment"): only_payers("payment", {}),
+    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/clawback"): only_payers("clawback", {"reason": "sample failed"}),
     ("pathways", "POST", "/clients/{client_id}/pathways/{regulator}/steps"): trust_posts_only_for_its_clients,
     ("pathways", "POST", "/steps/batch"): trust_batches_only_for_its_clients,
     ("reporting", "GET", "/partners/me/referrals"): partner_lists_only_its_referrals,

@@ -40,7 +40,7 @@ def test_the_embedded_platform_carries_a_referral_to_a_pathway_and_a_report(embe
     rows = wait_for(lambda: get(embedded.url("reporting", "/reports/referrals-by-partner"), admin).json()["rows"],
                     lambda rows: any(r["partner_id"] == "embedded-club" and r["accepted"] == 1 for r in rows),
                     what="the report")
-    assert {"partner_id": "embedded-club", "referred": 1, "accepted": 1} in rows
+    assert {"partner_id": "embedded-club", "referred": 1, "accepted": 1, "accepted_by_entry_point": {"E-A": 1}} in rows
 
 
 def test_the_demo_programme_loads_once_however_often_it_is_loaded(embedded):

@@ -11,6 +11,9 @@ from chassis.store import build_application
 from chassis.vault import Vault, master_key
 from launcher.services import SERVICES
 from referrals.application import Referrals
+from chassis.serve import load
+from tests.support.journeys import step
+from tests.support.ledger import BOND, ledger_history, ledger_step
 from tests.support.waiting import form, get, key, post, wait_for
 
 
@@ -35,10 +38,31 @@ def every_table_text(platform) -> str:
     return "\n".join(dump)
 
 
-def test_an_erased_client_is_unreadable_everywhere_while_counts_and_the_chain_hold(platform, credentials, caseworker,
-                                                                                   referrals_app, tmp_path):
+def paid_job_start(platform, credentials, caseworker, client: str) -> str:
+    """The client starts an NHS job in May 2019 and the bond pays for it: the outcome's reference."""
+    admin, nhs = credentials("programme-office", "admin"), credentials("swbh-trust", "finance")
+    step(platform, caseworker, client, "NMC", "right_to_work_check", {"valid_until": None}, "2019-04-01T09:00:00+00:00")
+    step(platform, caseworker, client, "NMC", "employment_started",
+         {"employer": "swbh-trust", "nhs": True, "hours_per_week": 37.5, "role": "staff nurse"},
+         "2019-05-01T09:00:00+00:00")
+    ref = wait_for(lambda: [e["outcome_ref"] for e in ledger_history(platform, admin, client)], bool,
+                   what="the outcome")[0]
+    for kind in ("employer_letter", "payslip"):
+        ledger_step(platform, caseworker, ref, "evidence", {"type": kind, "source": "swbh-trust",
+                                                            "obtained_on": "2019-06-01",
+                                                            "occurred_at": "2019-06-01T09:00:00+00:00"})
+    ledger_step(platform, admin, ref, "claim", {"occurred_at": "2019-06-02T09:00:00+00:00"})
+    ledger_step(platform, nhs, ref, "decision", {"decision": "validated", "occurred_at": "2019-06-10T09:00:00+00:00"})
+    ledger_step(platform, nhs, ref, "payment", {"occurred_at": "2019-06-30T09:00:00+00:00"})
+    wait_for(lambda: ledger_history(platform, admin, client), lambda h: h[-1]["event_type"] == "outcome_paid",
+             what="the payment in the ledger views")
+    return ref
+
+
+def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_the_chain_hold(
+        platform, credentials, caseworker, referrals_app, registered_contracts, tmp_path):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    body = form(partner, "nurse")
+    body = form(partner, "nurse", occurred_at="2019-01-07T10:00:00+00:00")
     person = body["person"]
     referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
     from launcher.demo import enrol
@@ -46,9 +70,17 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_and_the_chain_ho
     assert enrol(platform, referral["referral_id"], caseworker, "E-B", "NMC", body["occurred_at"], key())["status"] \
         == "accepted"
     reader = credentials("programme-office", "auditor")
+    wait_for(lambda: get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"), caseworker).json(),
+             lambda found: found["pathways"], what="the pathway")
+    paid_job_start(platform, credentials, caseworker, referral["client_id"])  # mid-programme: in work, paid for
+    nhs = credentials("swbh-trust", "finance")
+    statement_url = platform.url("reporting", f"/ledger/contracts/{BOND}/statement")
+    period = {"from": "2018-10-01", "to": "2022-03-31"}
     summary = wait_for(lambda: get(platform.url("reporting", "/reports/summary"), reader).json(),
                        lambda s: any(r["partner_id"] == partner and r["accepted"] == 1
                                      for r in s["referrals_by_partner"]), what="the acceptance in reporting")
+    money_before = get(statement_url, nhs, params=period).json()["totals"]
+    history_before = ledger_history(platform, reader, referral["client_id"])
 
     url = platform.url("referrals", f"/referrals/{referral['referral_id']}")
     assert get(url, caseworker).json()["personal"]["person"]["full_name"] == person["full_name"]
@@ -74,16 +106,23 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_and_the_chain_ho
     after = wait_for(lambda: get(platform.url("reporting", "/reports/summary"), reader).json(),
                      lambda s: s["clients_erased"] >= summary["clients_erased"] + 1, what="the erasure in reporting")
     assert [r for r in after["referrals_by_partner"] if r["partner_id"] == partner] == \
-        [{"partner_id": partner, "referred": 1, "accepted": 1}]
+        [{"partner_id": partner, "referred": 1, "accepted": 1, "accepted_by_entry_point": {"E-B": 1}}]
+    assert after["pathway_funnel"]["employment_started"] == summary["pathway_funnel"]["employment_started"]
     pathways = get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"), caseworker).json()
-    assert [p["entry_point"] for p in pathways["pathways"]] == ["E-B"]
+    assert [(p["entry_point"], p["employed_since"]) for p in pathways["pathways"]] == [("E-B", "2019-05-01")]
+    assert get(statement_url, nhs, params=period).json()["totals"] == money_before  # the money is untouched
+    assert ledger_history(platform, reader, referral["client_id"]) == history_before
 
-    head = referrals_app.head()
-    wait_for(lambda: checkpointed(referrals_app), lambda n: n >= head, what="the audit chain to sign the head")
-    directory = str(tmp_path / "export")
-    audit.export(referrals_app, directory)
     public = audit.public_key_text(audit.signing_key(platform.env))
-    assert [f for f in audit.verify(directory, "referrals", public) if f.kind != "unsigned"] == []
+    for spec in SERVICES:  # every service's chain still verifies over the stored bytes
+        app = referrals_app if spec.name == "referrals" else build_application(load(spec.application), platform.env)
+        head = app.head()
+        wait_for(lambda: checkpointed(app), lambda n: n >= head, what=f"{spec.name}'s chain to sign its head")
+        directory = str(tmp_path / f"export-{spec.name}")
+        audit.export(app, directory)
+        assert [f for f in audit.verify(directory, spec.name, public) if f.kind != "unsigned"] == [], spec.name
+        if app is not referrals_app:
+            app.close()
 
 
 def checkpointed(app) -> int:

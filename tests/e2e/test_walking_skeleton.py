@@ -53,7 +53,8 @@ def test_an_accepted_referral_opens_a_pathway_and_is_counted_by_partner(platform
                                     caseworker).json()["pathways"], what="a pathway")
     assert [(p["regulator"], p["entry_point"]) for p in pathways] == [("NMC", "E-C")]
     assert wait_for(lambda: partner_row(platform, partner), lambda row: row["accepted"] == 1,
-                    what="the acceptance in reporting") == {"partner_id": partner, "referred": 1, "accepted": 1}
+                    what="the acceptance in reporting") == {"partner_id": partner, "referred": 1, "accepted": 1,
+                                                           "accepted_by_entry_point": {"E-C": 1}}
 
 
 def test_the_same_post_repeated_with_its_idempotency_key_is_stored_once(platform, credentials):

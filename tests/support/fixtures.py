@@ -123,3 +123,12 @@ def register_partner(platform: RunningPlatform, caseworker: str, partner_id: str
 @pytest.fixture(scope="session")
 def caseworker(credentials: Credentials) -> str:
     return credentials("learning-works", "caseworker")
+
+
+@pytest.fixture(scope="session")
+def registered_contracts(platform: RunningPlatform, credentials: Credentials) -> tuple[str, str]:
+    """The two shipped outcomes contracts, registered in reporting (tests/support/ledger.py)."""
+    from tests.support.ledger import BOND, IF, register_shipped_contracts
+
+    register_shipped_contracts(platform, credentials("programme-office", "admin"))
+    return BOND, IF

@@ -78,6 +78,8 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "y",
+        "PROCESS_RECORDER_TOPIC": "chassis.store:TrackingSQLiteProcessRecorder",
+        "AGGREGATE_CACHE_MAXSIZE": env("AGGREGATE_CACHE_MAXSIZE", "10000", source) or "10000",
     }
 
 

@@ -57,9 +57,19 @@ class Delivery:
         return str(self.body.get("event_type", ""))
 
 
+@dataclass(frozen=True)
+class Writes:
+    """What an event-sourced handler may return besides a plain list of aggregates: the aggregates and SQL
+    writes (read models) to commit with them and the position, in one transaction."""
+
+    aggregates: Sequence[Any] = ()
+    sql: Callable[[Sql], None] | None = None
+
+
 Fetch = Callable[[int, "int | None", int], dict]
-#: An event-sourced handler returns the aggregates to save with the position; a SQL handler writes itself.
-ApplyEvents = Callable[[Delivery], Sequence[Any]]
+#: An event-sourced handler returns the aggregates to save with the position (or ``Writes``); a SQL handler
+#: writes itself.
+ApplyEvents = Callable[[Delivery], "Sequence[Any] | Writes"]
 ApplySql = Callable[[Sql, Delivery], None]
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -113,6 +123,10 @@ class UpstreamEvents(Consumer):
 
 
 upstream_events = UpstreamEvents.decorator
+
+
+def _writes(result: "Sequence[Any] | Writes") -> Writes:
+    return result if isinstance(result, Writes) else Writes(tuple(result))
 
 
 def dead_letter(container: Any, upstream: str, body: Any, headers: dict[str, Any], reason: str) -> None:
@@ -227,8 +241,8 @@ class Inbox(DependencyProvider):
                 apply_sql(sql, delivery)
                 self.app.record_tracking(sql, delivery.upstream, delivery.notification_id)
         else:
-            aggregates = apply(delivery) if apply is not None else ()
-            self.app.save_tracked(delivery.upstream, delivery.notification_id, *aggregates)
+            writes = _writes(apply(delivery) if apply is not None else ())
+            self.app.save_tracked(delivery.upstream, delivery.notification_id, *writes.aggregates, sql=writes.sql)
 
     def _skip_poison(self, delivery: Delivery, reason: str) -> None:
         """Records the message as dead and moves past it, so one bad message does not stop the stream."""
@@ -262,8 +276,11 @@ class Inbox(DependencyProvider):
                     apply_sql(sql, delivery)
                     sql.execute(forget, key)
             else:
-                self.app.save(*(apply(delivery) if apply is not None else ()))
+                writes = _writes(apply(delivery) if apply is not None else ())
+                self.app.save(*writes.aggregates)
                 with self.app.sql() as sql:
+                    if writes.sql is not None:
+                        writes.sql(sql)
                     sql.execute(forget, key)
         except (Poison, ValidationError) as error:
             dead_letter(self.container, delivery.upstream, delivery.body,

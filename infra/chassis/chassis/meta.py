@@ -9,6 +9,7 @@ we recorded it) is set by eventsourcing.
 from __future__ import annotations
 
 import contextvars
+import copy
 import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -74,3 +75,16 @@ class TracedAggregate(Aggregate):
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         kwargs.setdefault("meta", current_meta())
         super().trigger_event(event_class, **kwargs)
+
+
+class ReplacedStateAggregate(TracedAggregate):
+    """A traced aggregate whose state attributes are only ever *replaced* (``self.items = {**self.items, k: v}``),
+    never changed in place. That makes a shallow copy as good as a deep one, so the repository's cache hands out
+    copies cheaply (eventsourcing deep-copies a cached aggregate on every ``get``, which for a large state costs
+    more than the rest of a command). Subclasses must keep the rule in every event body."""
+
+    def __deepcopy__(self, memo: dict) -> "ReplacedStateAggregate":
+        twin = copy.copy(self)
+        twin._pending_events = list(self._pending_events)  # type: ignore[attr-defined]
+        memo[id(self)] = twin
+        return twin

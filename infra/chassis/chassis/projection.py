@@ -13,14 +13,14 @@ from eventsourcing.utils import get_topic
 
 from chassis.store import ServiceApplication, Sql
 
-Apply = Callable[[Sql, Any], None]
+Apply = Callable[[Sql, Any, int], None]
 
 
 class LocalProjection:
     def __init__(self, name: str, handles: Sequence[type], apply: Apply, tables: Sequence[str],
                  batch_size: int = 500) -> None:
         """``name`` is the tracking name (``<service>:<projection>``); ``tables`` the read model's own tables,
-        emptied by ``reset``; ``apply(sql, domain_event)`` must be a pure function of the event and the rows."""
+        emptied by ``reset``; ``apply(sql, domain_event, notification_id)`` must be a pure function of its arguments and the rows."""
         self.name, self.apply, self.tables, self.batch_size = name, apply, tuple(tables), batch_size
         self.topics = tuple(get_topic(cls) for cls in handles)
 
@@ -35,7 +35,7 @@ class LocalProjection:
         reached = notifications[-1].id if len(notifications) == self.batch_size else head
         with app.sql() as sql:
             for notification in notifications:
-                self.apply(sql, app.mapper.to_domain_event(notification))
+                self.apply(sql, app.mapper.to_domain_event(notification), notification.id)
             app.record_tracking(sql, self.name, reached)
         return len(notifications)
 

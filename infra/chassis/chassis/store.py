@@ -7,6 +7,7 @@ are not events (relay position, read models) through ``sql()``.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from datetime import date
 
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Tracking, Transcoding
 from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteProcessRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 from nameko.extensions import DependencyProvider
 
@@ -25,6 +28,10 @@ from chassis.cooperative import assert_cooperative
 from chassis.meta import set_meta
 
 log = logging.getLogger(__name__)
+
+#: SQL writes to run in the transaction of the next append (``ServiceApplication.save(sql=)``, ``save_tracked``).
+_tracked_sql: contextvars.ContextVar["Callable[[Sql], None] | None"] = contextvars.ContextVar(
+    "tracked_sql", default=None)
 
 
 class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
@@ -67,48 +74,64 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
             [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
             [e.topic for e in stored_events], [e.state for e in stored_events],
         )
-        if tracking is None:
+        writes = _tracked_sql.get()
+        if tracking is None and writes is None:
             if not stored_events:
                 return []
             with self.datastore.get_connection() as connection, connection.cursor() as cursor:
                 cursor.execute(self.append_statement, columns, prepare=True)
                 return [row["notification_id"] for row in cursor.fetchall()]
         with self.datastore.transaction(commit=True) as cursor:
-            self._insert_tracking(cursor, tracking)
-            if not stored_events:
-                return []
-            cursor.execute(self.append_statement, columns, prepare=True)
-            return [row["notification_id"] for row in cursor.fetchall()]
+            if tracking is not None:
+                self._insert_tracking(cursor, tracking)
+            ids: list[int] = []
+            if stored_events:
+                cursor.execute(self.append_statement, columns, prepare=True)
+                ids = [row["notification_id"] for row in cursor.fetchall()]
+            if writes is not None:
+                writes(Sql(cursor, sqlite=False))
+            return ids
+
+
+class TrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
+    """eventsourcing's SQLite process recorder, running a tracked append's SQL writes in its transaction."""
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        writes = _tracked_sql.get()
+        if writes is not None:
+            writes(Sql(c, sqlite=True))
+        return returning
 
 
 class Sql:
-    """A cursor that takes ``%s`` placeholders on both PostgreSQL and SQLite."""
+    """A cursor that takes ``%s`` placeholders and gives tuple rows on both PostgreSQL and SQLite.
+
+    ``cursor`` is the recorder's own cursor of the transaction (eventsourcing's recorders use it); statements
+    run through a tuple-row cursor of the same connection, so two columns of the same name (``SUM(a), SUM(b)``)
+    are never folded into one, as they would be in eventsourcing's dict rows."""
 
     def __init__(self, cursor: Any, sqlite: bool) -> None:
         self.cursor, self.sqlite = cursor, sqlite
+        self._rows = cursor if sqlite else cursor.connection.cursor(row_factory=tuple_row)
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> "Sql":
         if self.sqlite:
             statement = statement.replace("%s", "?")
-        self.cursor.execute(statement, tuple(params))
+        self._rows.execute(statement, tuple(params))
         return self
 
     def fetchone(self) -> tuple | None:
-        row = self.cursor.fetchone()
-        return None if row is None else self._tuple(row)
+        row = self._rows.fetchone()
+        return None if row is None else tuple(row)
 
     def fetchall(self) -> list[tuple]:
-        return [self._tuple(row) for row in self.cursor.fetchall()]
-
-    @staticmethod
-    def _tuple(row: Any) -> tuple:
-        # eventsourcing's PostgreSQL cursors make dict rows, SQLite's make sqlite3.Row: give tuples on both.
-        return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+        return [tuple(row) for row in self._rows.fetchall()]
 
     @property
     def rowcount(self) -> int:
         # eventsourcing's SQLite cursor wrapper hides rowcount; its sqlite3 cursor has it
-        return int(getattr(self.cursor, "sqlite_cursor", self.cursor).rowcount)
+        return int(getattr(self._rows, "sqlite_cursor", self._rows).rowcount)
 
 
 class DateAsISO(Transcoding):
@@ -151,9 +174,10 @@ class ServiceApplication(Application):
         if self.is_sqlite:
             with self.sql() as sql:
                 return sql.execute(statement, params).fetchall()
-        with self.recorder.datastore.get_connection() as connection, connection.cursor() as cursor:  # type: ignore[attr-defined]
+        with self.recorder.datastore.get_connection() as connection, \
+                connection.cursor(row_factory=tuple_row) as cursor:  # type: ignore[attr-defined]
             cursor.execute(statement, tuple(params))
-            return [Sql._tuple(row) for row in cursor.fetchall()]
+            return cursor.fetchall()
 
     def existing(self, aggregate_ids: Sequence[Any]) -> set[str]:
         """Which of these aggregates have been stored (one query, whatever their number)."""
@@ -175,16 +199,27 @@ class ServiceApplication(Application):
             for statement in (*CHASSIS_TABLES, *VAULT_TABLES, *AUDIT_TABLES, *self.extra_tables):
                 sql.execute(statement)
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
-        """Saves aggregates' pending events in one transaction (as Application.save, without snapshots)."""
-        return self._save(ProcessingEvent(), objs)
+    def save(self, *objs: Any, sql: "Callable[[Sql], None] | None" = None, **kwargs: Any) -> list[Any]:
+        """Saves aggregates' pending events in one transaction (as Application.save, without snapshots), with
+        ``sql``'s writes (read models, positions) in the same transaction when given."""
+        token = _tracked_sql.set(sql)
+        try:
+            return self._save(ProcessingEvent(), objs)
+        finally:
+            _tracked_sql.reset(token)
 
-    def save_tracked(self, upstream: str, notification_id: int, *objs: Any) -> list[Any]:
-        """Saves the aggregates' new events and the position ``(upstream, notification_id)`` atomically.
+    def save_tracked(self, upstream: str, notification_id: int, *objs: Any,
+                     sql: "Callable[[Sql], None] | None" = None) -> list[Any]:
+        """Saves the aggregates' new events, ``sql``'s writes (read models) and the position
+        ``(upstream, notification_id)`` in one transaction.
 
         Raises eventsourcing's IntegrityError when that position was already recorded (a duplicate).
         """
-        return self._save(ProcessingEvent(tracking=Tracking(upstream, notification_id)), objs)
+        token = _tracked_sql.set(sql)
+        try:
+            return self._save(ProcessingEvent(tracking=Tracking(upstream, notification_id)), objs)
+        finally:
+            _tracked_sql.reset(token)
 
     def _save(self, processing: ProcessingEvent, objs: Sequence[Any]) -> list[Any]:
         # Collects events directly: ProcessingEvent.collect_events() tests each object against runtime
@@ -202,6 +237,13 @@ class ServiceApplication(Application):
 
     def position(self, upstream: str) -> int:
         return self.recorder.max_tracking_id(upstream) or 0  # type: ignore[attr-defined]
+
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Every tracked position whose name starts with ``prefix``, in one query."""
+        table = getattr(self.recorder, "tracking_table_name", "tracking")  # SQLite's recorder: "tracking"
+        rows = self.query(f"SELECT application_name, MAX(notification_id) FROM {table}"
+                          " WHERE application_name LIKE %s GROUP BY application_name", (prefix + "%",))
+        return {str(name): int(position) for name, position in rows}
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -222,7 +264,7 @@ CHASSIS_TABLES = (
 def build_application(app_class: type[ServiceApplication], source: Any = None,
                       **overrides: str) -> ServiceApplication:
     env = {**config.eventsourcing_env(app_class.name, source), **overrides}
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and os.path.dirname(env["SQLITE_DBNAME"]):
         os.makedirs(os.path.dirname(env["SQLITE_DBNAME"]), exist_ok=True)
     return app_class(env=env)
 

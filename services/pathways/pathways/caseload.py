@@ -19,7 +19,7 @@ TABLES = (
 )
 
 
-def apply(sql: Sql, domain_event: Any) -> None:
+def apply(sql: Sql, domain_event: Any, notification_id: int) -> None:
     pathway_id = str(domain_event.originator_id)
     if isinstance(domain_event, Pathway.Opened):
         sql.execute("INSERT INTO pathway_caseload (pathway_id, client_id, regulator, status)"

@@ -480,10 +480,13 @@ class Pathway(TracedAggregate):
                               f"date (at least {rule.min_hours_per_week:g} h/week"
                               + (", NHS employers" if rule.nhs_only else "") + f"); {weeks} needed")
         self._sustained(weeks=weeks, weeks_counted=round(counted, 2), mode=rule.mode,
-                        rule_from=rule.effective_from.isoformat(), occurred_at=occurred_at)
+                        rule_from=rule.effective_from.isoformat(), spells=self.spells, occurred_at=occurred_at)
 
     @event("Sustained")
-    def _sustained(self, weeks: int, weeks_counted: float, mode: str, rule_from: str, occurred_at: datetime) -> None:
+    def _sustained(self, weeks: int, weeks_counted: float, mode: str, rule_from: str, spells: list,
+                   occurred_at: datetime) -> None:
+        """``spells``: every employment spell so far, so that each outcomes contract can count the weeks its
+        own way (NHS or any employer, hours, continuous or cumulative) from this evidence alone."""
         self.sustained = {**self.sustained, f"{weeks}_weeks": _day(occurred_at)}
 
     def start_interim_job(self, employer: str, hours_per_week: float, occurred_at: datetime,

@@ -26,7 +26,8 @@ MILESTONES: dict[type, Milestone] = {
     Pathway.EmploymentStarted: lambda e: ("employment_started", {
         "employer": e.employer, "nhs": e.nhs, "hours_per_week": e.hours_per_week, "role": e.role}),
     Pathway.EmploymentEnded: lambda e: ("employment_ended", {}),
-    Pathway.Sustained: lambda e: (f"sustained_{e.weeks}_weeks", {"weeks_counted": e.weeks_counted, "mode": e.mode}),
+    Pathway.Sustained: lambda e: (f"sustained_{e.weeks}_weeks", {"weeks_counted": e.weeks_counted, "mode": e.mode,
+                                                                 "spells": e.spells}),
     Pathway.InterimJobStarted: lambda e: ("interim_job_started", {"hours_per_week": e.hours_per_week}),
     Pathway.EntryPointMoved: lambda e: ("entry_point_moved", {"entry_point": e.entry_point, "previous": e.previous}),
     Pathway.Closed: lambda e: ("pathway_closed", {"reason": e.reason}),

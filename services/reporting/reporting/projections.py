@@ -1,12 +1,15 @@
 """Read models: idempotent SQL writes, one function per integration event, run inside the inbox's transaction.
 
 Each write happens in the same transaction as the consumer's tracking row, so a redelivered event changes
-nothing. SQL is portable (PostgreSQL and SQLite).
+nothing. Every row keeps the dates its report needs, so each report can be asked "as of" any date. SQL is
+portable (PostgreSQL and SQLite). ``report_client_events`` is the audit view: every event about a client, in
+the order each upstream recorded it.
 """
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from chassis import config
 from chassis.inbox import Delivery
@@ -17,24 +20,37 @@ from contracts import referrals as rf
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_referrals ("
-    " referral_id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, status TEXT NOT NULL, received_on TEXT NOT NULL,"
-    " first_contact_due TEXT NOT NULL, first_contact_on TEXT, contact_attempts INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS report_referrals_by_partner ("
-    " partner_id TEXT PRIMARY KEY, referred INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS report_pathways_by_entry_point ("
-    " entry_point TEXT PRIMARY KEY, opened INTEGER NOT NULL DEFAULT 0)",
+    " referral_id TEXT PRIMARY KEY, client_id TEXT, partner_id TEXT NOT NULL, status TEXT NOT NULL,"
+    " received_on TEXT NOT NULL, first_contact_due TEXT NOT NULL, first_contact_on TEXT,"
+    " contact_attempts INTEGER NOT NULL DEFAULT 0, accepted_on TEXT, entry_point TEXT, closed_on TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_pathways ("
+    " pathway_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, regulator TEXT NOT NULL, entry_point TEXT NOT NULL,"
+    " opened_on TEXT NOT NULL, opened_seq BIGINT NOT NULL, closed_on TEXT, closed_reason TEXT)",
+    "CREATE INDEX IF NOT EXISTS report_pathways_by_client ON report_pathways (client_id, opened_seq)",
     "CREATE TABLE IF NOT EXISTS report_milestones ("
-    " pathway_id TEXT NOT NULL, milestone TEXT NOT NULL, first_reached_on TEXT NOT NULL,"
-    " PRIMARY KEY (pathway_id, milestone))",
+    " seq BIGINT PRIMARY KEY, pathway_id TEXT NOT NULL, client_id TEXT NOT NULL, milestone TEXT NOT NULL,"
+    " reached_on TEXT NOT NULL, nhs INTEGER, detail TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS report_milestones_by_milestone ON report_milestones (milestone, reached_on)",
     "CREATE TABLE IF NOT EXISTS report_erasures (client_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_enterprises_by_legal_form ("
     " legal_form TEXT PRIMARY KEY, registered INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS report_client_events ("
+    " upstream TEXT NOT NULL, seq BIGINT NOT NULL, client_id TEXT NOT NULL, event_type TEXT NOT NULL,"
+    " occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (upstream, seq))",
+    "CREATE INDEX IF NOT EXISTS report_client_events_by_client ON report_client_events (client_id, recorded_at)",
 )
 
-
-def _bump(sql: Sql, table: str, key_column: str, key: str, column: str) -> None:
-    sql.execute(f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, 1)"
-                f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = {table}.{column} + 1", (key,))
+# schemas are built once: building one costs more than loading a message with it
+_CLIENTACCEPTEDV1 = rf.ClientAcceptedV1()
+_CLIENTERASEDV1 = rf.ClientErasedV1()
+_CLIENTREFERREDV1 = rf.ClientReferredV1()
+_CONSENTCHANGEDV1 = rf.ConsentChangedV1()
+_DETAILSCORRECTEDV1 = rf.DetailsCorrectedV1()
+_ENTERPRISEREGISTEREDV1 = en.EnterpriseRegisteredV1()
+_MILESTONEREACHEDV1 = pw.MilestoneReachedV1()
+_PATHWAYOPENEDV1 = pw.PathwayOpenedV1()
+_REFERRALCLOSEDV1 = rf.ReferralClosedV1()
+_REFERRALCONTACTEDV1 = rf.ReferralContactedV1()
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -51,60 +67,120 @@ def first_contact_days() -> int:
     return int(config.env("FIRST_CONTACT_WORKING_DAYS", "5") or 5)
 
 
+def _history(sql: Sql, delivery: Delivery, client_id: Any, message: dict[str, Any], **summary: Any) -> None:
+    """One row of the audit view (ids and programme facts only: no personal data travels in these events)."""
+    if client_id is None:
+        return
+    sql.execute("INSERT INTO report_client_events (upstream, seq, client_id, event_type, occurred_at, recorded_at,"
+                " summary) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (delivery.upstream, delivery.notification_id, str(client_id), message["event_type"],
+                 message["occurred_at"].isoformat(), message["recorded_at"].isoformat(),
+                 json.dumps({"organisation": message.get("organisation"), **summary}, default=str, sort_keys=True)))
+
+
+def _client_of_referral(sql: Sql, referral_id: Any) -> str | None:
+    row = sql.execute("SELECT client_id FROM report_referrals WHERE referral_id = %s", (str(referral_id),)).fetchone()
+    return row[0] if row else None
+
+
+# -- referrals ------------------------------------------------------------------------------------------------
 def client_referred(sql: Sql, delivery: Delivery) -> None:
-    message = rf.ClientReferredV1().load(delivery.body)
-    _bump(sql, "report_referrals_by_partner", "partner_id", message["partner_id"], "referred")
+    message = _CLIENTREFERREDV1.load(delivery.body)
     received = message["occurred_at"].date()
-    sql.execute("INSERT INTO report_referrals (referral_id, partner_id, status, received_on, first_contact_due)"
-                " VALUES (%s, %s, 'received', %s, %s) ON CONFLICT (referral_id) DO NOTHING",
-                (str(message["referral_id"]), message["partner_id"], received.isoformat(),
+    sql.execute("INSERT INTO report_referrals (referral_id, client_id, partner_id, status, received_on,"
+                " first_contact_due) VALUES (%s, %s, %s, 'received', %s, %s) ON CONFLICT (referral_id) DO NOTHING",
+                (str(message["referral_id"]), str(message["client_id"]), message["partner_id"], received.isoformat(),
                  add_working_days(received, first_contact_days()).isoformat()))
+    _history(sql, delivery, message["client_id"], message, partner_id=message["partner_id"],
+             profession=message["profession"])
 
 
 def referral_contacted(sql: Sql, delivery: Delivery) -> None:
-    message = rf.ReferralContactedV1().load(delivery.body)
+    message = _REFERRALCONTACTEDV1.load(delivery.body)
     sql.execute("UPDATE report_referrals SET contact_attempts = %s,"
                 " first_contact_on = COALESCE(first_contact_on, %s),"
                 " status = CASE WHEN status = 'received' AND %s THEN 'contacted' ELSE status END"
                 " WHERE referral_id = %s",
                 (message["attempt"], message["occurred_at"].date().isoformat(), message["outcome"] == "reached",
                  str(message["referral_id"])))
+    _history(sql, delivery, _client_of_referral(sql, message["referral_id"]), message, attempt=message["attempt"],
+             outcome=message["outcome"])
 
 
 def referral_closed(sql: Sql, delivery: Delivery) -> None:
-    message = rf.ReferralClosedV1().load(delivery.body)
-    sql.execute("UPDATE report_referrals SET status = %s WHERE referral_id = %s",
-                (message["outcome"], str(message["referral_id"])))
+    message = _REFERRALCLOSEDV1.load(delivery.body)
+    sql.execute("UPDATE report_referrals SET status = %s, closed_on = %s WHERE referral_id = %s",
+                (message["outcome"], message["occurred_at"].date().isoformat(), str(message["referral_id"])))
+    _history(sql, delivery, message["client_id"], message, outcome=message["outcome"])
 
 
 def client_accepted(sql: Sql, delivery: Delivery) -> None:
-    message = rf.ClientAcceptedV1().load(delivery.body)
-    _bump(sql, "report_referrals_by_partner", "partner_id", message["partner_id"], "accepted")
-    sql.execute("UPDATE report_referrals SET status = 'accepted' WHERE referral_id = %s", (str(message["referral_id"]),))
+    message = _CLIENTACCEPTEDV1.load(delivery.body)
+    sql.execute("UPDATE report_referrals SET status = 'accepted', accepted_on = %s, entry_point = %s"
+                " WHERE referral_id = %s",
+                (message["occurred_at"].date().isoformat(), message["entry_point"], str(message["referral_id"])))
+    _history(sql, delivery, message["client_id"], message, entry_point=message["entry_point"],
+             regulator=message["regulator"])
 
 
-def pathway_opened(sql: Sql, delivery: Delivery) -> None:
-    message = pw.PathwayOpenedV1().load(delivery.body)
-    _bump(sql, "report_pathways_by_entry_point", "entry_point", message["entry_point"], "opened")
+def consent_changed(sql: Sql, delivery: Delivery) -> None:
+    message = _CONSENTCHANGEDV1.load(delivery.body)
+    _history(sql, delivery, message["client_id"], message, lawful_basis=message["lawful_basis"],
+             consent_given=message["consent_given"])
 
 
-def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
-    message = en.EnterpriseRegisteredV1().load(delivery.body)
-    _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
-
-
-def milestone_reached(sql: Sql, delivery: Delivery) -> None:
-    """The pathway funnel: the first time each pathway reached each milestone."""
-    message = pw.MilestoneReachedV1().load(delivery.body)
-    sql.execute("INSERT INTO report_milestones (pathway_id, milestone, first_reached_on) VALUES (%s, %s, %s)"
-                " ON CONFLICT (pathway_id, milestone) DO NOTHING",
-                (str(message["pathway_id"]), message["milestone"], message["occurred_at"].date().isoformat()))
+def details_corrected(sql: Sql, delivery: Delivery) -> None:
+    message = _DETAILSCORRECTEDV1.load(delivery.body)
+    _history(sql, delivery, message["client_id"], message, fields_corrected=message["fields_corrected"])
 
 
 def client_erased(sql: Sql, delivery: Delivery) -> None:
-    message = rf.ClientErasedV1().load(delivery.body)
+    message = _CLIENTERASEDV1.load(delivery.body)
     sql.execute("INSERT INTO report_erasures (client_id, erased_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (str(message["client_id"]), message["recorded_at"].isoformat()))
+    _history(sql, delivery, message["client_id"], message)
+
+
+# -- pathways -------------------------------------------------------------------------------------------------
+def pathway_opened(sql: Sql, delivery: Delivery) -> None:
+    message = _PATHWAYOPENEDV1.load(delivery.body)
+    sql.execute("INSERT INTO report_pathways (pathway_id, client_id, regulator, entry_point, opened_on, opened_seq)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (pathway_id) DO NOTHING",
+                (str(message["pathway_id"]), str(message["client_id"]), message["regulator"], message["entry_point"],
+                 message["occurred_at"].date().isoformat(), delivery.notification_id))
+    _history(sql, delivery, message["client_id"], message, pathway_id=message["pathway_id"],
+             regulator=message["regulator"], entry_point=message["entry_point"])
+
+
+def milestone_reached(sql: Sql, delivery: Delivery) -> None:
+    """Every milestone of every pathway, with its date (the funnel, placements, jobs and exits as of any date)."""
+    message = _MILESTONEREACHEDV1.load(delivery.body)
+    pathway_id = str(message["pathway_id"])
+    row = sql.execute("SELECT client_id FROM report_pathways WHERE pathway_id = %s", (pathway_id,)).fetchone()
+    if row is None:
+        return  # a pathway reporting has not seen open cannot be counted (its opening comes first in the log)
+    on, detail = message["occurred_at"].date().isoformat(), message["detail"]
+    nhs = detail.get("nhs")
+    sql.execute("INSERT INTO report_milestones (seq, pathway_id, client_id, milestone, reached_on, nhs, detail)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING",
+                (delivery.notification_id, pathway_id, row[0], message["milestone"], on,
+                 None if nhs is None else int(bool(nhs)), json.dumps(detail, sort_keys=True, default=str)))
+    if message["milestone"] == "pathway_closed":
+        sql.execute("UPDATE report_pathways SET closed_on = %s, closed_reason = %s WHERE pathway_id = %s",
+                    (on, detail.get("reason"), pathway_id))
+    _history(sql, delivery, row[0], message, pathway_id=pathway_id, milestone=message["milestone"],
+             **{k: v for k, v in detail.items() if k != "spells"})
+
+
+# -- enterprises ----------------------------------------------------------------------------------------------
+def _bump(sql: Sql, table: str, key_column: str, key: str, column: str) -> None:
+    sql.execute(f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, 1)"
+                f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = {table}.{column} + 1", (key,))
+
+
+def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
+    message = _ENTERPRISEREGISTEREDV1.load(delivery.body)
+    _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
 
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
@@ -112,6 +188,8 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     rf.CLIENT_ACCEPTED_V1: client_accepted,
     rf.REFERRAL_CONTACTED_V1: referral_contacted,
     rf.REFERRAL_CLOSED_V1: referral_closed,
+    rf.CONSENT_CHANGED_V1: consent_changed,
+    rf.DETAILS_CORRECTED_V1: details_corrected,
     rf.CLIENT_ERASED_V1: client_erased,
     pw.PATHWAY_OPENED_V1: pathway_opened,
     pw.MILESTONE_REACHED_V1: milestone_reached,

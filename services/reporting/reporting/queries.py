@@ -1,56 +1,182 @@
-"""Read-model queries."""
+"""Report queries over the read models, each as of a date (rows dated after it are left out)."""
 from __future__ import annotations
 
+import json
+from collections import Counter
+from datetime import date, timedelta
 from typing import Any
 
 from chassis.store import ServiceApplication
 
-
-def referrals_by_partner(app: ServiceApplication) -> list[dict[str, Any]]:
-    with app.sql() as sql:
-        rows = sql.execute("SELECT partner_id, referred, accepted FROM report_referrals_by_partner"
-                           " ORDER BY partner_id").fetchall()
-    return [{"partner_id": r[0], "referred": int(r[1]), "accepted": int(r[2])} for r in rows]
+STAGES = ("esol", "english", "registration", "job_matching", "sustainment", "closed")
+#: Counts below this are shown as "<N" in exports (small numbers could identify people).
+SMALL_NUMBER = 5
 
 
-def pathways_by_entry_point(app: ServiceApplication) -> list[dict[str, Any]]:
-    with app.sql() as sql:
-        rows = sql.execute("SELECT entry_point, opened FROM report_pathways_by_entry_point"
-                           " ORDER BY entry_point").fetchall()
-    return [{"entry_point": r[0], "opened": int(r[1])} for r in rows]
+def referrals_by_partner(app: ServiceApplication, as_of: date) -> list[dict[str, Any]]:
+    """Clients referred and accepted per partner, and the accepted by entry point at enrolment."""
+    day = as_of.isoformat()
+    rows = app.query("SELECT partner_id, COUNT(*), SUM(CASE WHEN accepted_on <= %s THEN 1 ELSE 0 END)"
+                     " FROM report_referrals WHERE received_on <= %s GROUP BY partner_id ORDER BY partner_id",
+                     (day, day))
+    entry = app.query("SELECT partner_id, entry_point, COUNT(*) FROM report_referrals WHERE accepted_on <= %s"
+                      " GROUP BY partner_id, entry_point", (day,))
+    by_entry: dict[str, dict[str, int]] = {}
+    for partner, entry_point, count in entry:
+        by_entry.setdefault(partner, {})[entry_point] = int(count)
+    return [{"partner_id": p, "referred": int(referred), "accepted": int(accepted or 0),
+             "accepted_by_entry_point": by_entry.get(p, {})} for p, referred, accepted in rows]
+
+
+def pathways_by_entry_point(app: ServiceApplication, as_of: date) -> list[dict[str, Any]]:
+    rows = app.query("SELECT entry_point, COUNT(*) FROM report_pathways WHERE opened_on <= %s"
+                     " GROUP BY entry_point ORDER BY entry_point", (as_of.isoformat(),))
+    return [{"entry_point": e, "opened": int(n)} for e, n in rows]
 
 
 def overdue_referrals(app: ServiceApplication, today: str) -> list[dict[str, Any]]:
     """Referrals nobody has tried to contact by their due date (a closed loop for referral partners)."""
-    with app.sql() as sql:
-        rows = sql.execute("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
-                           " WHERE first_contact_on IS NULL AND status = 'received' AND first_contact_due < %s"
-                           " ORDER BY first_contact_due, referral_id", (today,)).fetchall()
+    rows = app.query("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
+                     " WHERE (first_contact_on IS NULL OR first_contact_on > %s) AND received_on <= %s"
+                     " AND (closed_on IS NULL OR closed_on > %s) AND (accepted_on IS NULL OR accepted_on > %s)"
+                     " AND first_contact_due < %s ORDER BY first_contact_due, referral_id",
+                     (today, today, today, today, today))
     return [{"referral_id": r[0], "partner_id": r[1], "received_on": r[2], "first_contact_due": r[3]} for r in rows]
 
 
 def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[str, Any]]:
-    with app.sql() as sql:
-        rows = sql.execute("SELECT referral_id, status, received_on, first_contact_due, first_contact_on,"
-                           " contact_attempts FROM report_referrals WHERE partner_id = %s"
-                           " ORDER BY received_on, referral_id", (partner_id,)).fetchall()
+    rows = app.query("SELECT referral_id, status, received_on, first_contact_due, first_contact_on,"
+                     " contact_attempts FROM report_referrals WHERE partner_id = %s"
+                     " ORDER BY received_on, referral_id", (partner_id,))
     return [dict(zip(("referral_id", "status", "received_on", "first_contact_due", "first_contact_on",
                       "contact_attempts"), row)) for row in rows]
 
 
-def pathway_funnel(app: ServiceApplication) -> dict[str, int]:
-    """How many pathways have reached each milestone at least once."""
-    rows = app.query("SELECT milestone, COUNT(*) FROM report_milestones GROUP BY milestone ORDER BY milestone")
+def pathway_funnel(app: ServiceApplication, as_of: date) -> dict[str, int]:
+    """How many pathways have reached each milestone at least once by ``as_of``."""
+    rows = app.query("SELECT milestone, COUNT(DISTINCT pathway_id) FROM report_milestones WHERE reached_on <= %s"
+                     " GROUP BY milestone ORDER BY milestone", (as_of.isoformat(),))
     return {milestone: int(count) for milestone, count in rows}
 
 
+def clients_by_stage(app: ServiceApplication, as_of: date) -> dict[str, Any]:
+    """Each open pathway's stage on ``as_of`` (domain brief section 4), counted per stage and entry point."""
+    day = as_of.isoformat()
+    pathways = app.query("SELECT pathway_id, entry_point, closed_on FROM report_pathways WHERE opened_on <= %s",
+                         (day,))
+    reached: dict[str, list[tuple[str, str]]] = {}
+    for pathway_id, milestone, on in app.query(
+            "SELECT pathway_id, milestone, reached_on FROM report_milestones WHERE reached_on <= %s ORDER BY seq",
+            (day,)):
+        reached.setdefault(pathway_id, []).append((milestone, on))
+    stages: Counter = Counter()
+    by_entry: Counter = Counter()
+    for pathway_id, entry_point, closed_on in pathways:
+        stage = _stage(entry_point, [m for m, _ in reached.get(pathway_id, [])],
+                       closed=closed_on is not None and closed_on <= day)
+        stages[stage] += 1
+        by_entry[(stage, entry_point)] += 1
+    return {"stages": {s: stages.get(s, 0) for s in STAGES},
+            "by_entry_point": {s: {e: n for (st, e), n in sorted(by_entry.items()) if st == s} for s in STAGES}}
+
+
+def _stage(entry_point: str, milestones: list[str], closed: bool) -> str:
+    if closed or "pathway_closed" in milestones:
+        return "closed"
+    employed = 0
+    for milestone in milestones:
+        employed += {"employment_started": 1, "employment_ended": -1}.get(milestone, 0)
+    if employed > 0:
+        return "sustainment"
+    if "registered" in milestones:
+        return "job_matching"
+    if {"english_requirement_met", "exam_passed"} & set(milestones):
+        return "registration"
+    if entry_point == "E-A" and "esol_level_2_achieved" not in milestones:
+        return "esol"
+    return "english"
+
+
+def placements(app: ServiceApplication, as_of: date, target: int) -> dict[str, Any]:
+    """Clients offered a placement (observership, attachment, work experience) against the programme target."""
+    day = as_of.isoformat()
+    offered = app.query("SELECT COUNT(DISTINCT client_id) FROM report_milestones WHERE milestone = 'placement_offered'"
+                        " AND reached_on <= %s", (day,))[0][0]
+    started = app.query("SELECT COUNT(DISTINCT client_id) FROM report_milestones WHERE milestone = 'placement_started'"
+                        " AND reached_on <= %s", (day,))[0][0]
+    on_database = app.query("SELECT COUNT(DISTINCT client_id) FROM report_referrals WHERE received_on <= %s",
+                            (day,))[0][0]
+    return {"clients_on_database": int(on_database), "clients_offered_placements": int(offered or 0),
+            "clients_started_placements": int(started or 0), "target": target,
+            "against_target": round(int(offered or 0) / target, 3) if target else None}
+
+
+def employment(app: ServiceApplication, as_of: date) -> dict[str, int]:
+    """Clients who started work (any, and NHS) and sustained 13 and 26 weeks, by ``as_of``."""
+    rows = app.query("SELECT milestone, COUNT(DISTINCT client_id), COUNT(DISTINCT CASE WHEN nhs = 1 THEN client_id END)"
+                     " FROM report_milestones WHERE reached_on <= %s AND milestone IN ('employment_started',"
+                     " 'sustained_13_weeks', 'sustained_26_weeks') GROUP BY milestone", (as_of.isoformat(),))
+    found = {m: (int(a), int(n or 0)) for m, a, n in rows}
+    return {"employment_started": found.get("employment_started", (0, 0))[0],
+            "nhs_employment_started": found.get("employment_started", (0, 0))[1],
+            "sustained_13_weeks": found.get("sustained_13_weeks", (0, 0))[0],
+            "sustained_26_weeks": found.get("sustained_26_weeks", (0, 0))[0]}
+
+
+def esf_participants(app: ServiceApplication, as_of: date) -> dict[str, Any]:
+    """ESF-style: one record per participant with the first start kept and the final exit (every pathway closed);
+    the immediate result is the status within 4 weeks after exit (in work or not)."""
+    day = as_of.isoformat()
+    rows = app.query("SELECT client_id, MIN(opened_on), MAX(closed_on),"
+                     " SUM(CASE WHEN closed_on IS NULL OR closed_on > %s THEN 1 ELSE 0 END)"
+                     " FROM report_pathways WHERE opened_on <= %s GROUP BY client_id ORDER BY client_id", (day, day))
+    started_work = {}
+    for client_id, on in app.query("SELECT client_id, MIN(reached_on) FROM report_milestones"
+                                   " WHERE milestone = 'employment_started' GROUP BY client_id"):
+        started_work[client_id] = on
+    participants = []
+    for client_id, first_start, last_close, still_open in rows:
+        exit_on = last_close if int(still_open) == 0 else None
+        result = None
+        if exit_on is not None:
+            window = (date.fromisoformat(exit_on) + timedelta(weeks=4)).isoformat()
+            result = "in_work" if started_work.get(client_id) and started_work[client_id] <= min(window, day) \
+                else "not_in_work"
+        participants.append({"client_id": client_id, "first_start": first_start, "final_exit": exit_on,
+                             "immediate_result": result})
+    return {"as_of": day, "participants": len(participants),
+            "exited": sum(1 for p in participants if p["final_exit"]), "records": participants}
+
+
+def client_history(app: ServiceApplication, client_id: str, as_of: date) -> list[dict[str, Any]]:
+    """Everything recorded about one client across services, in the order it was recorded, up to ``as_of``;
+    with the ledger's entries for the participant under every contract."""
+    end = (as_of + timedelta(days=1)).isoformat()
+    events = [{"source": upstream, "event_type": event_type, "occurred_at": occurred, "recorded_at": recorded,
+               **json.loads(summary)}
+              for upstream, event_type, occurred, recorded, summary in app.query(
+                  "SELECT upstream, event_type, occurred_at, recorded_at, summary FROM report_client_events"
+                  " WHERE client_id = %s AND recorded_at < %s ORDER BY recorded_at, upstream, seq", (client_id, end))]
+    ledger = [{"source": "ledger", "event_type": f"outcome_{kind}", "occurred_at": effective, "recorded_at": recorded,
+               "outcome_ref": ref, "payer": payer or None, "pence": int(pence)}
+              for ref, kind, payer, pence, effective, recorded in app.query(
+                  "SELECT e.outcome_ref, e.kind, e.payer, e.pence, e.effective_on, e.recorded_at FROM ledger_entries e"
+                  " JOIN ledger_participants p ON p.contract_id = e.contract_id AND p.participant_ref = e.participant_ref"
+                  " WHERE p.client_id = %s AND e.recorded_at < %s ORDER BY e.seq, e.payer", (client_id, end))]
+    return sorted(events + ledger, key=lambda e: e["recorded_at"])
+
+
 def clients_erased(app: ServiceApplication) -> int:
-    with app.sql() as sql:
-        return int(sql.execute("SELECT COUNT(*) FROM report_erasures").fetchone()[0])
+    return int(app.query("SELECT COUNT(*) FROM report_erasures")[0][0])
 
 
 def enterprises_by_legal_form(app: ServiceApplication) -> list[dict[str, Any]]:
-    with app.sql() as sql:
-        rows = sql.execute("SELECT legal_form, registered FROM report_enterprises_by_legal_form"
-                           " ORDER BY legal_form").fetchall()
+    rows = app.query("SELECT legal_form, registered FROM report_enterprises_by_legal_form ORDER BY legal_form")
     return [{"legal_form": r[0], "registered": int(r[1])} for r in rows]
+
+
+def suppress(value: Any) -> Any:
+    """Small-number suppression for exports: counts from 1 to SMALL_NUMBER - 1 become "<SMALL_NUMBER"."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALL_NUMBER:
+        return f"<{SMALL_NUMBER}"
+    return value

@@ -1,37 +1,50 @@
-"""The reporting nameko service: entrypoints only."""
+"""The reporting nameko service: entrypoints only (reports in reports_api, the ledger in ledger_api)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from typing import Any
 
-from marshmallow import RAISE, Schema, fields
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from chassis.endpoints import StandardEndpoints
-from chassis.http import Call, route
-from chassis.inbox import Delivery, Inbox, upstream_events
-from chassis.relay import OutboxRelay
+from chassis.inbox import Delivery, Inbox, Writes, upstream_events
+from chassis.relay import OutboxRelay, find_store
 from chassis.store import Store
-from reporting import projections, queries
-from reporting.application import Reporting
+from reporting import projections
+from reporting.application import Reporting, pseudonym_key
+from reporting.engine import LedgerEngine, pathways_writes
+from reporting.ledger_api import LedgerEndpoints
+from reporting.ledger_views import LEDGER_VIEWS
+from reporting.reports_api import ReportEndpoints
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
 
 
-class OverdueQuery(Schema):
-    class Meta:
-        unknown = RAISE
+class Ledger(DependencyProvider):
+    """The container's ledger engine, over the Store's application."""
 
-    as_of = fields.Date(load_default=None)
+    def setup(self) -> None:
+        self.store = find_store(self.container)
+        self.engine: LedgerEngine | None = None
+
+    def start(self) -> None:
+        assert self.store.app is not None
+        self.engine = LedgerEngine(self.store.app, pseudonym_key(self.container.config.get("ENV") or None))
+
+    def get_dependency(self, worker_ctx: Any) -> LedgerEngine:
+        assert self.engine is not None
+        return self.engine
 
 
-class ReportingService(StandardEndpoints):
+class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     name = "reporting"
     http_port = 8004
     consumes = UPSTREAMS
     store = Store(Reporting)
-    outbox = OutboxRelay(lambda domain_event: None)  # publishes nothing yet; serves its (empty) log
+    outbox = OutboxRelay(lambda domain_event: None, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
     inbox = Inbox()
+    ledger = Ledger()
     referrals = RpcProxy("referrals")
     pathways = RpcProxy("pathways")
     enterprises = RpcProxy("enterprises")
@@ -42,7 +55,8 @@ class ReportingService(StandardEndpoints):
 
     @upstream_events("pathways")
     def on_pathways_event(self, delivery: Delivery) -> None:
-        self.inbox.handle(delivery, self.pathways.integration_events, apply_sql=projections.apply)
+        """Read models and the outcome ledger, in one transaction with the positions."""
+        self.inbox.handle(delivery, self.pathways.integration_events, apply=self._pathways_writes)
 
     @upstream_events("enterprises")
     def on_enterprises_event(self, delivery: Delivery) -> None:
@@ -51,35 +65,20 @@ class ReportingService(StandardEndpoints):
     @timer(interval=5)
     def catch_up(self) -> None:
         """Pulls what each upstream log holds beyond our position (a missed last message, a restart)."""
-        for upstream in UPSTREAMS:
-            self.inbox.catch_up(upstream, getattr(self, upstream).integration_events,
-                                apply_sql=projections.apply)
+        self.inbox.catch_up("referrals", self.referrals.integration_events, apply_sql=projections.apply)
+        self.inbox.catch_up("pathways", self.pathways.integration_events, apply=self._pathways_writes)
+        self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_sql=projections.apply)
 
-    @route("GET", "/reports/referrals-by-partner", roles=("caseworker", "auditor", "admin"), summary="Clients referred and accepted, by partner",
-           answers={200: "one row per partner"})
-    def referrals_by_partner(self, call: Call) -> dict:
-        return {"rows": queries.referrals_by_partner(self.store)}
+    @timer(interval=2)
+    def catch_up_ledger(self) -> None:
+        """Brings a newly registered (or lagging) contract's ledger through the pathways log, in order."""
+        lock = self.inbox.locks["pathways"]
+        if not lock.acquire(blocking=False):
+            return  # a delivery is being processed: try again shortly
+        try:
+            self.ledger.catch_up(self.pathways.integration_events, self.store.position("pathways"))
+        finally:
+            lock.release()
 
-    @route("GET", "/reports/overdue-referrals", roles=("caseworker", "admin"), query=OverdueQuery,
-           summary="Referrals past their first-contact date, and how many per partner",
-           answers={200: "the overdue referrals"})
-    def overdue_referrals(self, call: Call) -> dict:
-        today = (call.query.get("as_of") or datetime.now(timezone.utc).date()).isoformat()
-        rows = queries.overdue_referrals(self.store, today)
-        per_partner: dict[str, int] = {}
-        for row in rows:
-            per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
-        return {"as_of": today, "referrals": rows, "per_partner": per_partner}
-
-    @route("GET", "/partners/me/referrals", roles=("referrer",), answers={200: "the caller's referrals"},
-           summary="A referring partner's own referrals and where each one stands (no personal data)")
-    def my_referrals(self, call: Call) -> dict:
-        return {"partner_id": call.organisation, "referrals": queries.referrals_of_partner(self.store, call.organisation)}
-
-    @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), summary="Headline counts of every strand", answers={200: "counts"})
-    def summary(self, call: Call) -> dict:
-        return {"referrals_by_partner": queries.referrals_by_partner(self.store),
-                "pathways_by_entry_point": queries.pathways_by_entry_point(self.store),
-                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
-                "pathway_funnel": queries.pathway_funnel(self.store),
-                "clients_erased": queries.clients_erased(self.store)}
+    def _pathways_writes(self, delivery: Delivery) -> Writes:
+        return pathways_writes(self.ledger, delivery)

@@ -1,0 +1,202 @@
+"""The outcome ledger engine: pathways' integration events -> achievements under every registered contract.
+
+Each contract's ledger follows the pathways log with a position of its own (tracking ``ledger:<contract>``),
+stored in the same transaction as the achievements it records. A live delivery advances every contract that
+has caught up with it; a contract registered later (or one that lagged) catches up from the pathways log over
+RPC, in log order (``catch_up``). So each contract sees the pathways log exactly once, in order, however its
+messages arrive, and its ledger is a pure function of that log (reconciliation re-derives it: docs/ledger.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from datetime import date
+from typing import Any, Callable, Sequence
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from chassis.inbox import Delivery, Writes
+from chassis.store import ServiceApplication, Sql
+from contracts import pathways as pw
+from reporting import projections
+from reporting.achievements import Enrolment, achieved_on, qualifies
+from reporting.ledger import ContractLedger, ParticipantLedger
+
+Fetch = Callable[[int, "int | None", int], dict]
+UPSTREAM = "pathways"
+CONTRACTS_TTL = 2.0
+MILESTONE = pw.MilestoneReachedV1()
+#: The metric trigger each milestone can satisfy (reporting.terms.TRIGGERS).
+TRIGGERED_BY = {m: m for m in pw.MILESTONES} | {"sustained_13_weeks": "sustained", "sustained_26_weeks": "sustained"}
+
+
+def ledger_position_name(contract_id: str) -> str:
+    return f"ledger:{contract_id}"
+
+
+def participant_reference(key: bytes, contract_id: str, client_id: str) -> str:
+    """A pseudonymous participant reference, different in every contract (a keyed hash: finance partners can
+    neither reverse it nor link one contract's participants to another's)."""
+    digest = hmac.new(key, f"{contract_id}:{client_id}".encode(), hashlib.sha256).hexdigest()
+    return "P" + digest[:15].upper()
+
+
+class LedgerEngine:
+    def __init__(self, app: ServiceApplication, pseudonym_key: bytes) -> None:
+        self.app, self.key = app, pseudonym_key
+        self._contracts: tuple[float, list[str]] = (0.0, [])
+        self._triggers: dict[str, set[str]] = {}
+
+    # -- registered contracts ------------------------------------------------------------------------------
+    def contract_ids(self, fresh: bool = False) -> list[str]:
+        loaded_at, ids = self._contracts
+        if fresh or time.monotonic() - loaded_at > CONTRACTS_TTL:
+            ids = [row[0] for row in self.app.query("SELECT contract_id FROM ledger_contracts ORDER BY contract_id")]
+            self._contracts = (time.monotonic(), ids)
+        return ids
+
+    def triggers(self, contract_id: str) -> set[str]:
+        """The triggers of a contract's metrics (fixed when it is registered: only prices change later)."""
+        if contract_id not in self._triggers:
+            contract = self.contract(contract_id)
+            if contract is None:
+                return set()
+            self._triggers[contract_id] = {m["trigger"] for m in contract.terms_document["metrics"]}
+        return self._triggers[contract_id]
+
+    def contract(self, contract_id: str) -> ContractLedger | None:
+        try:
+            return self.app.repository.get(ContractLedger.create_id(contract_id))
+        except AggregateNotFoundError:
+            return None
+
+    # -- live deliveries (inside the inbox: in order, once) ------------------------------------------------
+    def ledger_for(self, delivery: Delivery) -> tuple[list[Any], list[str]]:
+        """The ledger aggregates this delivery changes, and the contracts whose position it advances."""
+        aggregates: list[Any] = []
+        advanced: list[str] = []
+        contracts = self.contract_ids()
+        positions = self.app.positions("ledger:") if contracts else {}
+        for contract_id in contracts:
+            position = positions.get(ledger_position_name(contract_id), 0)
+            if position >= delivery.notification_id or position < delivery.previous_id:
+                continue  # done already, or behind: catch_up() brings it here in order
+            aggregates += self.achievements(contract_id, delivery.body)
+            advanced.append(contract_id)
+        return aggregates, advanced
+
+    @staticmethod
+    def record_positions(sql: Sql, app: ServiceApplication, contracts: Sequence[str], notification_id: int) -> None:
+        for contract_id in contracts:
+            app.record_tracking(sql, ledger_position_name(contract_id), notification_id)
+
+    def catch_up(self, fetch: Fetch, upto: int) -> int:
+        """Brings every lagging contract up to ``upto`` (the pathways position of the read models), in order.
+        Call it under the inbox's lock for the pathways upstream (one writer of the ledger at a time)."""
+        done = 0
+        for contract_id in self.contract_ids(fresh=True):
+            name = ledger_position_name(contract_id)
+            position = self.app.position(name)
+            try:
+                while position < upto:
+                    page = fetch(position, upto, 500)
+                    for item in page["items"]:
+                        notification_id = int(item["notification_id"])
+                        changed = self.achievements(contract_id, item["body"])
+                        self.app.save(*changed, sql=lambda s, n=notification_id: self.app.record_tracking(s, name, n))
+                        position, done = notification_id, done + 1
+                    scanned = min(int(page["scanned_to"]), upto)
+                    if scanned > position:  # past events that are not integration events
+                        with self.app.sql() as sql:
+                            self.app.record_tracking(sql, name, scanned)
+                        position = scanned
+                    elif not page["items"]:
+                        break
+            except IntegrityError:
+                continue  # another instance moved this contract on; it carries on from there
+        return done
+
+    # -- achievements --------------------------------------------------------------------------------------
+    def achievements(self, contract_id: str, body: dict[str, Any]) -> list[Any]:
+        """The outcomes ``body`` (a pathways integration event) achieves under one contract, caps applied."""
+        if body.get("event_type") != pw.MILESTONE_REACHED_V1 or \
+                TRIGGERED_BY.get(str(body.get("milestone"))) not in self.triggers(contract_id):
+            return []
+        message = MILESTONE.load(body)
+        facts = self.enrolment(str(message["pathway_id"]))
+        contract = self.contract(contract_id)
+        if facts is None or contract is None:
+            return []
+        enrolment, regulator = facts
+        terms = contract.terms
+        on = message["occurred_at"].date()
+        participant: ParticipantLedger | None = None
+        for metric in terms.metrics:
+            day = achieved_on(metric, message["milestone"], on, message["detail"], enrolment)
+            if day is None or not qualifies(terms, metric, day, enrolment, regulator):
+                continue
+            if participant is None:
+                participant = self.participant(contract_id, enrolment)
+            occurrence = participant.occurrences(metric["code"]) + 1
+            if occurrence > int(metric["max_claims_per_participant"]):
+                continue
+            self._achieve(contract, participant, metric["code"], occurrence, day, enrolment, message["event_id"])
+        return [contract, participant] if participant is not None and participant.pending_events else []
+
+    def _achieve(self, contract: ContractLedger, participant: ParticipantLedger, metric: str, occurrence: int,
+                 day: date, enrolment: Enrolment, trigger: str) -> None:
+        terms = contract.terms
+        price = terms.price(contract.prices, metric, enrolment.entry_point, day)
+        price_pence = int(price["pence"]) if price else 0
+        participant_room = int(terms.document["participant_cap_pence"]) - participant.payable_total
+        payable = max(0, min(price_pence, participant_room, contract.room))
+        reason = None
+        if price is None:
+            reason = "no_price_in_force"
+        elif payable < price_pence:
+            reason = "participant_cap" if participant_room <= contract.room else "contract_cap"
+        participant.achieve(metric=metric, occurrence=occurrence, achieved_on=day.isoformat(),
+                            price_pence=price_pence, payable_pence=payable, payer_split=terms.split(payable),
+                            price_from=str(price["effective_from"]) if price else None, not_payable_reason=reason,
+                            trigger=trigger)
+        if payable:
+            contract.allocate(outcome=participant.ref(metric, occurrence), pence=payable)
+
+    def participant_by_ref(self, contract_id: str, participant_ref: str) -> ParticipantLedger | None:
+        try:
+            return self.app.repository.get(ParticipantLedger.create_id(contract_id, participant_ref))
+        except AggregateNotFoundError:
+            return None
+
+    def participant(self, contract_id: str, enrolment: Enrolment) -> ParticipantLedger:
+        ref = participant_reference(self.key, contract_id, enrolment.client_id)
+        try:
+            return self.app.repository.get(ParticipantLedger.create_id(contract_id, ref))
+        except AggregateNotFoundError:
+            return ParticipantLedger(contract_id=contract_id, participant_ref=ref, client_id=enrolment.client_id,
+                                     enrolled_on=enrolment.enrolled_on.isoformat(), entry_point=enrolment.entry_point)
+
+    def enrolment(self, pathway_id: str) -> tuple[Enrolment, str] | None:
+        """The participant behind a pathway: their first pathway's start and entry point, and this route."""
+        rows = self.app.query(
+            "SELECT first.client_id, first.opened_on, first.entry_point, this.regulator"
+            " FROM report_pathways this JOIN report_pathways first ON first.client_id = this.client_id"
+            " WHERE this.pathway_id = %s ORDER BY first.opened_seq LIMIT 1", (pathway_id,))
+        if not rows:
+            return None
+        client_id, opened_on, entry_point, regulator = rows[0]
+        return Enrolment(str(client_id), date.fromisoformat(str(opened_on)), str(entry_point)), str(regulator)
+
+
+def pathways_writes(engine: LedgerEngine, delivery: Delivery) -> Writes:
+    """What one pathways event changes: the read models and every caught-up contract's ledger, with the
+    ledger positions, to be committed with the inbox's position in one transaction."""
+    aggregates, advanced = engine.ledger_for(delivery)
+
+    def writes(sql: Sql) -> None:
+        projections.apply(sql, delivery)
+        LedgerEngine.record_positions(sql, engine.app, advanced, delivery.notification_id)
+
+    return Writes(aggregates, writes)

@@ -1,0 +1,245 @@
+"""HTTP entrypoints of outcomes contracts and the outcome ledger (mixed into the reporting service).
+
+Roles: the programme office (admin) registers contracts and claims outcomes; caseworkers and admins attach
+evidence; finance partners decide, pay and claw back, and read statements, but only of contracts they are a
+party to (commissioner, investor, payer or provider: otherwise 404) and only with pseudonymous participant
+references; auditors read everything.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.wrappers import Response
+
+from chassis.errors import Conflict, NotFound
+from chassis.http import Call, json_response, route
+from chassis.idempotency import run_once
+from contracts.referrals import not_in_future
+from reporting import statements
+from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger, parse_outcome_ref
+from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema
+
+READERS = ("finance", "auditor", "admin")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class Step(Strict):
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
+
+
+class Evidence(Step):
+    type = fields.String(required=True, validate=validate.OneOf(EVIDENCE_TYPES))
+    source = fields.String(required=True, validate=validate.Length(1, 200),
+                           metadata={"description": "who issued it: an organisation, a register, a payroll"})
+    obtained_on = fields.Date(required=True, validate=not_in_future)
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"),
+                              metadata={"description": "SHA-256 of the document (files are kept elsewhere)"})
+
+
+class Decision(Step):
+    decision = fields.String(required=True, validate=validate.OneOf(("validated", "rejected")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(3, 500))
+
+
+class Clawback(Step):
+    reason = fields.String(required=True, validate=validate.Length(3, 500))
+
+
+class Period(Strict):
+    period_from = fields.Date(required=True, data_key="from")
+    period_to = fields.Date(required=True, data_key="to")
+    as_known_at = fields.AwareDateTime(load_default=None)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class EntriesQuery(Period):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
+
+
+class DiffQuery(Strict):
+    period_from = fields.Date(required=True, data_key="from")
+    period_to = fields.Date(required=True, data_key="to")
+    a_known_at = fields.AwareDateTime(required=True)
+    b_known_at = fields.AwareDateTime(load_default=None)
+    b_from = fields.Date(load_default=None)
+    b_to = fields.Date(load_default=None)
+
+
+def _csv(text: str, name: str) -> Response:
+    return json_response(200, text, {"Content-Disposition": f'attachment; filename="{name}.csv"'},
+                         mimetype="text/csv")
+
+
+class LedgerEndpoints:
+    store: Any
+    ledger: Any
+
+    # -- contracts ---------------------------------------------------------------------------------------------
+    @route("POST", "/outcomes-contracts", roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
+           answers={201: "registered", 409: "a contract with this id exists"},
+           summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
+    def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
+        terms = TermsSchema().dump(call.body)
+
+        def command() -> tuple[list, dict]:
+            if self.ledger.contract(terms["contract_id"]) is not None:
+                raise Conflict("this contract is registered already", contract_id=terms["contract_id"])
+            contract = ContractLedger(contract_id=terms["contract_id"], terms=terms,
+                                      occurred_at=datetime.now(timezone.utc))
+            return [contract], {"contract_id": contract.contract_id, "version": contract.version}
+
+        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.idempotency_key, terms, command)
+        return 201, answer
+
+    @route("POST", "/outcomes-contracts/<contract_id>/prices", roles=("admin",), body=AmendPrices,
+           requires_idempotency_key=True, answers={201: "amended", 404: "no such contract"},
+           summary="Add price versions (an uplift or a renegotiation), in force from a later date")
+    def amend_prices(self, call: Call) -> tuple[int, dict]:
+        body = AmendPrices().dump(call.body)
+
+        def command() -> tuple[list, dict]:
+            contract = self._contract(call, call.path["contract_id"])
+            contract.amend_prices(body["prices"], body["reason"], call.body["occurred_at"])
+            return [contract], {"contract_id": contract.contract_id, "version": contract.version}
+
+        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.idempotency_key, body, command)
+        return 201, answer
+
+    @route("GET", "/outcomes-contracts/<contract_id>", roles=READERS, answers={200: "the terms", 404: "no such contract"},
+           summary="An outcomes contract's terms and every price version")
+    def outcomes_contract(self, call: Call) -> dict:
+        contract = self._contract(call, call.path["contract_id"])
+        return {**contract.terms_document, "prices": contract.prices, "allocated_pence": contract.allocated}
+
+    # -- the life of an outcome ----------------------------------------------------------------------------------
+    @route("POST", "/ledger/outcomes/<outcome_ref>/evidence", roles=("caseworker", "admin"), body=Evidence,
+           requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "a rule broken"},
+           summary="Evidence for an outcome (type, source, when obtained); accepted until the claim deadline")
+    def add_evidence(self, call: Call) -> tuple[int, dict]:
+        b = call.body
+
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> None:
+            deadline = date.fromisoformat(str(c.terms_document["claim_deadline"]))
+            p.add_evidence(metric, n, b["type"], b["source"], b["obtained_on"], call.organisation, b["reference"],
+                           deadline, b["occurred_at"])
+
+        return 201, self._outcome_command(call, "evidence", change, roles_party=False)
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/claim", roles=("admin",), body=Step, requires_idempotency_key=True,
+           answers={201: "claimed", 404: "no such outcome", 422: "evidence, prerequisite or deadline missing"},
+           summary="The provider claims an achieved outcome")
+    def claim_outcome(self, call: Call) -> tuple[int, dict]:
+        return 201, self._outcome_command(
+            call, "claim", lambda p, c, m, n: p.claim(m, n, c.terms, call.body["occurred_at"]), roles_party=False)
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/decision", roles=("finance",), body=Decision,
+           requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
+           summary="A payer validates or rejects a claim")
+    def decide_claim(self, call: Call) -> tuple[int, dict]:
+        b = call.body
+
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> None:
+            if b["decision"] == "validated":
+                p.validate(metric, n, b["occurred_at"])
+            elif not b["reason"]:
+                raise LedgerRefused("rejection_reason", "say why the claim is rejected")
+            else:
+                p.reject(metric, n, b["reason"], b["occurred_at"])
+
+        return 201, self._outcome_command(call, "decision", change)
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/payment", roles=("finance",), body=Step,
+           requires_idempotency_key=True, answers={201: "paid", 404: "no such outcome (or not your contract)"},
+           summary="A payer records paying a validated claim (its payable amount, split by payer shares)")
+    def pay_outcome(self, call: Call) -> tuple[int, dict]:
+        return 201, self._outcome_command(call, "payment", lambda p, c, m, n: p.pay(m, n, call.body["occurred_at"]))
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", roles=("finance",), body=Clawback,
+           requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
+           summary="Post-payment validation failed: the payment is recovered")
+    def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
+        return 201, self._outcome_command(
+            call, "clawback", lambda p, c, m, n: p.claw_back(m, n, call.body["reason"], call.body["occurred_at"]))
+
+    # -- statements ---------------------------------------------------------------------------------------------
+    @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, query=Period,
+           answers={200: "figures by metric and payer (JSON or CSV)", 404: "no such contract"},
+           summary="A statement: achieved, not payable, claimed, validated, rejected, paid, clawed back, due")
+    def statement(self, call: Call) -> Any:
+        q = call.query
+        self._contract(call, call.path["contract_id"])
+        found = statements.statement(self.store, call.path["contract_id"], q["period_from"], q["period_to"],
+                                     q["as_known_at"])
+        if q["format"] == "csv":
+            return _csv(statements.to_csv(found["rows"], statements.STATEMENT_COLUMNS), "statement")
+        return found
+
+    @route("GET", "/ledger/contracts/<contract_id>/entries", roles=READERS, query=EntriesQuery,
+           answers={200: "the ledger entries behind a statement (JSON or CSV), pseudonymous"},
+           summary="The claims behind each figure, outcome by outcome")
+    def ledger_entries(self, call: Call) -> Any:
+        q = call.query
+        self._contract(call, call.path["contract_id"])
+        found = statements.entries(self.store, call.path["contract_id"], q["period_from"], q["period_to"],
+                                   q["as_known_at"], q["after"], q["limit"])
+        if q["format"] == "csv":
+            return _csv(statements.to_csv(found["entries"], statements.ENTRY_COLUMNS), "entries")
+        return found
+
+    @route("GET", "/ledger/contracts/<contract_id>/statement-diff", roles=READERS, query=DiffQuery,
+           answers={200: "statement B minus statement A, outcome by outcome"},
+           summary="What changed between two statements (known at two times, or two periods), claim by claim")
+    def statement_diff(self, call: Call) -> dict:
+        q = call.query
+        self._contract(call, call.path["contract_id"])
+        a = {"from": q["period_from"], "to": q["period_to"], "as_known_at": q["a_known_at"]}
+        b = {"from": q["b_from"] or q["period_from"], "to": q["b_to"] or q["period_to"], "as_known_at": q["b_known_at"]}
+        return statements.difference(self.store, call.path["contract_id"], a, b)
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def _contract(self, call: Call, contract_id: str) -> ContractLedger:
+        contract = self.ledger.contract(contract_id)
+        if contract is None or not self._may_see(call, contract.terms):
+            raise NotFound(f"no outcomes contract {contract_id}")
+        return contract
+
+    @staticmethod
+    def _may_see(call: Call, terms: Terms) -> bool:
+        return call.acting_as("admin", "auditor", "caseworker") or call.organisation in terms.parties()
+
+    def _outcome_command(self, call: Call, action: str,
+                         change: Callable[[ParticipantLedger, ContractLedger, str, int], None],
+                         roles_party: bool = True) -> dict[str, Any]:
+        ref = call.path["outcome_ref"]
+        try:
+            contract_id, participant_ref, metric, occurrence = parse_outcome_ref(ref)
+        except ValueError:
+            raise NotFound(f"no outcome {ref}") from None
+
+        def command() -> tuple[list, dict]:
+            contract = self._contract(call, contract_id)
+            if roles_party and call.organisation not in contract.terms_document["payer_shares"]:
+                raise NotFound(f"no outcome {ref}")  # only a payer of the contract decides and pays
+            participant = self.ledger.participant_by_ref(contract_id, participant_ref)
+            if participant is None:
+                raise NotFound(f"no outcome {ref}")
+            change(participant, contract, metric, occurrence)
+            found = participant.outcome(metric, occurrence)
+            return [participant], {"outcome_ref": ref, "status": found["status"],
+                                   "payable_pence": found["payable_pence"], "version": participant.version}
+
+        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
+                             {"ref": ref, **statements_body(call.body)}, command)
+        return answer
+
+
+def statements_body(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}

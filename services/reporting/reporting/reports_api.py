@@ -1,0 +1,122 @@
+"""HTTP entrypoints of monitoring reports and the audit view (mixed into the reporting service).
+
+Every report takes ``as_of`` (default today); ``format=csv`` exports it with small numbers suppressed.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.wrappers import Response
+
+from chassis import config
+from chassis.http import Call, json_response, route
+from reporting import queries
+from reporting.statements import to_csv
+
+HUB_AND_AUDIT = ("caseworker", "auditor", "admin")
+
+
+class AsOf(Schema):
+    class Meta:
+        unknown = RAISE
+
+    as_of = fields.Date(load_default=None, metadata={"description": "the report as it stood at the end of this day"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+def _as_of(call: Call) -> Any:
+    return call.query.get("as_of") or datetime.now(timezone.utc).date()
+
+
+def placement_target() -> int:
+    return int(config.env("PLACEMENT_TARGET", "60") or 60)
+
+
+def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
+    """A CSV export with counts below queries.SMALL_NUMBER suppressed."""
+    safe = [{k: queries.suppress(v) for k, v in row.items()} for row in rows]
+    return json_response(200, to_csv(safe, columns), {"Content-Disposition": f'attachment; filename="{name}.csv"'},
+                         mimetype="text/csv")
+
+
+class ReportEndpoints:
+    store: Any
+
+    @route("GET", "/reports/referrals-by-partner", roles=HUB_AND_AUDIT, query=AsOf,
+           summary="Clients referred and accepted, by partner and entry point", answers={200: "one row per partner"})
+    def referrals_by_partner(self, call: Call) -> Any:
+        rows = queries.referrals_by_partner(self.store, _as_of(call))
+        if call.query["format"] == "csv":
+            flat = [{**{k: v for k, v in r.items() if k != "accepted_by_entry_point"}, **r["accepted_by_entry_point"]}
+                    for r in rows]
+            return _export(flat, ("partner_id", "referred", "accepted", "E-A", "E-B", "E-C", "E-D"),
+                           "referrals-by-partner")
+        return {"as_of": _as_of(call).isoformat(), "rows": rows}
+
+    @route("GET", "/reports/clients-by-stage", roles=HUB_AND_AUDIT, query=AsOf,
+           summary="Pathways at each stage (ESOL, English, registration, job matching, sustainment, closed)",
+           answers={200: "counts per stage and entry point"})
+    def clients_by_stage(self, call: Call) -> Any:
+        found = queries.clients_by_stage(self.store, _as_of(call))
+        if call.query["format"] == "csv":
+            rows = [{"stage": s, "pathways": n, **found["by_entry_point"][s]} for s, n in found["stages"].items()]
+            return _export(rows, ("stage", "pathways", "E-A", "E-B", "E-C", "E-D"), "clients-by-stage")
+        return {"as_of": _as_of(call).isoformat(), **found}
+
+    @route("GET", "/reports/kpis", roles=HUB_AND_AUDIT, query=AsOf,
+           summary="Headline KPIs: clients on the database, placements offered against target, jobs, sustainment",
+           answers={200: "the KPIs"})
+    def kpis(self, call: Call) -> Any:
+        day = _as_of(call)
+        found = {**queries.placements(self.store, day, placement_target()), **queries.employment(self.store, day)}
+        if call.query["format"] == "csv":
+            return _export([{"kpi": k, "value": v} for k, v in found.items()], ("kpi", "value"), "kpis")
+        return {"as_of": day.isoformat(), **found}
+
+    @route("GET", "/reports/esf-participants", roles=("auditor", "admin"), query=AsOf,
+           summary="ESF-style participant records: first start kept, final exit, immediate result",
+           answers={200: "one record per participant"})
+    def esf_participants(self, call: Call) -> Any:
+        found = queries.esf_participants(self.store, _as_of(call))
+        if call.query["format"] == "csv":
+            totals = [{"measure": "participants", "value": found["participants"]},
+                      {"measure": "exited", "value": found["exited"]}]
+            return _export(totals, ("measure", "value"), "esf-participants")
+        return found
+
+    @route("GET", "/reports/overdue-referrals", roles=("caseworker", "admin"), query=AsOf,
+           summary="Referrals past their first-contact date, and how many per partner",
+           answers={200: "the overdue referrals"})
+    def overdue_referrals(self, call: Call) -> dict:
+        today = _as_of(call).isoformat()
+        rows = queries.overdue_referrals(self.store, today)
+        per_partner: dict[str, int] = {}
+        for row in rows:
+            per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
+        return {"as_of": today, "referrals": rows, "per_partner": per_partner}
+
+    @route("GET", "/partners/me/referrals", roles=("referrer",), answers={200: "the caller's referrals"},
+           summary="A referring partner's own referrals and where each one stands (no personal data)")
+    def my_referrals(self, call: Call) -> dict:
+        return {"partner_id": call.organisation, "referrals": queries.referrals_of_partner(self.store, call.organisation)}
+
+    @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), query=AsOf,
+           summary="Headline counts of every strand", answers={200: "counts"})
+    def summary(self, call: Call) -> dict:
+        day = _as_of(call)
+        return {"as_of": day.isoformat(),
+                "referrals_by_partner": queries.referrals_by_partner(self.store, day),
+                "pathways_by_entry_point": queries.pathways_by_entry_point(self.store, day),
+                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
+                "pathway_funnel": queries.pathway_funnel(self.store, day),
+                "clients_erased": queries.clients_erased(self.store)}
+
+    @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, query=AsOf,
+           summary="Everything recorded about one client across services, in order, as of a date",
+           answers={200: "the client's history (no personal data: ids and programme facts)"})
+    def client_history(self, call: Call) -> dict:
+        day = _as_of(call)
+        return {"client_id": str(call.path["client_id"]), "as_of": day.isoformat(),
+                "events": queries.client_history(self.store, str(call.path["client_id"]), day)}

@@ -1,0 +1,118 @@
+"""Finance statements from the ledger read models: as known at any past time, as effective in any period.
+
+A statement sums ledger entries recorded up to ``as_known_at`` whose effective date falls in the period, by
+metric and payer: achieved (payable), not payable (beyond a cap or unpriced), claimed, validated, rejected,
+paid, clawed back, and what is due at the period's end (validated, not yet paid). Participants appear only as
+pseudonymous references. Amounts are integer pence.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from chassis.store import ServiceApplication
+
+KINDS = ("achieved", "not_payable", "claimed", "validated", "rejected", "paid", "clawed_back")
+FIGURES = ("achieved_count", *(f"{k}_pence" for k in KINDS), "due_pence")
+
+
+def _known(at: datetime | None) -> str:
+    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
+
+
+def statement(app: ServiceApplication, contract_id: str, period_from: date, period_to: date,
+              as_known_at: datetime | None = None) -> dict[str, Any]:
+    known = _known(as_known_at)
+    flows = app.query(
+        "SELECT metric, payer, kind, SUM(pence), COUNT(DISTINCT outcome_ref) FROM ledger_entries"
+        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s"
+        " GROUP BY metric, payer, kind", (contract_id, known, period_from.isoformat(), period_to.isoformat()))
+    due = app.query(
+        "SELECT metric, payer, SUM(CASE WHEN kind = 'validated' THEN pence ELSE -pence END) FROM ledger_entries"
+        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on <= %s AND kind IN ('validated', 'paid')"
+        " GROUP BY metric, payer", (contract_id, known, period_to.isoformat()))
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+
+    def row(metric: str, payer: str) -> dict[str, int]:
+        return rows.setdefault((metric, payer), {figure: 0 for figure in FIGURES})
+
+    for metric, payer, kind, pence, outcomes in flows:
+        figures = row(metric, payer)
+        figures[f"{kind}_pence"] += int(pence)
+        if kind == "achieved":
+            figures["achieved_count"] += int(outcomes)
+    for metric, payer, pence in due:
+        row(metric, payer)["due_pence"] += int(pence)
+    listed = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
+    totals = {figure: sum(r[figure] for r in listed if figure != "achieved_count" or r["payer"] is not None)
+              for figure in FIGURES}
+    totals["achieved_count"] = _count(app, contract_id, known, period_from, period_to)
+    return {"contract_id": contract_id, "period": {"from": period_from.isoformat(), "to": period_to.isoformat()},
+            "as_known_at": known, "rows": listed, "totals": totals}
+
+
+def _count(app: ServiceApplication, contract_id: str, known: str, period_from: date, period_to: date) -> int:
+    rows = app.query("SELECT COUNT(DISTINCT outcome_ref) FROM ledger_entries WHERE contract_id = %s"
+                     " AND kind = 'achieved' AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s",
+                     (contract_id, known, period_from.isoformat(), period_to.isoformat()))
+    return int(rows[0][0] or 0)
+
+
+ENTRY_COLUMNS = ("outcome_ref", "participant_ref", "metric", "payer", "kind", "pence", "effective_on", "recorded_at")
+
+
+def entries(app: ServiceApplication, contract_id: str, period_from: date, period_to: date,
+            as_known_at: datetime | None = None, after_seq: int = 0, limit: int = 1000) -> dict[str, Any]:
+    """The ledger entries behind a statement's figures, in the order they were recorded (paged by ``after``)."""
+    rows = app.query(
+        "SELECT seq, outcome_ref, participant_ref, metric, payer, kind, pence, effective_on, recorded_at"
+        " FROM ledger_entries WHERE contract_id = %s AND recorded_at <= %s AND effective_on >= %s"
+        " AND effective_on <= %s AND seq > %s ORDER BY seq, payer LIMIT %s",
+        (contract_id, _known(as_known_at), period_from.isoformat(), period_to.isoformat(), after_seq, limit))
+    items = [dict(zip(ENTRY_COLUMNS, (*r[1:6], int(r[6]), *r[7:]))) for r in rows]
+    for item in items:
+        item["payer"] = item["payer"] or None
+    return {"entries": items, "next_after": int(rows[-1][0]) if len(rows) == limit else None}
+
+
+def difference(app: ServiceApplication, contract_id: str, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Statement B minus statement A, explained outcome by outcome: every (outcome, payer, kind) whose amount
+    differs, with both amounts (each statement: ``from``, ``to``, ``as_known_at``)."""
+    def amounts(spec: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+        rows = app.query(
+            "SELECT outcome_ref, payer, kind, SUM(pence) FROM ledger_entries WHERE contract_id = %s"
+            " AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s GROUP BY outcome_ref, payer, kind",
+            (contract_id, _known(spec.get("as_known_at")), spec["from"].isoformat(), spec["to"].isoformat()))
+        return {(r[0], r[1], r[2]): int(r[3]) for r in rows}
+
+    before, after = amounts(a), amounts(b)
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key, 0) != after.get(key, 0):
+            ref, payer, kind = key
+            changes.append({"outcome_ref": ref, "participant_ref": ref.split("~")[1], "metric": ref.split("~")[2],
+                            "payer": payer or None, "kind": kind, "a_pence": before.get(key, 0),
+                            "b_pence": after.get(key, 0), "change_pence": after.get(key, 0) - before.get(key, 0)})
+    by_kind: dict[str, int] = {}
+    for change in changes:
+        by_kind[change["kind"]] = by_kind.get(change["kind"], 0) + change["change_pence"]
+    return {"contract_id": contract_id, "a": _spec(a), "b": _spec(b), "change_by_kind_pence": by_kind,
+            "changes": changes}
+
+
+def _spec(spec: dict[str, Any]) -> dict[str, str]:
+    return {"from": spec["from"].isoformat(), "to": spec["to"].isoformat(), "as_known_at": _known(spec.get("as_known_at"))}
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+STATEMENT_COLUMNS = ("metric", "payer", *FIGURES)

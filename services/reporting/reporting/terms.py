@@ -1,0 +1,167 @@
+"""Outcomes contracts as dated data: the terms document, its validation, prices in force and payer splits.
+
+A contract (INDIGO-shaped, domain brief sections 1.5 and 5) names its parties, service period and claim
+deadline, its outcome metrics (what triggers each, the evidence it needs, its achievement window, how often a
+participant may achieve it, the metrics that must be paid first, and for employment the qualifying rules),
+prices per metric with effective dates (optionally per entry point at enrolment), a per-participant cap, a
+contract cap and payer shares. Amounts are integer pence; shares are decimals that sum to one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any, Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from contracts.referrals import ENTRY_POINTS, REGULATORS
+
+#: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
+TRIGGERS = ("esol_level_2_achieved", "english_requirement_met", "registered", "placement_completed",
+            "employment_started", "sustained")
+EVIDENCE_TYPES = ("certificate", "test_report", "register_entry", "employer_letter", "contract_of_employment",
+                  "payslip", "payroll_confirmation", "self_certification", "provider_letter")
+ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$", error="lower case letters, digits and -")
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]{0,31}$", error="lower case letters, digits and _")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class MetricSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    definition = fields.String(required=True, validate=validate.Length(1, 500))
+    trigger = fields.String(required=True, validate=validate.OneOf(TRIGGERS))
+    evidence_required = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), load_default=list)
+    achievement_window_months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 240))
+    max_claims_per_participant = fields.Integer(load_default=1, validate=validate.Range(1, 10))
+    prerequisites = fields.List(fields.String(validate=CODE), load_default=list,
+                                metadata={"description": "metrics that must be paid before this one is claimed"})
+    entry_points = fields.List(fields.String(validate=validate.OneOf(ENTRY_POINTS)), load_default=list)
+    regulators = fields.List(fields.String(validate=validate.OneOf(REGULATORS)), load_default=list)
+    nhs_only = fields.Boolean(load_default=False)
+    min_hours_per_week = fields.Float(load_default=0, validate=validate.Range(0, 60))
+    weeks = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 104))
+    weeks_mode = fields.String(load_default="cumulative", validate=validate.OneOf(("cumulative", "continuous")))
+
+
+class PriceSchema(Strict):
+    metric = fields.String(required=True, validate=CODE)
+    pence = fields.Integer(required=True, validate=validate.Range(0, 10_000_000))
+    effective_from = fields.Date(required=True)
+    entry_points = fields.List(fields.String(validate=validate.OneOf(ENTRY_POINTS)), load_default=list,
+                               metadata={"description": "entry points at enrolment this price is for (all if empty)"})
+
+
+class PartySchema(Strict):
+    organisation = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class TermsSchema(Strict):
+    """POST /outcomes-contracts: one outcomes contract (see reporting/contract_terms/*.json)."""
+
+    contract_id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    commissioners = fields.List(fields.Nested(PartySchema), required=True, validate=validate.Length(min=1))
+    investors = fields.List(fields.Nested(PartySchema), load_default=list)
+    provider = fields.Nested(PartySchema, required=True)
+    signed_on = fields.Date(required=True)
+    service_start = fields.Date(required=True)
+    service_end = fields.Date(required=True)
+    claim_deadline = fields.Date(required=True)
+    currency = fields.String(load_default="GBP", validate=validate.Equal("GBP"))
+    validation_method = fields.String(load_default="Simple ex-post verification")
+    participant_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000))
+    contract_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000_000))
+    payer_shares = fields.Dict(keys=fields.String(validate=ID), values=fields.Decimal(places=4, as_string=True), required=True,
+                               validate=validate.Length(min=1))
+    metrics = fields.List(fields.Nested(MetricSchema), required=True, validate=validate.Length(min=1))
+    prices = fields.List(fields.Nested(PriceSchema), required=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def _consistent(self, data: dict, **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if data["service_end"] < data["service_start"]:
+            errors["service_end"] = ["ends before the service starts"]
+        if data["claim_deadline"] <= data["service_end"]:
+            errors["claim_deadline"] = ["must be after the service ends"]
+        if sum(data["payer_shares"].values(), Decimal(0)) != 1 or min(data["payer_shares"].values()) <= 0:
+            errors["payer_shares"] = ["positive shares that sum to 1"]
+        codes = [m["code"] for m in data["metrics"]]
+        if len(set(codes)) != len(codes):
+            errors["metrics"] = ["metric codes must be unique"]
+        for metric in data["metrics"]:
+            if set(metric["prerequisites"]) - set(codes) or metric["code"] in metric["prerequisites"]:
+                errors.setdefault("metrics", []).append(f"{metric['code']}: prerequisites must be other metrics")
+            if metric["trigger"] == "sustained" and not metric["weeks"]:
+                errors.setdefault("metrics", []).append(f"{metric['code']}: a sustained metric needs weeks")
+        errors.update(price_errors(data["prices"], codes))
+        if errors:
+            raise ValidationError(errors)
+
+
+def price_errors(prices: list[dict], codes: list[str]) -> dict[str, list[str]]:
+    unknown = sorted({p["metric"] for p in prices} - set(codes))
+    return {"prices": [f"no metric {code}" for code in unknown]} if unknown else {}
+
+
+class AmendPrices(Strict):
+    """POST /outcomes-contracts/{contract_id}/prices: new price versions, in force from a later date."""
+
+    occurred_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(3, 500))
+    prices = fields.List(fields.Nested(PriceSchema), required=True, validate=validate.Length(min=1))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A loaded terms document (``TermsSchema().load``) with the lookups the ledger needs."""
+
+    document: Mapping[str, Any]
+
+    @property
+    def contract_id(self) -> str:
+        return str(self.document["contract_id"])
+
+    def metric(self, code: str) -> dict[str, Any]:
+        return next(m for m in self.document["metrics"] if m["code"] == code)
+
+    @property
+    def metrics(self) -> list[dict[str, Any]]:
+        return list(self.document["metrics"])
+
+    def parties(self) -> set[str]:
+        d = self.document
+        return {p["organisation"] for p in (*d["commissioners"], *d["investors"], d["provider"])} | set(d["payer_shares"])
+
+    def price(self, prices: list[dict[str, Any]], metric: str, entry_point: str, on: date) -> dict[str, Any] | None:
+        """The price version in force on ``on`` for this metric and entry point at enrolment (a row for the
+        entry point beats a row for all; the latest effective_from wins)."""
+        rows = [p for p in prices if p["metric"] == metric and _day(p["effective_from"]) <= on
+                and (not p["entry_points"] or entry_point in p["entry_points"])]
+        if not rows:
+            return None
+        return max(rows, key=lambda p: (_day(p["effective_from"]), bool(p["entry_points"])))
+
+    def split(self, pence: int) -> dict[str, int]:
+        return split(pence, {k: Decimal(str(v)) for k, v in self.document["payer_shares"].items()})
+
+
+def split(pence: int, shares: Mapping[str, Decimal]) -> dict[str, int]:
+    """Pence split by shares, exactly: floors, then the remaining pence to the largest remainders (ties by
+    payer id), so the parts always add up to the whole."""
+    exact = {payer: Decimal(pence) * share for payer, share in shares.items()}
+    parts = {payer: int(value.to_integral_value(ROUND_FLOOR)) for payer, value in exact.items()}
+    left = pence - sum(parts.values())
+    for payer in sorted(shares, key=lambda p: (-(exact[p] - parts[p]), p))[:left]:
+        parts[payer] += 1
+    return parts
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,206 @@
+"""Random programme histories through the outcome ledger: ``check(seed)`` builds and checks one.
+
+Each history is a random pathways log (enrolments at random entry points, jobs NHS or not at random hours,
+sustainment evidence, ESOL, closures), two contracts with random caps, and random finance commands. For each:
+- the invariants hold: caps never exceeded, every payable amount split exactly, no outcome paid twice, claims
+  beyond a cap recorded as achieved but not payable;
+- the ledger built from the log delivered in order (a clean rebuild) equals the ledger built from the log
+  delivered shuffled, duplicated and partly lost through the real inbox (positions, gap filling from the log),
+  with the contracts registered at random moments of it (the late ones catch up from the log); the ledger's
+  read models rebuilt from its events equal the live ones.
+
+``python -m tests.unit.reporting.ledger_histories FIRST LAST`` checks seeds FIRST..LAST-1 and prints the failures
+as JSON (tests/unit/reporting/test_ledger_properties.py runs 10,000 of them in two processes).
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from eventlet.semaphore import Semaphore
+
+from chassis.inbox import Delivery, Inbox
+from chassis.telemetry import Metrics
+from reporting.engine import pathways_writes
+from reporting.ledger import LedgerRefused, ParticipantLedger
+from reporting.ledger_views import LEDGER_VIEWS
+from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
+
+START = date(2018, 11, 5)
+
+
+def _day(offset: int) -> str:
+    return (START + timedelta(days=offset)).isoformat()
+
+
+def random_log(rnd: random.Random) -> PathwaysLog:
+    log = PathwaysLog()
+    for _ in range(rnd.randint(1, 4)):
+        client, day = str(uuid.UUID(int=rnd.getrandbits(128))), rnd.randint(0, 300)
+        pathway = log.opened(client, _day(day), entry_point=rnd.choice(("E-A", "E-B", "E-C", "E-D")))
+        spells: list[dict] = []
+        for _ in range(rnd.randint(0, 6)):
+            day += rnd.randint(1, 120)
+            choice = rnd.random()
+            if choice < 0.15:
+                log.milestone(pathway, "esol_level_2_achieved", _day(day))
+            elif choice < 0.55 and (not spells or spells[-1]["ended_on"]):
+                nhs, hours = rnd.random() < 0.7, rnd.choice((12, 16, 30, 37.5))
+                spells.append({"employer": "x", "nhs": nhs, "hours_per_week": hours, "role": "r",
+                               "started_on": _day(day), "ended_on": None})
+                log.milestone(pathway, "employment_started", _day(day), employer="x", nhs=nhs, hours_per_week=hours,
+                              role="r")
+            elif choice < 0.7 and spells and not spells[-1]["ended_on"]:
+                spells[-1] = {**spells[-1], "ended_on": _day(day)}
+                log.milestone(pathway, "employment_ended", _day(day))
+            elif choice < 0.95 and spells:
+                log.milestone(pathway, rnd.choice(("sustained_13_weeks", "sustained_26_weeks")), _day(day),
+                              weeks_counted=0, mode="cumulative", spells=[dict(s) for s in spells])
+            else:
+                log.milestone(pathway, "pathway_closed", _day(day), reason="completed")
+    return log
+
+
+def contracts(rnd: random.Random) -> list[dict]:
+    return [terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
+                  participant_cap_pence=rnd.choice((300000, 750000))),
+            terms("dwp_if_shaped", contract_cap_pence=rnd.choice((150000, 340000000)),
+                  participant_cap_pence=rnd.choice((200000, 820000)))]
+
+
+def bare_inbox(harness: Harness) -> Inbox:
+    """The real inbox, outside a nameko container."""
+    inbox = Inbox()
+    inbox.store = SimpleNamespace(app=harness.app)
+    inbox.locks = defaultdict(Semaphore)
+    inbox.container = SimpleNamespace(service_name="reporting", config={})
+    inbox.telemetry = SimpleNamespace(metrics=Metrics("reporting"))
+    return inbox
+
+
+def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Random, documents: list[dict]) -> None:
+    """The log delivered out of order, twice over in part, some of it never, with the contracts registered at
+    random moments; then the timers' catch-ups run, as in the service."""
+    inbox = bare_inbox(harness)
+    deliveries = []
+    previous = 0
+    for notification_id, body in log.events:
+        deliveries.append(Delivery("pathways", notification_id, previous, body))
+        previous = notification_id
+    deliveries += rnd.sample(deliveries, k=len(deliveries) // 2)  # duplicates
+    rnd.shuffle(deliveries)
+    apply = lambda delivery: pathways_writes(harness.engine, delivery)  # noqa: E731
+    arriving = deliveries[: rnd.randint(0, len(deliveries))]  # some arrive, the rest are lost
+    registrations: dict[int, list[dict]] = {}
+    for document in documents:
+        registrations.setdefault(rnd.randint(0, len(arriving)), []).append(document)
+    for index in range(len(arriving) + 1):
+        for document in registrations.get(index, ()):
+            harness.register(document)
+        if index < len(arriving):
+            inbox.handle(arriving[index], log.page, apply=apply)
+    inbox.catch_up("pathways", log.page, apply=apply)
+    harness.engine.catch_up(log.page, harness.app.position("pathways"))
+    LEDGER_VIEWS.catch_up(harness.app)
+
+
+def commands(harness: Harness, seed: int) -> None:
+    """The same random finance decisions on every harness (refusals are part of the history too)."""
+    refs = sorted(harness.app.query("SELECT contract_id, participant_ref FROM ledger_participants"))
+    choose = random.Random(seed)
+    for _ in range(len(refs) * 4):
+        if not refs:
+            return
+        contract_id, ref = choose.choice(refs)
+        participant = harness.engine.participant_by_ref(contract_id, ref)
+        contract = harness.engine.contract(contract_id)
+        metric, occurrence = choose.choice(sorted(participant.outcomes)).split("~")
+        day = at(_day(choose.randint(300, 1400)))
+        action = choose.choice(("evidence", "claim", "validate", "reject", "pay", "claw_back"))
+        try:
+            if action == "evidence":
+                for kind in contract.terms.metric(metric)["evidence_required"]:
+                    participant.add_evidence(metric, int(occurrence), kind, "src", day.date(), "lw", None,
+                                             date.fromisoformat(contract.terms_document["claim_deadline"]), day)
+            elif action == "claim":
+                participant.claim(metric, int(occurrence), contract.terms, day)
+            elif action == "reject":
+                participant.reject(metric, int(occurrence), "not evidenced", day)
+            elif action == "claw_back":
+                participant.claw_back(metric, int(occurrence), "sample failed", day)
+            else:
+                getattr(participant, action)(metric, int(occurrence), day)
+        except LedgerRefused:
+            continue
+        harness.app.save(participant)
+    LEDGER_VIEWS.catch_up(harness.app)
+
+
+def check_invariants(harness: Harness) -> None:
+    for contract_id in harness.engine.contract_ids(fresh=True):
+        contract = harness.engine.contract(contract_id)
+        document = contract.terms_document
+        payable = 0
+        for (ref,) in harness.app.query("SELECT participant_ref FROM ledger_participants WHERE contract_id = %s",
+                                        (contract_id,)):
+            participant = harness.engine.participant_by_ref(contract_id, ref)
+            assert participant.payable_total <= document["participant_cap_pence"], "participant cap exceeded"
+            for outcome in participant.outcomes.values():
+                assert 0 <= outcome["payable_pence"] <= outcome["price_pence"]
+                assert sum(outcome["payer_split"].values()) == outcome["payable_pence"], "split not exact"
+                assert (outcome["payable_pence"] < outcome["price_pence"]) == bool(outcome["not_payable_reason"])
+                assert outcome["paid_pence"] in (0, outcome["payable_pence"])
+                assert outcome["status"] not in ("claimed", "validated", "paid") or outcome["payable_pence"] > 0
+            payable += participant.payable_total
+            paid = [e for e in harness.app.events.get(participant.id) if isinstance(e, ParticipantLedger.Paid)]
+            assert len({(e.metric, e.occurrence) for e in paid}) == len(paid), "an outcome was paid twice"
+        assert payable == contract.allocated <= document["contract_cap_pence"], "contract cap exceeded"
+
+
+def entries(harness: Harness) -> list[tuple]:
+    return harness.app.query("SELECT outcome_ref, payer, kind, pence, effective_on FROM ledger_entries"
+                             " ORDER BY outcome_ref, kind, payer, effective_on")
+
+
+def check(seed: int) -> None:
+    rnd = random.Random(seed)
+    log, documents = random_log(rnd), contracts(rnd)
+    clean, reordered = Harness(), Harness()
+    try:
+        for document in documents:
+            clean.register(document)
+        clean.consume(log)
+        shuffled_with_duplicates(reordered, log, rnd, documents)
+        for harness in (clean, reordered):
+            commands(harness, seed)
+            check_invariants(harness)
+        assert reordered.ledger() == clean.ledger(), "the ledger depends on how its messages were delivered"
+        live = entries(clean)
+        LEDGER_VIEWS.reset(clean.app)
+        LEDGER_VIEWS.catch_up(clean.app)
+        assert entries(clean) == live == entries(reordered), "the ledger's read models differ after a rebuild"
+    finally:
+        for harness in (clean, reordered):
+            harness.app.close()
+
+
+def main(first: int, last: int) -> list[dict]:
+    failures = []
+    for seed in range(first, last):
+        try:
+            check(seed)
+        except Exception as error:  # noqa: BLE001 - every failure is reported with its seed
+            failures.append({"seed": seed, "error": f"{type(error).__name__}: {error}"[:500]})
+    return failures
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    import warnings
+
+    warnings.simplefilter("ignore")
+    print(json.dumps(main(int(sys.argv[1]), int(sys.argv[2]))))

@@ -1,0 +1,43 @@
+"""10,000 random programme histories through the outcome ledger (tests/unit/reporting/ledger_histories.py).
+
+The histories are checked in two processes, one per core (``LEDGER_HISTORIES`` sets how many; a failure names
+its seed: ``python -c "from tests.unit.reporting.ledger_histories import check; check(SEED)"`` replays it).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.unit.reporting.ledger_histories import check
+
+HISTORIES = int(os.environ.get("LEDGER_HISTORIES", "10000"))
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
+
+
+def test_ten_thousand_random_histories_keep_the_ledger_invariants_whatever_the_delivery():
+    half = HISTORIES // 2
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.unit.reporting.ledger_histories", str(a), str(b)],
+                                cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+               for a, b in ((0, half), (half, HISTORIES))]
+    failures = []
+    for worker in workers:
+        out, _ = worker.communicate(timeout=1800)
+        assert worker.returncode == 0, "a history worker crashed"
+        failures += json.loads(out)
+    assert failures == [], f"{len(failures)} of {HISTORIES} histories failed, e.g. {failures[:3]}"
+
+
+def test_a_history_with_a_broken_cap_is_caught(monkeypatch):
+    """The checks can fail: with the contract cap ignored, some history exceeds it."""
+    from reporting.ledger import ContractLedger
+
+    monkeypatch.setattr(ContractLedger, "room", property(lambda self: 10**12))
+    for seed in range(500):
+        try:
+            check(seed)
+        except AssertionError as error:
+            assert "cap exceeded" in str(error)
+            return
+    raise AssertionError("no history noticed a contract cap being ignored")
