@@ -14,6 +14,7 @@ from chassis.relay import OutboxRelay
 from chassis.store import Store
 from reporting import projections, queries
 from reporting.application import Reporting
+from reporting.gauges import DomainGauges
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
 
@@ -32,6 +33,7 @@ class ReportingService(StandardEndpoints):
     store = Store(Reporting)
     outbox = OutboxRelay(lambda domain_event: None)  # publishes nothing yet; serves its (empty) log
     inbox = Inbox()
+    gauges = DomainGauges()  # the programme's gauges on /metrics, read from the read models at scrape time
     referrals = RpcProxy("referrals")
     pathways = RpcProxy("pathways")
     enterprises = RpcProxy("enterprises")
