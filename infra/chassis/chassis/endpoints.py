@@ -40,11 +40,11 @@ class Probe(DependencyProvider):
         return generate_latest(self.telemetry.metrics.registry)
 
     def _dead_letters_waiting(self, connection: Connection) -> int:
-        queue = bus.dead_letter_queue(self.container.service_name)
-        try:
-            _, count, _ = queue(connection.channel()).queue_declare(passive=True)
-        except connection.channel_errors:
-            return 0  # not declared yet: nothing was ever dead-lettered
+        # Declared as dead_letter() declares it (idempotent): a passive declare of a queue not made yet would
+        # be a channel error, logged by the broker at every check.
+        queue = bus.dead_letter_queue(self.container.service_name)(connection.channel())
+        queue.declare()
+        _, count, _ = queue.queue_declare(passive=True)
         return int(count)
 
     def check(self) -> dict[str, bool]:
