@@ -6,6 +6,7 @@ COPY infra/constraints.txt infra/constraints.txt
 COPY pyproject.toml requirements.txt ./
 COPY contracts contracts
 COPY infra/chassis infra/chassis
+COPY infra/monitoring infra/monitoring
 COPY services services
 COPY launcher launcher
 RUN pip install --no-cache-dir -c infra/constraints.txt setuptools wheel \

@@ -14,14 +14,17 @@ from nameko.rpc import rpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
-from chassis import apidoc, config
+from chassis import apidoc, bus, config
 from chassis.http import Call, json_response, route
 from chassis.relay import find_store
 from chassis.telemetry import Telemetry
 
 
 class Probe(DependencyProvider):
-    """Checks the service's database and broker (cached for a second) and exposes its metrics registry."""
+    """Checks the service's database and broker (cached for a second) and exposes its metrics registry.
+
+    The broker check also reads how many messages wait in the service's dead-letter queue (consumers only).
+    """
 
     telemetry = Telemetry()
 
@@ -33,7 +36,16 @@ class Probe(DependencyProvider):
         return self
 
     def metrics_text(self) -> bytes:
+        self.check()  # database and broker health are measured at scrape time too (cached for a second)
         return generate_latest(self.telemetry.metrics.registry)
+
+    def _dead_letters_waiting(self, connection: Connection) -> int:
+        # Declared as dead_letter() declares it (idempotent): a passive declare of a queue not made yet would
+        # be a channel error, logged by the broker at every check.
+        queue = bus.dead_letter_queue(self.container.service_name)(connection.channel())
+        queue.declare()
+        _, count, _ = queue.queue_declare(passive=True)
+        return int(count)
 
     def check(self) -> dict[str, bool]:
         if time.monotonic() - self.checked_at < 1.0:
@@ -46,13 +58,15 @@ class Probe(DependencyProvider):
         except Exception:
             pass
         uri = config.amqp_uri(self.container.config.get("ENV") or None)
+        metrics = self.telemetry.metrics
         try:
             with Connection(uri, connect_timeout=2) as connection:
                 connection.ensure_connection(max_retries=1)
-            result["broker"] = True
+                result["broker"] = True
+                if getattr(self.container.service_cls, "consumes", ()):
+                    metrics.labels(metrics.dead_letter_queue).set(self._dead_letters_waiting(connection))
         except Exception:
             pass
-        metrics = self.telemetry.metrics
         for name, up in result.items():
             metrics.labels(metrics.dependency_up, dependency=name).set(1 if up else 0)
         self.checked_at, self.last = time.monotonic(), result

@@ -35,7 +35,7 @@ from chassis import bus, config
 from chassis.meta import recording
 from chassis.relay import find_store
 from chassis.store import ServiceApplication, Sql
-from chassis.telemetry import Telemetry
+from chassis.telemetry import Metrics, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +162,26 @@ class Inbox(DependencyProvider):
 
     telemetry = Telemetry()
 
+    @classmethod
+    def outside_a_container(cls, app: ServiceApplication, service: str) -> "Inbox":
+        """The same processing (positions, duplicates dropped, gaps filled from the upstream log) without a
+        nameko container: for tools and tests that drive ``handle`` and ``catch_up`` themselves."""
+        from types import SimpleNamespace
+
+        inbox = cls()
+        inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
+        inbox.locks = defaultdict(Semaphore)
+        inbox.heads = {}
+        inbox.container = SimpleNamespace(service_name=service, config={})  # type: ignore[assignment]
+        inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
+        return inbox
+
     def setup(self) -> None:
         self.store = find_store(self.container)
         self.locks: dict[str, Semaphore] = defaultdict(Semaphore)
         self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
+        self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
+        self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
 
     def get_dependency(self, worker_ctx: Any) -> "Inbox":
         return self
@@ -204,6 +220,7 @@ class Inbox(DependencyProvider):
         processed = 0
         while upto is None or after < upto:
             page = _fetch_with_timeout(fetch, after, upto)
+            self.heads[upstream] = max(self.heads.get(upstream, 0), int(page["head"]))
             for item in page["items"]:
                 delivery = Delivery(upstream, int(item["notification_id"]), after, item["body"])
                 self._process(delivery, apply, apply_sql)
@@ -223,6 +240,8 @@ class Inbox(DependencyProvider):
                            idempotency_key=delivery.body.get("event_id"),
                            correlation_id=delivery.body.get("correlation_id")):
                 self._write(delivery, apply, apply_sql)
+                log.info("consumed", extra={"upstream": delivery.upstream, "event_type": delivery.event_type,
+                                            "notification_id": delivery.notification_id})
         except IntegrityError:
             if self.app.position(delivery.upstream) >= delivery.notification_id:
                 self._count(delivery.upstream, "duplicate")
@@ -234,6 +253,9 @@ class Inbox(DependencyProvider):
         self._count(delivery.upstream, "processed")
         metrics = self.telemetry.metrics
         metrics.labels(metrics.consumer_position, upstream=delivery.upstream).set(delivery.notification_id)
+        # Between catch-ups (which read the upstream's head) the lag is measured against the highest id seen.
+        head = self.heads[delivery.upstream] = max(self.heads.get(delivery.upstream, 0), delivery.notification_id)
+        metrics.labels(metrics.consumer_lag, upstream=delivery.upstream).set(head - delivery.notification_id)
 
     def _write(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
         if apply_sql is not None:

@@ -201,6 +201,14 @@ class OutboxRelay(DependencyProvider):
         self.store_position(reached, previous)
         for message in outgoing:
             metrics.labels(metrics.relay_published, event_type=message.body["event_type"]).inc()
+        if outgoing:
+            log.info("relayed", extra={"messages": len(outgoing), "notification_ids": [
+                outgoing[0].headers[NOTIFICATION_ID], outgoing[-1].headers[NOTIFICATION_ID]]})
+            if log.isEnabledFor(logging.DEBUG):  # one line per message only when asked for
+                for message in outgoing:
+                    log.debug("relayed message", extra={
+                        "routing_key": message.routing_key, "notification_id": message.headers[NOTIFICATION_ID],
+                        "correlation_id": message.body.get("correlation_id")})
         metrics.labels(metrics.relay_position).set(reached)
         metrics.labels(metrics.relay_lag).set(max(0, head - reached))
         return len(notifications)

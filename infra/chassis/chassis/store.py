@@ -26,6 +26,7 @@ from nameko.extensions import DependencyProvider
 from chassis import config
 from chassis.cooperative import assert_cooperative
 from chassis.meta import set_meta
+from chassis.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -273,8 +274,11 @@ class Store(DependencyProvider):
     """Gives each worker the container's one Application (one connection pool per container).
 
     It also puts the worker's context (actor, organisation, idempotency key, correlation id) where
-    ``TracedAggregate`` stamps it on every event, and nudges the outbox relay after each save.
+    ``TracedAggregate`` stamps it on every event, and after each save counts the stored events by type
+    (``useit_events_stored_total``), logs one ``stored`` line and nudges the outbox relay.
     """
+
+    telemetry = Telemetry()
 
     def __init__(self, app_class: type[ServiceApplication]) -> None:
         self.app_class = app_class
@@ -287,9 +291,17 @@ class Store(DependencyProvider):
         if self.app.is_sqlite:
             self.app.migrate()
         original = self.app._notify
+        metrics = self.telemetry.metrics
 
         def notify_then_nudge(recordings: Any) -> None:
             original(recordings)
+            if recordings:
+                event_types = [type(r.domain_event).__qualname__ for r in recordings]
+                metrics.count_stored(event_types)
+                # One line per save (not per event), with the worker's correlation id (chassis.logs).
+                log.info("stored", extra={"events": len(recordings), "event_types": sorted(set(event_types)),
+                                          "notification_ids": [recordings[0].notification.id,
+                                                               recordings[-1].notification.id]})
             for listener in self.listeners:
                 listener()
 

@@ -3,10 +3,15 @@
 A registry per container (not prometheus_client's global one) keeps the four services apart when the
 embedded mode runs them in one process. Every metric has a ``service`` label; label values are route
 templates, event types and upstream names, never ids or personal data (bounded cardinality).
+
+Series whose labels are known when the container starts are made at once (counters at 0, rebuild progress
+at 0 of 0), so a dashboard or alert sees "nothing happened" rather than "no data". The catalogue, with every
+metric's meaning, is docs/observability.md (generated: ``python -m monitoring``).
 """
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter as Counter_
+from typing import Any, Iterable
 
 from nameko.extensions import SharedExtension
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -49,6 +54,31 @@ class Metrics:
                                     ["service", "upstream"], registry=r)
         self.dependency_up = Gauge("useit_dependency_up", "1 when the dependency answered its last check",
                                    ["service", "dependency"], registry=r)
+        self.dead_letter_queue = Gauge("useit_dead_letter_queue_messages",
+                                       "Messages waiting in the service's dead-letter queue (at the last check)",
+                                       ["service"], registry=r)
+        # Set by a read-model rebuild while it pulls the upstream logs (both 0 when none is running).
+        self.rebuild_processed = Gauge("useit_rebuild_processed_events", "Events processed by the running rebuild",
+                                       ["service"], registry=r)
+        self.rebuild_total = Gauge("useit_rebuild_total_events", "Events the running rebuild has to process",
+                                   ["service"], registry=r)
+        for metric in (self.relay_failures, self.rebuild_processed, self.rebuild_total):
+            self.labels(metric)
+        self._stored: dict[str, Any] = {}
+
+    def count_stored(self, event_types: Iterable[str]) -> None:
+        """Counts stored events by type (the event's class, e.g. ``Pathway.ExamAttempted``: a bounded set)."""
+        for event_type, count in Counter_(event_types).items():
+            child = self._stored.get(event_type)
+            if child is None:
+                child = self._stored[event_type] = self.labels(self.events_stored, event_type=event_type)
+            child.inc(count)
+
+    def known_upstreams(self, upstreams: Iterable[str]) -> None:
+        """Makes the per-upstream counters of a consumer at 0, so they exist before the first event."""
+        for upstream in upstreams:
+            for metric in (self.dead_letters, self.gap_fills):
+                self.labels(metric, upstream=upstream)
 
     def labels(self, metric: Any, **labels: str) -> Any:
         return metric.labels(service=self.service, **labels)

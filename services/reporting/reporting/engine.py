@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from chassis.inbox import Delivery, Writes
+from chassis.meta import recording
 from chassis.store import ServiceApplication, Sql
 from contracts import pathways as pw
 from reporting import projections
@@ -103,9 +104,11 @@ class LedgerEngine:
                 while position < upto:
                     page = fetch(position, upto, 500)
                     for item in page["items"]:
-                        notification_id = int(item["notification_id"])
-                        changed = self.achievements(contract_id, item["body"])
-                        self.app.save(*changed, sql=lambda s, n=notification_id: self.app.record_tracking(s, name, n))
+                        notification_id, body = int(item["notification_id"]), item["body"]
+                        with recording(actor="system:reporting", organisation=body.get("organisation"),
+                                       idempotency_key=body.get("event_id"), correlation_id=body.get("correlation_id")):
+                            changed = self.achievements(contract_id, body)
+                            self.app.save(*changed, sql=lambda s, n=notification_id: self.app.record_tracking(s, name, n))
                         position, done = notification_id, done + 1
                     scanned = min(int(page["scanned_to"]), upto)
                     if scanned > position:  # past events that are not integration events

@@ -14,6 +14,7 @@ from chassis.store import Store
 from reporting import projections
 from reporting.application import Reporting, pseudonym_key
 from reporting.engine import LedgerEngine, pathways_writes
+from reporting.gauges import DomainGauges
 from reporting.ledger_api import LedgerEndpoints
 from reporting.ledger_views import LEDGER_VIEWS
 from reporting.reports_api import ReportEndpoints
@@ -45,6 +46,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     outbox = OutboxRelay(lambda domain_event: None, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
     inbox = Inbox()
     ledger = Ledger()
+    gauges = DomainGauges()  # the programme's gauges on /metrics, read from the read models at scrape time
     referrals = RpcProxy("referrals")
     pathways = RpcProxy("pathways")
     enterprises = RpcProxy("enterprises")

@@ -16,14 +16,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections import defaultdict
 from datetime import date, timedelta
-from types import SimpleNamespace
-
-from eventlet.semaphore import Semaphore
 
 from chassis.inbox import Delivery, Inbox
-from chassis.telemetry import Metrics
 from reporting.engine import pathways_writes
 from reporting.ledger import LedgerRefused, ParticipantLedger
 from reporting.ledger_views import LEDGER_VIEWS
@@ -71,20 +66,10 @@ def contracts(rnd: random.Random) -> list[dict]:
                   participant_cap_pence=rnd.choice((200000, 820000)))]
 
 
-def bare_inbox(harness: Harness) -> Inbox:
-    """The real inbox, outside a nameko container."""
-    inbox = Inbox()
-    inbox.store = SimpleNamespace(app=harness.app)
-    inbox.locks = defaultdict(Semaphore)
-    inbox.container = SimpleNamespace(service_name="reporting", config={})
-    inbox.telemetry = SimpleNamespace(metrics=Metrics("reporting"))
-    return inbox
-
-
 def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Random, documents: list[dict]) -> None:
     """The log delivered out of order, twice over in part, some of it never, with the contracts registered at
     random moments; then the timers' catch-ups run, as in the service."""
-    inbox = bare_inbox(harness)
+    inbox = Inbox.outside_a_container(harness.app, "reporting")
     deliveries = []
     previous = 0
     for notification_id, body in log.events:
