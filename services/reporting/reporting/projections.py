@@ -14,6 +14,7 @@ from chassis.store import Sql
 from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf
+from reporting import enterprise_reports
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_referrals ("
@@ -29,7 +30,7 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS report_erasures (client_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_enterprises_by_legal_form ("
     " legal_form TEXT PRIMARY KEY, registered INTEGER NOT NULL DEFAULT 0)",
-)
+) + enterprise_reports.TABLES
 
 
 def _bump(sql: Sql, table: str, key_column: str, key: str, column: str) -> None:
@@ -91,6 +92,7 @@ def pathway_opened(sql: Sql, delivery: Delivery) -> None:
 def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
     message = en.EnterpriseRegisteredV1().load(delivery.body)
     _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
+    enterprise_reports.enterprise_registered(sql, delivery)
 
 
 def milestone_reached(sql: Sql, delivery: Delivery) -> None:
@@ -116,6 +118,7 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     pw.PATHWAY_OPENED_V1: pathway_opened,
     pw.MILESTONE_REACHED_V1: milestone_reached,
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered,
+    **enterprise_reports.HANDLERS,
 }
 
 
