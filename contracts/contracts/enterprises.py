@@ -190,6 +190,7 @@ class NetworkEventAttendedV1(Envelope):
     held_on = fields.Date(required=True)
     attendees = fields.List(fields.Nested(Attendee), required=True)
     walk_ins = fields.Integer(required=True)
+    walk_ins_total = fields.Integer(required=True, metadata={"description": "the event's walk-ins so far"})
 
 
 class SupplyChainOutcomeRecordedV1(Envelope):

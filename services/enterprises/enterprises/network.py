@@ -70,13 +70,14 @@ class NetworkEvent(TracedAggregate):
         if not keys and walk_ins <= 0:
             raise RuleBroken("attendance_is_someone", "name attendees or count walk-ins")
         self._attendance_recorded(attendees=[{"kind": kind, "ref": ref} for kind, ref in keys], walk_ins=walk_ins,
-                                  series=self.series, held_on=self.held_on, occurred_at=occurred_at)
+                                  walk_ins_total=self.walk_ins + walk_ins, series=self.series, held_on=self.held_on,
+                                  occurred_at=occurred_at)
 
     @event("AttendanceRecorded")
-    def _attendance_recorded(self, attendees: list[dict[str, str]], walk_ins: int, series: str, held_on: date,
-                             occurred_at: datetime) -> None:
+    def _attendance_recorded(self, attendees: list[dict[str, str]], walk_ins: int, walk_ins_total: int, series: str,
+                             held_on: date, occurred_at: datetime) -> None:
         self.attendees.extend((a["kind"], a["ref"]) for a in attendees)
-        self.walk_ins += walk_ins
+        self.walk_ins = walk_ins_total
 
     def record_supply_chain_outcome(self, enterprise_id: UUID, outcome: str, buyer: str, value_pence: int | None,
                                     occurred_at: datetime) -> None:

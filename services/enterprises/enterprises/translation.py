@@ -84,7 +84,8 @@ TRANSLATIONS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
         "ideas_raised": e.ideas_raised}),
     NetworkEvent.AttendanceRecorded: (en.NETWORK_EVENT_ATTENDED_V1, lambda e: {
         "network_event_id": e.originator_id, "series": e.series, "held_on": e.held_on,
-        "attendees": [dict(a) for a in e.attendees], "walk_ins": e.walk_ins}),
+        "attendees": [dict(a) for a in e.attendees], "walk_ins": e.walk_ins,
+        "walk_ins_total": e.walk_ins_total}),
     NetworkEvent.OutcomeRecorded: (en.SUPPLY_CHAIN_OUTCOME_RECORDED_V1, lambda e: {
         "network_event_id": e.originator_id, "enterprise_id": e.enterprise_id, "outcome": e.outcome,
         "buyer": e.buyer, "value_pence": e.value_pence}),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
+from psycopg.rows import tuple_row
 
 from chassis.store import ServiceApplication
 from contracts import enterprises as en
@@ -34,7 +35,14 @@ def _rows(app: ServiceApplication, statement: str, organisation: str | None, par
           column: str = "organisation") -> list[tuple]:
     """``statement`` with ``{where}`` (its last placeholder) filtering on the recording organisation."""
     where = f"{column} = %s" if organisation else "1 = 1"
-    return app.query(statement.format(where=where), [*params, *([organisation] if organisation else [])])
+    values = (*params, *([organisation] if organisation else []))
+    if app.is_sqlite:
+        return app.query(statement.format(where=where), values)
+    # plain tuples: ServiceApplication.query makes dict rows, which merge unnamed columns (two SUMs are one "sum")
+    with app.recorder.datastore.get_connection() as connection:  # type: ignore[attr-defined]
+        with connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(statement.format(where=where), values)
+            return cursor.fetchall()
 
 
 def _int(value: Any) -> int:
@@ -123,12 +131,12 @@ def network(app: ServiceApplication, activity: dict[str, dict[str, int]], organi
     series = {s: {"events": _int(n), "attendance": _int(walk_ins) + _int(named.get(s))} for s, n, walk_ins in _rows(
         app, "SELECT series, COUNT(*), SUM(walk_ins) FROM report_ent_network_events WHERE {where} GROUP BY series",
         organisation)}
-    kinds = defaultdict(dict)
+    kinds: dict[str, dict[str, int]] = defaultdict(dict)
     for event_id, kind, count in _rows(app, "SELECT network_event_id, attendee_kind, COUNT(*) FROM report_ent_attendance"
                                             " WHERE series = 'supply_chain' AND {where}"
                                             " GROUP BY network_event_id, attendee_kind", organisation):
         kinds[event_id][kind] = _int(count)
-    outcomes = defaultdict(dict)
+    outcomes: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for event_id, outcome, count, pence in _rows(app, "SELECT subject_id, activity, COUNT(*), SUM(amount_pence) FROM"
                                                       " report_ent_activity WHERE activity IN ('pitched', 'lead',"
                                                       " 'contract_won') AND {where} GROUP BY subject_id, activity",

@@ -107,6 +107,10 @@ def enterprise_supported(sql: Sql, delivery: Delivery) -> None:
 
 def enterprise_merged(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.EnterpriseMergedV1, delivery)
+    merged = sql.execute("SELECT merged_into FROM report_ent_enterprises WHERE enterprise_id = %s",
+                         (str(m["enterprise_id"]),)).fetchone()
+    if merged is not None and merged[0] is not None:
+        return  # already counted out
     _upsert(sql, "report_ent_enterprises", "enterprise_id", {
         "enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "merged_into": str(m["merged_into"])})
     if m["legal_form"] is not None:  # no longer one of the enterprises counted by legal form
@@ -195,9 +199,8 @@ def network_event_attended(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.NetworkEventAttendedV1, delivery)
     event_id = str(m["network_event_id"])
     sql.execute("INSERT INTO report_ent_network_events (network_event_id, organisation, series, held_on, walk_ins)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_event_id) DO UPDATE SET"
-                " walk_ins = report_ent_network_events.walk_ins + EXCLUDED.walk_ins",
-                (event_id, m["organisation"], m["series"], m["held_on"].isoformat(), m["walk_ins"]))
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_event_id) DO UPDATE SET walk_ins = EXCLUDED.walk_ins",
+                (event_id, m["organisation"], m["series"], m["held_on"].isoformat(), m["walk_ins_total"]))
     for attendee in m["attendees"]:
         sql.execute("INSERT INTO report_ent_attendance (network_event_id, attendee_kind, attendee_ref, series,"
                     " organisation) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
