@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import requests
 
+from launcher import enterprise_demo
 from launcher.processes import RunningPlatform
 
 PARTNERS = ("brushstrokes-community-project", "ladywood-work-club", "smethwick-faith-centre")
@@ -107,4 +108,8 @@ def load(platform: RunningPlatform, credentials: dict[str, str], clients: int = 
         post(platform, "enterprises", "/enterprises", f"demo-enterprise-{number}", {
             "legal_form": form, "registered_on": f"2018-0{number + 2}-01",
             "occurred_at": "2018-06-01T10:00:00+00:00"}, credentials["ise"])
-    return {"referrals": clients, "accepted": accepted, "enterprises": 4}
+    enterprise_demo.load(platform.url("enterprises"), credentials["ise"], enterprise_demo.SMALL)
+    small = enterprise_demo.SMALL
+    return {"referrals": clients, "accepted": accepted, "enterprises": 4,
+            "fuse_applications": small.applications, "mentors": small.specialist_mentors + small.general_mentors,
+            "community_researchers": small.researchers}

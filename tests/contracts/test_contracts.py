@@ -5,7 +5,7 @@ import glob
 import json
 import os
 import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from marshmallow import ValidationError
@@ -14,12 +14,11 @@ from chassis.inbox import Delivery
 from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf
-from enterprises.domain import Enterprise
-from enterprises.translation import to_contract as enterprises_out
 from pathways.domain import Pathway
 from pathways.translation import to_contract as pathways_out
 from referrals.domain import Referral
 from referrals.translation import to_contract as referrals_out
+from tests.contracts.enterprise_events import enterprise_messages
 
 SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "contracts", "samples")
 PUBLISHED = {"referrals": rf.PUBLISHED, "pathways": pw.PUBLISHED, "enterprises": en.PUBLISHED}
@@ -79,10 +78,9 @@ def produced() -> list[tuple[str, dict]]:
     pathway.offer_job("offer-1", "an NHS trust", True, "radiographer", False, WHEN)
     pathway.record_right_to_work_check(None, WHEN)
     pathway.start_employment("an NHS trust", True, 37.5, "radiographer", WHEN)
-    enterprise = Enterprise(id=uuid.uuid4(), legal_form="charity", registered_on=date(2018, 1, 2), occurred_at=WHEN)
     out = [("referrals", referrals_out(e)) for e in referral.collect_events()]
     out += [("pathways", pathways_out(e)) for e in pathway.collect_events()]
-    out += [("enterprises", enterprises_out(e)) for e in enterprise.collect_events()]
+    out += [("enterprises", message) for message in enterprise_messages()]
     return [(service, message) for service, message in out if message is not None]  # internal events stay home
 
 

@@ -1,25 +1,25 @@
-"""The enterprises nameko service: entrypoints only."""
+"""The enterprises nameko service: its dependencies; the entrypoints are in routes_fuse and routes_community."""
 from __future__ import annotations
 
 from chassis.endpoints import StandardEndpoints
-from chassis.http import Call, route
 from chassis.relay import OutboxRelay
 from chassis.store import Store
+from chassis.vault import VaultProvider
 from contracts import enterprises as en
 from enterprises.application import Enterprises
+from enterprises.dependencies import IdentityIndexProvider
+from enterprises.routes_community import CommunityRoutes
+from enterprises.routes_fuse import FuseRoutes
 from enterprises.translation import TRANSLATED, to_contract
 
 
-class EnterprisesService(StandardEndpoints):
+class EnterprisesService(FuseRoutes, CommunityRoutes, StandardEndpoints):
+    """Programme staff (enterprise_staff, admin) record; auditors read (without personal data)."""
+
     name = "enterprises"
     http_port = 8003
     publishes = en.PUBLISHED
     store = Store(Enterprises)
+    vault = VaultProvider()
+    identities = IdentityIndexProvider()
     outbox = OutboxRelay(to_contract, TRANSLATED)
-
-    @route("POST", "/enterprises", roles=("enterprise_staff", "admin"), body=en.RegisterEnterprise, requires_idempotency_key=True,
-           answers={201: "stored"}, summary="Register a supported enterprise")
-    def register_enterprise(self, call: Call) -> tuple[int, dict]:
-        """Takes contracts.enterprises.RegisterEnterprise; returns the enterprise id and event id."""
-        answer, _ = self.store.register_enterprise(call.organisation, call.idempotency_key, **call.body)
-        return 201, answer

@@ -17,6 +17,7 @@ from chassis.store import Sql
 from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf
+from reporting import enterprise_reports
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_referrals ("
@@ -38,7 +39,7 @@ TABLES = (
     " upstream TEXT NOT NULL, seq BIGINT NOT NULL, client_id TEXT NOT NULL, event_type TEXT NOT NULL,"
     " occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (upstream, seq))",
     "CREATE INDEX IF NOT EXISTS report_client_events_by_client ON report_client_events (client_id, recorded_at)",
-)
+) + enterprise_reports.TABLES
 
 # schemas are built once: building one costs more than loading a message with it
 _CLIENTACCEPTEDV1 = rf.ClientAcceptedV1()
@@ -181,6 +182,7 @@ def _bump(sql: Sql, table: str, key_column: str, key: str, column: str) -> None:
 def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
     message = _ENTERPRISEREGISTEREDV1.load(delivery.body)
     _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
+    enterprise_reports.enterprise_registered(sql, delivery)
 
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
@@ -194,6 +196,7 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     pw.PATHWAY_OPENED_V1: pathway_opened,
     pw.MILESTONE_REACHED_V1: milestone_reached,
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered,
+    **enterprise_reports.HANDLERS,
 }
 
 

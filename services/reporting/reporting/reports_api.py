@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from chassis import config
 from chassis.http import Call, json_response, route
-from reporting import queries
+from reporting import enterprise_queries, queries
 from reporting.statements import to_csv
 
 HUB_AND_AUDIT = ("caseworker", "auditor", "admin")
@@ -112,6 +112,18 @@ class ReportEndpoints:
                 "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
                 "pathway_funnel": queries.pathway_funnel(self.store, day),
                 "clients_erased": queries.clients_erased(self.store)}
+
+    @route("GET", "/reports/enterprises", roles=("enterprise_staff", "auditor", "admin"),
+           query=enterprise_queries.EnterpriseReportQuery, answers={200: "indicators and programme figures"},
+           summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, research")
+    def enterprise_report(self, call: Call) -> dict:
+        return enterprise_queries.enterprise_report(self.store, call.query["organisation"])
+
+    @route("GET", "/reports/events/attendance-trend", roles=("enterprise_staff", "auditor", "admin"),
+           query=enterprise_queries.AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
+           summary="Attendance of one series of network events over time (returning attendees, direction)")
+    def attendance_trend(self, call: Call) -> dict:
+        return enterprise_queries.attendance_trend(self.store, call.query["series"], call.query["organisation"])
 
     @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, query=AsOf,
            summary="Everything recorded about one client across services, in order, as of a date",

@@ -1,0 +1,175 @@
+"""HTTP entrypoints of enterprises and the FUSE programme (a mixin of EnterprisesService)."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from chassis.http import Call, route
+from contracts import enterprises as en
+from enterprises.domain import Enterprise
+from enterprises.fuse import Applicant, Programme, RecruitmentRound
+
+STAFF = ("enterprise_staff", "admin")
+READERS = ("enterprise_staff", "admin", "auditor")
+STORED = {201: "stored (the same answer again for a repeated Idempotency-Key)", 404: "no such record",
+          409: "the key was used with another body, or a concurrent write won (retry)"}
+APPLICATION = "/rounds/<uuid:round_id>/applications/<uuid:application_id>"
+
+
+class Routes:
+    """What every route mixin uses: the service's store, vault and identity index, and audited reads."""
+
+    store: Any
+    vault: Any
+    identities: Any
+
+    def personal(self, call: Call, subject_id: UUID, token: str | None, purpose: str) -> dict[str, Any]:
+        """Staff read a person's (or an enterprise's) sealed details, and the read is recorded; auditors do not."""
+        if token is None or not call.acting_as(*STAFF):
+            return {}
+        return {"personal": self.vault.read(subject_id, token, actor=call.meta["actor"],
+                                            organisation=call.organisation, purpose=purpose)}
+
+
+class FuseRoutes(Routes):
+    @route("POST", "/enterprises", roles=STAFF, body=en.RegisterEnterprise, requires_idempotency_key=True,
+           answers={**STORED, 409: "already recorded (its enterprise_id in the answer), or the key was reused"},
+           summary="Record an enterprise (or a venture not yet registered), once")
+    def register_enterprise(self, call: Call) -> tuple[int, dict]:
+        """Takes contracts.enterprises.RegisterEnterprise; returns the enterprise id and event id."""
+        answer, _ = self.store.register_enterprise(call.organisation, call.idempotency_key, call.body, self.vault,
+                                                   self.identities)
+        return 201, answer
+
+    @route("GET", "/enterprises/possible-duplicates", roles=STAFF, answers={200: "records to check by hand"},
+           summary="Enterprises recorded under a name another enterprise (with another number) already has")
+    def possible_duplicate_enterprises(self, call: Call) -> dict:
+        return {"enterprises": self.identities.possible_duplicates()}
+
+    @route("GET", "/enterprises/<uuid:enterprise_id>", roles=READERS, answers={200: "the enterprise", 404: "none"},
+           summary="One enterprise: registration, programmes, support, CO05 status (name for staff)")
+    def get_enterprise(self, call: Call) -> dict:
+        enterprise = self.store.load(Enterprise, call.path["enterprise_id"])
+        return {**enterprise.view(), **self.personal(call, enterprise.id, enterprise.details,
+                                                     "GET /enterprises/<enterprise_id>")}
+
+    @route("POST", "/enterprises/<uuid:enterprise_id>/registration", roles=STAFF, body=en.RecordRegistration,
+           requires_idempotency_key=True, answers=STORED, summary="A venture registered: legal form and date")
+    def record_registration(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.record_registration(call.organisation, call.idempotency_key,
+                                                   call.path["enterprise_id"], call.body, self.identities)
+        return 201, answer
+
+    @route("POST", "/enterprises/<uuid:enterprise_id>/support", roles=STAFF, body=en.LogSupport,
+           requires_idempotency_key=True, answers=STORED,
+           summary="Support hours given within a programme the enterprise belongs to")
+    def log_support(self, call: Call) -> tuple[int, dict]:
+        body = call.body
+        answer, _ = self.store.step(call.organisation, call.idempotency_key, "log_support", Enterprise,
+                                    call.path["enterprise_id"], body, lambda e: e.log_support(
+                                        body["kind"], int(body["hours"] * 60), body["occurred_at"],
+                                        programme_id=body["programme_id"]))
+        return 201, answer
+
+    @route("POST", "/enterprises/<uuid:enterprise_id>/merge", roles=STAFF, body=en.MergeEnterprise,
+           requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
+    def merge_enterprise(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                                **call.body)
+        return 201, answer
+
+    @route("POST", "/rounds", roles=STAFF, body=en.OpenRound, requires_idempotency_key=True, answers=STORED,
+           summary="Open a FUSE recruitment round")
+    def open_round(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.create(call.organisation, call.idempotency_key, "open_round", call.body,
+                                      lambda round_id: RecruitmentRound(id=round_id, **call.body))
+        return 201, answer
+
+    @route("GET", "/rounds/<uuid:round_id>", roles=READERS, answers={200: "the round", 404: "none"},
+           summary="A round, its applications (ids and stages, no personal data) and counts")
+    def get_round(self, call: Call) -> dict:
+        return self.store.load(RecruitmentRound, call.path["round_id"]).view()
+
+    @route("POST", "/rounds/<uuid:round_id>/closure", roles=STAFF, body=en.CloseRound, requires_idempotency_key=True,
+           answers=STORED, summary="Close the round: it takes no more steps")
+    def close_round(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.step(call.organisation, call.idempotency_key, "close_round", RecruitmentRound,
+                                    call.path["round_id"], call.body, lambda r: r.close(call.body["occurred_at"]))
+        return 201, answer
+
+    @route("POST", "/rounds/<uuid:round_id>/applications", roles=STAFF, body=en.SubmitApplication,
+           requires_idempotency_key=True, answers=STORED, summary="A person applies for an enterprise")
+    def submit_application(self, call: Call) -> tuple[int, dict]:
+        """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
+        and how the enterprise was matched (new, registration, name, chosen)."""
+        answer, _ = self.store.submit_application(call.organisation, call.idempotency_key, call.path["round_id"],
+                                                  call.body, self.vault, self.identities)
+        return 201, answer
+
+    @route("POST", APPLICATION + "/shortlisting", roles=STAFF, body=en.ShortlistApplication,
+           requires_idempotency_key=True, answers=STORED, summary="Shortlist a submitted application")
+    def shortlist_application(self, call: Call) -> tuple[int, dict]:
+        return self._application(call, "shortlist", lambda r, a: r.shortlist(a, call.body["occurred_at"]))
+
+    @route("POST", APPLICATION + "/conflicts", roles=STAFF, body=en.DeclareConflict, requires_idempotency_key=True,
+           answers=STORED, summary="A panel member declares a conflict of interest (voids their interview)")
+    def declare_conflict(self, call: Call) -> tuple[int, dict]:
+        return self._application(call, "declare_conflict", lambda r, a: r.declare_conflict(a, **call.body))
+
+    @route("POST", APPLICATION + "/interview", roles=STAFF, body=en.Interview, requires_idempotency_key=True,
+           answers=STORED, summary="The applicant was interviewed by this panel")
+    def interview_applicant(self, call: Call) -> tuple[int, dict]:
+        return self._application(call, "interview", lambda r, a: r.interview(a, **call.body))
+
+    @route("POST", APPLICATION + "/decision", roles=STAFF, body=en.DecideApplication, requires_idempotency_key=True,
+           answers=STORED, summary="Accept (joins the cohort), waitlist or reject, with the reason")
+    def decide_application(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.decide_application(call.organisation, call.idempotency_key, call.path["round_id"],
+                                                  call.path["application_id"], call.body)
+        return 201, answer
+
+    @route("POST", APPLICATION + "/enterprise-link", roles=STAFF, body=en.LinkEnterprise,
+           requires_idempotency_key=True, answers=STORED, summary="The application is for this existing enterprise")
+    def link_application(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
+                                                call.path["application_id"], **call.body)
+        return 201, answer
+
+    def _application(self, call: Call, name: str, apply: Any) -> tuple[int, dict]:
+        application_id = call.path["application_id"]
+        answer, _ = self.store.application_step(call.organisation, call.idempotency_key, name, call.path["round_id"],
+                                                application_id, call.body, lambda r: apply(r, application_id))
+        return 201, answer
+
+    @route("POST", "/applicants", roles=STAFF, body=en.RecordApplicant, requires_idempotency_key=True,
+           answers=STORED, summary="A person joining a short programme without applying (details sealed)")
+    def record_applicant(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.record_applicant(call.organisation, call.idempotency_key, call.body, self.vault,
+                                                self.identities)
+        return 201, answer
+
+    @route("GET", "/applicants/<uuid:applicant_id>", roles=STAFF, answers={200: "the person", 404: "none"},
+           summary="A person's details (every read is recorded)")
+    def get_applicant(self, call: Call) -> dict:
+        applicant = self.store.load(Applicant, call.path["applicant_id"])
+        return {"applicant_id": str(applicant.id),
+                **self.personal(call, applicant.id, applicant.personal, "GET /applicants/<applicant_id>")}
+
+    @route("POST", "/programmes", roles=STAFF, body=en.StartProgramme, requires_idempotency_key=True,
+           answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
+    def start_programme(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.create(call.organisation, call.idempotency_key, "start_programme", call.body,
+                                      lambda programme_id: Programme(id=programme_id, **call.body))
+        return 201, answer
+
+    @route("GET", "/programmes/<uuid:programme_id>", roles=READERS, answers={200: "the programme", 404: "none"},
+           summary="A programme and its members (ids)")
+    def get_programme(self, call: Call) -> dict:
+        return self.store.load(Programme, call.path["programme_id"]).view()
+
+    @route("POST", "/programmes/<uuid:programme_id>/members", roles=STAFF, body=en.AdmitMember,
+           requires_idempotency_key=True, answers=STORED, summary="An enterprise and/or a person joins")
+    def admit_member(self, call: Call) -> tuple[int, dict]:
+        answer, _ = self.store.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],
+                                            call.body)
+        return 201, answer

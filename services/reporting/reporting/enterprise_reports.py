@@ -1,0 +1,266 @@
+"""Read models of the enterprise strand: tables, idempotent handlers (run in the inbox's transaction, so a
+redelivered event changes nothing). The queries behind ``/reports/enterprises`` and the attendance trend are
+in enterprise_queries.py.
+
+ERDF indicators count each ``enterprise_id`` once (a row per enterprise, never per application or session):
+CO01 enterprises supported (a grant, or non-financial support reaching the minimum intensity), CO02 receiving
+grants, CO04 receiving non-financial support of at least ``ENTERPRISE_MIN_SUPPORT_HOURS`` (default 12: the
+England threshold is marked [verify] in the domain brief), CO05 new enterprises among CO01 (registered less
+than 12 months before their first support; the enterprises service decides and the event says so). Only
+registered enterprises count; ventures not yet registered are reported as ``pre_start_ventures_supported``.
+Every row keeps the organisation that recorded it, so each figure can be read for one organisation.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from chassis import config
+from chassis.inbox import Delivery
+from chassis.store import Sql
+from contracts import enterprises as en
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS report_ent_enterprises (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
+    " legal_form TEXT, registered_on TEXT, first_support_on TEXT, new_enterprise INTEGER,"
+    " non_financial_minutes INTEGER NOT NULL DEFAULT 0, grant_pence BIGINT NOT NULL DEFAULT 0,"
+    " grants INTEGER NOT NULL DEFAULT 0, supported INTEGER NOT NULL DEFAULT 0, merged_into TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_rounds (round_id TEXT PRIMARY KEY, organisation TEXT, name TEXT,"
+    " opens_on TEXT, closes_on TEXT, places INTEGER)",
+    "CREATE TABLE IF NOT EXISTS report_ent_applications (application_id TEXT PRIMARY KEY, round_id TEXT NOT NULL,"
+    " organisation TEXT, applicant_id TEXT NOT NULL, enterprise_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_programmes (programme_id TEXT PRIMARY KEY, organisation TEXT, kind TEXT,"
+    " name TEXT, starts_on TEXT, ends_on TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_members (programme_id TEXT NOT NULL, member_kind TEXT NOT NULL,"
+    " member_id TEXT NOT NULL, programme_kind TEXT NOT NULL, organisation TEXT,"
+    " PRIMARY KEY (programme_id, member_kind, member_id))",
+    "CREATE TABLE IF NOT EXISTS report_ent_mentors (mentor_id TEXT PRIMARY KEY, organisation TEXT, channel TEXT,"
+    " kind TEXT, specialisms TEXT, stepped_down INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS report_ent_researchers (researcher_id TEXT PRIMARY KEY, organisation TEXT,"
+    " programme TEXT, status TEXT NOT NULL, status_since TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS report_ent_network_events (network_event_id TEXT PRIMARY KEY, organisation TEXT,"
+    " series TEXT NOT NULL, title TEXT, held_on TEXT NOT NULL, theme TEXT, speakers INTEGER NOT NULL DEFAULT 0,"
+    " buyers_present INTEGER NOT NULL DEFAULT 0, ideas_raised INTEGER NOT NULL DEFAULT 0,"
+    " walk_ins INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS report_ent_attendance (network_event_id TEXT NOT NULL, attendee_kind TEXT NOT NULL,"
+    " attendee_ref TEXT NOT NULL, series TEXT NOT NULL, organisation TEXT,"
+    " PRIMARY KEY (network_event_id, attendee_kind, attendee_ref))",
+    "CREATE TABLE IF NOT EXISTS report_ent_activity (event_id TEXT PRIMARY KEY, organisation TEXT,"
+    " activity TEXT NOT NULL, subject_id TEXT NOT NULL, enterprise_id TEXT, minutes INTEGER NOT NULL DEFAULT 0,"
+    " amount_pence BIGINT NOT NULL DEFAULT 0, detail TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_assets (entry_id TEXT PRIMARY KEY, organisation TEXT, kind TEXT,"
+    " area TEXT, with_consent INTEGER NOT NULL DEFAULT 0, consent_withdrawn INTEGER NOT NULL DEFAULT 0)",
+)
+STATUS_OF_STAGE = {"interview_voided": "shortlisted"}
+
+
+def minimum_support_hours() -> int:
+    return int(config.env("ENTERPRISE_MIN_SUPPORT_HOURS", "12") or 12)
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _activity(sql: Sql, m: dict[str, Any], activity: str, subject: Any, enterprise: Any = None, minutes: int = 0,
+              amount: int | None = 0, detail: str | None = None) -> None:
+    sql.execute("INSERT INTO report_ent_activity (event_id, organisation, activity, subject_id, enterprise_id, minutes,"
+                " amount_pence, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
+                (m["event_id"], m["organisation"], activity, str(subject), _text(enterprise), minutes, amount or 0,
+                 detail))
+
+
+def _upsert(sql: Sql, table: str, key: str, values: dict[str, Any], keep: tuple[str, ...] = ("organisation",)) -> None:
+    """Inserts the row, or updates its columns but ``keep`` (the first recorder stays the recorder)."""
+    columns = list(values)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key and c not in keep) or f"{key} = EXCLUDED.{key}"
+    sql.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
+                f" ON CONFLICT ({key}) DO UPDATE SET {updates}", [values[c] for c in columns])
+
+
+def _load(schema: type, delivery: Delivery) -> dict[str, Any]:
+    return schema().load(delivery.body)
+
+
+def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.EnterpriseRegisteredV1, delivery)
+    values = {"enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "legal_form": m["legal_form"],
+              "registered_on": m["registered_on"].isoformat()}
+    if m["new_enterprise"] is not None:
+        values["new_enterprise"] = _flag(m["new_enterprise"])
+    _upsert(sql, "report_ent_enterprises", "enterprise_id", values)
+
+
+def enterprise_supported(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.EnterpriseSupportedV1, delivery)
+    _upsert(sql, "report_ent_enterprises", "enterprise_id", {
+        "enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "legal_form": m["legal_form"],
+        "registered_on": _text(m["registered_on"] and m["registered_on"].isoformat()),
+        "first_support_on": m["first_support_on"].isoformat(), "new_enterprise": _flag(m["new_enterprise"]),
+        "non_financial_minutes": m["non_financial_minutes"], "grant_pence": m["grant_pence"], "grants": m["grants"],
+        "supported": 1})
+    _activity(sql, m, f"support:{m['kind']}", m["enterprise_id"], m["enterprise_id"], m["minutes"], m["amount_pence"])
+
+
+def enterprise_merged(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.EnterpriseMergedV1, delivery)
+    merged = sql.execute("SELECT merged_into FROM report_ent_enterprises WHERE enterprise_id = %s",
+                         (str(m["enterprise_id"]),)).fetchone()
+    if merged is not None and merged[0] is not None:
+        return  # already counted out
+    _upsert(sql, "report_ent_enterprises", "enterprise_id", {
+        "enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "merged_into": str(m["merged_into"])})
+    if m["legal_form"] is not None:  # no longer one of the enterprises counted by legal form
+        sql.execute("UPDATE report_enterprises_by_legal_form SET registered = registered - 1 WHERE legal_form = %s"
+                    " AND registered > 0", (m["legal_form"],))
+
+
+def round_opened(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.RecruitmentRoundOpenedV1, delivery)
+    _upsert(sql, "report_ent_rounds", "round_id", {
+        "round_id": str(m["round_id"]), "organisation": m["organisation"], "name": m["name"],
+        "opens_on": m["opens_on"].isoformat(), "closes_on": m["closes_on"].isoformat(), "places": m["places"]})
+
+
+def application_submitted(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ApplicationSubmittedV1, delivery)
+    _upsert(sql, "report_ent_applications", "application_id", {
+        "application_id": str(m["application_id"]), "round_id": str(m["round_id"]), "organisation": m["organisation"],
+        "applicant_id": str(m["applicant_id"]), "enterprise_id": str(m["enterprise_id"]), "status": "submitted"})
+
+
+def application_progressed(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ApplicationProgressedV1, delivery)
+    values = {"application_id": str(m["application_id"]), "round_id": str(m["round_id"]),
+              "organisation": m["organisation"], "applicant_id": str(m["applicant_id"]),
+              "enterprise_id": str(m["enterprise_id"]), "status": STATUS_OF_STAGE.get(m["stage"], m["stage"]),
+              "reason": m["reason"]}
+    keep: tuple[str, ...] = ("organisation",)
+    if m["stage"] == "enterprise_linked":
+        values["status"], keep = "submitted", ("organisation", "status", "reason")
+    _upsert(sql, "report_ent_applications", "application_id", values, keep)
+
+
+def programme_started(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ProgrammeStartedV1, delivery)
+    _upsert(sql, "report_ent_programmes", "programme_id", {
+        "programme_id": str(m["programme_id"]), "organisation": m["organisation"], "kind": m["kind"], "name": m["name"],
+        "starts_on": m["starts_on"].isoformat(), "ends_on": m["ends_on"].isoformat()})
+
+
+def programme_joined(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ProgrammeJoinedV1, delivery)
+    for kind, member in (("enterprise", m["enterprise_id"]), ("person", m["applicant_id"])):
+        if member is not None:
+            sql.execute("INSERT INTO report_ent_members (programme_id, member_kind, member_id, programme_kind,"
+                        " organisation) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (str(m["programme_id"]), kind, str(member), m["kind"], m["organisation"]))
+
+
+def mentor_recruited(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.MentorRecruitedV1, delivery)
+    _upsert(sql, "report_ent_mentors", "mentor_id", {
+        "mentor_id": str(m["mentor_id"]), "organisation": m["organisation"], "channel": m["channel"],
+        "kind": m["kind"], "specialisms": ",".join(m["specialisms"])})
+
+
+def mentor_stepped_down(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.MentorSteppedDownV1, delivery)
+    _upsert(sql, "report_ent_mentors", "mentor_id", {"mentor_id": str(m["mentor_id"]),
+                                                     "organisation": m["organisation"], "stepped_down": 1})
+
+
+def researcher_recruited(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ResearcherRecruitedV1, delivery)
+    _upsert(sql, "report_ent_researchers", "researcher_id", {
+        "researcher_id": str(m["researcher_id"]), "organisation": m["organisation"], "programme": m["programme"],
+        "status": "recruited", "status_since": m["occurred_at"].date().isoformat()})
+
+
+def researcher_status_changed(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.ResearcherStatusChangedV1, delivery)
+    _upsert(sql, "report_ent_researchers", "researcher_id", {
+        "researcher_id": str(m["researcher_id"]), "organisation": m["organisation"], "status": m["status"],
+        "status_since": m["occurred_at"].date().isoformat()})
+
+
+def network_event_held(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.NetworkEventHeldV1, delivery)
+    _upsert(sql, "report_ent_network_events", "network_event_id", {
+        "network_event_id": str(m["network_event_id"]), "organisation": m["organisation"], "series": m["series"],
+        "title": m["title"], "held_on": m["held_on"].isoformat(), "theme": m["theme"], "speakers": m["speakers"],
+        "buyers_present": m["buyers_present"], "ideas_raised": m["ideas_raised"]}, ("organisation", "walk_ins"))
+
+
+def network_event_attended(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.NetworkEventAttendedV1, delivery)
+    event_id = str(m["network_event_id"])
+    sql.execute("INSERT INTO report_ent_network_events (network_event_id, organisation, series, held_on, walk_ins)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_event_id) DO UPDATE SET walk_ins = EXCLUDED.walk_ins",
+                (event_id, m["organisation"], m["series"], m["held_on"].isoformat(), m["walk_ins_total"]))
+    for attendee in m["attendees"]:
+        sql.execute("INSERT INTO report_ent_attendance (network_event_id, attendee_kind, attendee_ref, series,"
+                    " organisation) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (event_id, attendee["kind"], attendee["ref"], m["series"], m["organisation"]))
+
+
+def asset_mapped(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.AssetMappedV1, delivery)
+    _upsert(sql, "report_ent_assets", "entry_id", {"entry_id": str(m["entry_id"]), "organisation": m["organisation"],
+                                                   "kind": m["kind"], "area": m["area"],
+                                                   "with_consent": int(m["with_consent"])}, ("organisation", "consent_withdrawn"))
+
+
+def asset_consent_withdrawn(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.AssetConsentWithdrawnV1, delivery)
+    _upsert(sql, "report_ent_assets", "entry_id", {"entry_id": str(m["entry_id"]), "organisation": m["organisation"],
+                                                   "consent_withdrawn": 1})
+
+
+def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
+    """Events that are one activity row each: (schema, activity, subject, enterprise, minutes, amount, detail)."""
+    table: dict[str, tuple[type, Callable[[dict], tuple]]] = {
+        en.MENTOR_MATCHED_V1: (en.MentorMatchedV1, lambda m: ("mentor_matched", m["mentor_id"], m["enterprise_id"],
+                                                              0, 0, None)),
+        en.MENTORING_GIVEN_V1: (en.MentoringGivenV1, lambda m: ("mentoring_given", m["mentor_id"], m["enterprise_id"],
+                                                                m["minutes"], 0, None)),
+        en.MENTOR_RECOGNISED_V1: (en.MentorRecognisedV1, lambda m: ("mentor_recognised", m["mentor_id"], None, 0, 0,
+                                                                    m["recognition"])),
+        en.SUPPLY_CHAIN_OUTCOME_RECORDED_V1: (en.SupplyChainOutcomeRecordedV1, lambda m: (
+            m["outcome"], m["network_event_id"], m["enterprise_id"], 0, m["value_pence"], m["buyer"])),
+        en.IDEA_BECAME_ENTERPRISE_V1: (en.IdeaBecameEnterpriseV1, lambda m: (
+            "idea_became_enterprise", m["network_event_id"], m["enterprise_id"], 0, 0, m["theme"])),
+        en.CONSORTIUM_FORMED_V1: (en.ConsortiumFormedV1, lambda m: ("consortium_formed", m["consortium_id"], None, 0,
+                                                                    0, m["name"])),
+        en.CONSORTIUM_JOINED_V1: (en.ConsortiumJoinedV1, lambda m: ("consortium_joined", m["consortium_id"],
+                                                                    m["enterprise_id"], 0, 0, None)),
+        en.RESEARCHER_ACTIVITY_RECORDED_V1: (en.ResearcherActivityRecordedV1, lambda m: (
+            f"research:{m['activity']}", m["researcher_id"], None, m["minutes"], 0, None)),
+        en.INTRODUCTION_MADE_V1: (en.IntroductionMadeV1, lambda m: ("introduction", m["connector_id"],
+                                                                    m["enterprise_id"], 0, 0, m["to"])),
+    }
+
+    def handler(schema: type, fields_of: Callable[[dict], tuple]) -> Callable[[Sql, Delivery], None]:
+        def handle(sql: Sql, delivery: Delivery) -> None:
+            message = _load(schema, delivery)
+            _activity(sql, message, *fields_of(message))
+        return handle
+
+    return {event_type: handler(schema, fields_of) for event_type, (schema, fields_of) in table.items()}
+
+
+HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
+    en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
+    en.RECRUITMENT_ROUND_OPENED_V1: round_opened, en.APPLICATION_SUBMITTED_V1: application_submitted,
+    en.APPLICATION_PROGRESSED_V1: application_progressed, en.PROGRAMME_STARTED_V1: programme_started,
+    en.PROGRAMME_JOINED_V1: programme_joined, en.MENTOR_RECRUITED_V1: mentor_recruited,
+    en.MENTOR_STEPPED_DOWN_V1: mentor_stepped_down, en.RESEARCHER_RECRUITED_V1: researcher_recruited,
+    en.RESEARCHER_STATUS_CHANGED_V1: researcher_status_changed, en.NETWORK_EVENT_HELD_V1: network_event_held,
+    en.NETWORK_EVENT_ATTENDED_V1: network_event_attended, en.ASSET_MAPPED_V1: asset_mapped,
+    en.ASSET_CONSENT_WITHDRAWN_V1: asset_consent_withdrawn, **_activities(),
+}
+# enterprise_registered_v1 already has a handler in projections.py (counts by legal form); it calls ours too.
+
