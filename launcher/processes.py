@@ -36,7 +36,11 @@ class RunningPlatform:
             for spec in SERVICES:
                 if names is None or spec.name in names:
                     self._spawn(spec.name, [spec.service])
-        self.wait_healthy(names)
+        try:
+            self.wait_healthy(names)
+        except StartupError:
+            self.stop()  # leave no half-started platform behind
+            raise
 
     def _spawn(self, label: str, paths: Sequence[str]) -> None:
         os.makedirs(self.log_dir, exist_ok=True)

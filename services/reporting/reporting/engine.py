@@ -33,6 +33,11 @@ MILESTONE = pw.MilestoneReachedV1()
 TRIGGERED_BY = {m: m for m in pw.MILESTONES} | {"sustained_13_weeks": "sustained", "sustained_26_weeks": "sustained"}
 
 
+class LedgerNotReady(Exception):
+    """Raised when a milestone's pathway is not (yet) in the read models, as while they are rebuilt: the
+    delivery is retried later rather than processed without its participant."""
+
+
 def ledger_position_name(contract_id: str) -> str:
     return f"ledger:{contract_id}"
 
@@ -129,8 +134,10 @@ class LedgerEngine:
             return []
         message = MILESTONE.load(body)
         facts = self.enrolment(str(message["pathway_id"]))
+        if facts is None:  # its opening comes first in the log: the read models are being rebuilt, retry
+            raise LedgerNotReady(f"pathway {message['pathway_id']} is not in the read models yet")
         contract = self.contract(contract_id)
-        if facts is None or contract is None:
+        if contract is None:
             return []
         enrolment, regulator = facts
         terms = contract.terms

@@ -1,25 +1,29 @@
 """The reporting nameko service: entrypoints only (reports in reports_api, the ledger in ledger_api)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from chassis.endpoints import StandardEndpoints
 from chassis.inbox import Delivery, Inbox, Writes, upstream_events
 from chassis.relay import OutboxRelay, find_store
 from chassis.store import Store
+from chassis.telemetry import Telemetry
 from reporting import projections
 from reporting.application import Reporting, pseudonym_key
 from reporting.engine import LedgerEngine, pathways_writes
 from reporting.gauges import DomainGauges
 from reporting.ledger_api import LedgerEndpoints
 from reporting.ledger_views import LEDGER_VIEWS
+from reporting.rebuild import Progress, rebuild
 from reporting.reports_api import ReportEndpoints
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
+log = logging.getLogger(__name__)
 
 
 class Ledger(DependencyProvider):
@@ -38,6 +42,41 @@ class Ledger(DependencyProvider):
         return self.engine
 
 
+class Rebuilder(DependencyProvider):
+    """Runs one read-model rebuild at a time in the container (reporting.rebuild), with its progress gauges."""
+
+    telemetry = Telemetry()
+
+    def setup(self) -> None:
+        self.store = find_store(self.container)
+        self.progress = Progress()
+
+    def get_dependency(self, worker_ctx: Any) -> "Rebuilder":
+        return self
+
+    def begin(self, fetchers: dict[str, Any], locks: dict[str, Any]) -> bool:
+        if self.progress.running:
+            return False
+        self.progress.running = True  # claimed before the thread runs: a second request is refused
+        metrics = self.telemetry.metrics
+
+        def gauges() -> None:
+            metrics.labels(metrics.rebuild_processed).set(self.progress.processed)
+            metrics.labels(metrics.rebuild_total).set(self.progress.total)
+
+        def run() -> None:
+            try:
+                rebuild(self.store.app, fetchers, self.progress, locks, on_page=gauges)
+            except Exception:
+                log.exception("the read-model rebuild failed; live deliveries carry on from where it stopped")
+            finally:
+                metrics.labels(metrics.rebuild_processed).set(0)
+                metrics.labels(metrics.rebuild_total).set(0)
+
+        self.container.spawn_managed_thread(run, identifier="read-model rebuild")
+        return True
+
+
 class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     name = "reporting"
     http_port = 8004
@@ -46,6 +85,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     outbox = OutboxRelay(lambda domain_event: None, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
     inbox = Inbox()
     ledger = Ledger()
+    rebuilder = Rebuilder()
     gauges = DomainGauges()  # the programme's gauges on /metrics, read from the read models at scrape time
     referrals = RpcProxy("referrals")
     pathways = RpcProxy("pathways")
@@ -81,6 +121,18 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
             self.ledger.catch_up(self.pathways.integration_events, self.store.position("pathways"))
         finally:
             lock.release()
+
+    @rpc
+    def rebuild_read_models(self) -> dict:
+        """Starts rebuilding every read model from the upstream logs; returns at once (see rebuild_progress)."""
+        fetchers = {u: getattr(self, u).integration_events for u in UPSTREAMS}
+        started = self.rebuilder.begin(fetchers, {u: self.inbox.locks[u] for u in UPSTREAMS})
+        return {"started": started, **self.rebuilder.progress.view()}
+
+    @rpc
+    def rebuild_progress(self) -> dict:
+        """How far the running (or last) rebuild has come: processed, total, rate, ETA."""
+        return self.rebuilder.progress.view()
 
     def _pathways_writes(self, delivery: Delivery) -> Writes:
         return pathways_writes(self.ledger, delivery)

@@ -1,0 +1,206 @@
+"""Rebuilding reporting's read models from the upstream notification logs, and checking them against a rebuild.
+
+``python -m reporting.rebuild`` asks the running reporting service to rebuild (``rebuild_read_models`` over RPC)
+and prints its progress and an ETA until it is done; the service carries on meanwhile. The rebuild empties every
+read model and the positions of the three upstreams, then pulls each upstream's log over RPC a page at a time,
+applying a page in one transaction with its position, under the same lock as live deliveries (so they take turns,
+and a delivery that arrives meanwhile is handled in order). The ledger's read models are rebuilt from the
+ledger's own events. The outcome ledger itself is a record (finance decisions are not re-derivable from upstream
+logs): reconciliation (reporting.reconcile) checks it against a from-scratch derivation instead.
+
+``python -m reporting.rebuild --verify`` rebuilds into a scratch store beside the live one, without touching it,
+and exits 1 if any read model differs (the fault-injection tests use it).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chassis.inbox import Delivery
+from chassis.store import ServiceApplication, build_application
+from reporting import projections
+from reporting.application import Reporting
+from reporting.ledger_views import LEDGER_VIEWS
+
+UPSTREAMS = ("referrals", "pathways", "enterprises")
+PAGE = 1000
+Fetch = Callable[[int, "int | None", int], dict]
+_scratch = itertools.count()
+
+
+def projection_tables() -> list[str]:
+    return [m.group(1) for m in (re.match(r"CREATE TABLE IF NOT EXISTS (\w+)", t) for t in projections.TABLES) if m]
+
+
+@dataclass
+class Progress:
+    """How far a rebuild has come (what ``rebuild_progress`` answers and the rebuild gauges show)."""
+
+    running: bool = False
+    started: float = 0.0
+    finished: float | None = None
+    processed: int = 0
+    total: int = 0
+    upstream: str | None = None
+    error: str | None = None
+    per_upstream: dict[str, int] = field(default_factory=dict)
+
+    def view(self) -> dict[str, Any]:
+        elapsed = (self.finished or time.time()) - self.started if self.started else 0.0
+        rate = self.processed / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.processed) / rate if rate > 0 and self.running else 0.0
+        return {"running": self.running, "processed": self.processed, "total": self.total,
+                "upstream": self.upstream, "events_per_second": round(rate, 1), "eta_seconds": round(eta, 1),
+                "elapsed_seconds": round(elapsed, 1), "per_upstream": dict(self.per_upstream), "error": self.error}
+
+
+def reset(app: ServiceApplication) -> None:
+    """Empties every read model and forgets the upstream positions (one transaction)."""
+    table = getattr(app.recorder, "tracking_table_name", "tracking")
+    with app.sql() as sql:
+        for name in projection_tables():
+            sql.execute(f"DELETE FROM {name}")
+        for upstream in UPSTREAMS:
+            sql.execute(f"DELETE FROM {table} WHERE application_name = %s", (upstream,))
+    LEDGER_VIEWS.reset(app)
+
+
+def apply_page(app: ServiceApplication, upstream: str, page: dict, after: int) -> int:
+    """One page of an upstream log applied to the read models in one transaction with its position."""
+    items = page["items"]
+    reached = max(int(page["scanned_to"]), after)
+    if reached <= after:
+        return 0
+    with app.sql() as sql:
+        previous = after
+        for item in items:
+            delivery = Delivery(upstream, int(item["notification_id"]), previous, item["body"])
+            projections.apply(sql, delivery)
+            previous = delivery.notification_id
+        app.record_tracking(sql, upstream, reached)
+    return len(items)
+
+
+def rebuild_upstream(app: ServiceApplication, upstream: str, fetch: Fetch, progress: Progress,
+                     lock: Any = None, on_page: Callable[[], None] = lambda: None) -> None:
+    progress.upstream = upstream
+    while True:
+        with (lock if lock is not None else _nothing()):
+            after = app.position(upstream)
+            page = fetch(after, None, PAGE)
+            applied = apply_page(app, upstream, page, after)
+        progress.processed += applied
+        progress.per_upstream[upstream] = progress.per_upstream.get(upstream, 0) + applied
+        progress.total = max(progress.total, progress.processed)
+        on_page()
+        if int(page["scanned_to"]) >= int(page["head"]) or int(page["scanned_to"]) <= after:
+            return  # the head reached, or no further (a fetch bounded below the head)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: Any) -> None:
+        return None
+
+
+def rebuild(app: ServiceApplication, fetchers: dict[str, Fetch], progress: Progress,
+            locks: dict[str, Any] | None = None, on_page: Callable[[], None] = lambda: None) -> Progress:
+    """Resets and rebuilds every read model from the upstream logs (``fetchers``: upstream -> its RPC)."""
+    progress.running, progress.started, progress.finished = True, time.time(), None
+    progress.processed, progress.error, progress.per_upstream = 0, None, {}
+    try:
+        progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # an upper bound
+        reset(app)
+        for upstream in UPSTREAMS:
+            rebuild_upstream(app, upstream, fetchers[upstream], progress, (locks or {}).get(upstream), on_page)
+        LEDGER_VIEWS.catch_up(app)
+        progress.total = progress.processed
+    except Exception as error:  # reported through rebuild_progress; the next live delivery resumes the work
+        progress.error = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        progress.running, progress.finished = False, time.time()
+    return progress
+
+
+def snapshot(app: ServiceApplication) -> dict[str, list[tuple]]:
+    """Every read model's rows, sorted (the ledger's own tables included)."""
+    found = {}
+    for name in [*projection_tables(), *LEDGER_VIEWS.tables]:
+        rows = app.query(f"SELECT * FROM {name}")
+        if name == "ledger_entries":  # its seq numbers come from the store's notification ids
+            rows = [row[1:] for row in rows]
+        found[name] = sorted(tuple("" if v is None else str(v) for v in row) for row in rows)
+    return found
+
+
+def verify(live: ServiceApplication, fetchers: dict[str, Fetch]) -> list[str]:
+    """Rebuilds into a scratch store (the live one untouched) and names every table whose rows differ."""
+    scratch = build_application(Reporting, {}, PERSISTENCE_MODULE="eventsourcing.sqlite",
+                                SQLITE_DBNAME=f"file:rebuild{next(_scratch)}?mode=memory&cache=shared")
+    try:
+        scratch.migrate()
+        for upstream in UPSTREAMS:
+            upto = live.position(upstream)  # compare like with like: up to where the live models are
+            rebuild_upstream(scratch, upstream, lambda a, _u, n, f=fetchers[upstream], u=upto: f(a, u, n), Progress())
+        _copy_ledger(live, scratch)
+        LEDGER_VIEWS.catch_up(scratch)
+        ours, theirs = snapshot(live), snapshot(scratch)
+    finally:
+        scratch.close()
+    return [f"{name}: {len(ours[name])} live rows, {len(theirs[name])} rebuilt, "
+            f"{len(set(ours[name]) ^ set(theirs[name]))} differing" for name in ours if ours[name] != theirs[name]]
+
+
+def _copy_ledger(live: ServiceApplication, scratch: ServiceApplication) -> None:
+    """The ledger's stored events (the record its read models are built from), copied as they are."""
+    start = 1
+    while True:
+        notifications = live.recorder.select_notifications(start=start, limit=PAGE, topics=LEDGER_VIEWS.topics)
+        if notifications:
+            scratch.recorder.insert_events(notifications)
+        if len(notifications) < PAGE:
+            return
+        start = notifications[-1].id + 1
+
+
+def main(argv: list[str] | None = None, source: Any = None) -> int:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from chassis import config
+
+    parser = argparse.ArgumentParser(prog="python -m reporting.rebuild")
+    parser.add_argument("--verify", action="store_true", help="rebuild into a scratch store and compare")
+    options = parser.parse_args(argv)
+    with ClusterRpcProxy({"AMQP_URI": config.amqp_uri(source)}, timeout=120) as rpc:
+        if options.verify:
+            app = build_application(Reporting, source)
+            try:
+                found = verify(app, {u: getattr(rpc, u).integration_events for u in UPSTREAMS})
+            finally:
+                app.close()
+            for line in found:
+                print("DIFFERENCE " + line)
+            print("the read models equal a clean rebuild" if not found else f"{len(found)} read models differ")
+            return 1 if found else 0
+        print(rpc.reporting.rebuild_read_models())
+        while True:
+            state = rpc.reporting.rebuild_progress()
+            print(f"{state['processed']:>10,} of ~{state['total']:,} events ({state['upstream']}),"
+                  f" {state['events_per_second']:,.0f}/s, ETA {state['eta_seconds']:.0f} s", flush=True)
+            if not state["running"]:
+                print("failed: " + state["error"] if state["error"] else
+                      f"rebuilt {state['processed']:,} events in {state['elapsed_seconds']} s")
+                return 1 if state["error"] else 0
+            time.sleep(1.0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
