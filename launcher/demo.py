@@ -1,6 +1,8 @@
 """A small demo programme loaded over the public HTTP APIs (idempotent: loading it twice adds nothing)."""
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from launcher import enterprise_demo
@@ -91,25 +93,37 @@ def register_partners(platform: RunningPlatform, credentials: dict[str, str]) ->
             answer.raise_for_status()
 
 
-def load(platform: RunningPlatform, credentials: dict[str, str], clients: int = 12) -> dict[str, int]:
+def load(platform: RunningPlatform, credentials: dict[str, str]) -> dict[str, Any]:
+    """The demo programme: partners, a small skills-matching programme (referrals, acceptances, placements, NHS
+    jobs), the shipped outcomes contracts (whose ledger then holds the jobs' outcomes) and a small enterprise
+    programme. Every post carries a fixed idempotency key, so loading twice adds nothing."""
+    from launcher import programme_demo
+
     register_partners(platform, credentials)
-    accepted = 0
-    for number in range(clients):
-        partner = PARTNERS[number % len(PARTNERS)]
-        profession = PROFESSIONS[number % len(PROFESSIONS)]
-        referral = post(platform, "referrals", "/referrals", f"demo-referral-{number}", referral_form(
-            number, partner, profession, f"2018-0{1 + number % 9}-1{number % 10}T10:00:00+00:00"), credentials[partner])
-        if number % 3 != 2:
-            enrol(platform, referral["referral_id"], credentials["learning-works"], ENTRY_POINTS[number % 4],
-                  REGULATOR[profession], f"2018-0{1 + number % 9}-2{number % 10}T10:00:00+00:00",
-                  f"demo-{number}")
-            accepted += 1
+    skills = programme_demo.load({name: platform.url(name) for name in ("referrals", "pathways")},
+                                 {**credentials, "hub": credentials["learning-works"]}, programme_demo.SMALL)
+    contracts = register_contracts(platform, credentials["admin"])
     for number, form in enumerate(("cic", "co_operative", "charity", "company")):
         post(platform, "enterprises", "/enterprises", f"demo-enterprise-{number}", {
             "legal_form": form, "registered_on": f"2018-0{number + 2}-01",
             "occurred_at": "2018-06-01T10:00:00+00:00"}, credentials["ise"])
     enterprise_demo.load(platform.url("enterprises"), credentials["ise"], enterprise_demo.SMALL)
     small = enterprise_demo.SMALL
-    return {"referrals": clients, "accepted": accepted, "enterprises": 4,
-            "fuse_applications": small.applications, "mentors": small.specialist_mentors + small.general_mentors,
-            "community_researchers": small.researchers}
+    return {**skills, "outcomes_contracts": contracts, "enterprises": 4, "fuse_applications": small.applications,
+            "mentors": small.specialist_mentors + small.general_mentors, "community_researchers": small.researchers}
+
+
+def register_contracts(platform: RunningPlatform, admin: str) -> list[str]:
+    """The shipped outcomes contracts (services/reporting/reporting/contract_terms/*.json) registered in reporting."""
+    import json
+    from importlib import resources
+
+    registered = []
+    for terms in sorted(resources.files("reporting").joinpath("contract_terms").iterdir(), key=lambda p: p.name):
+        document = json.loads(terms.read_text())
+        answer = requests.post(platform.url("reporting", "/outcomes-contracts"), json=document, timeout=10, headers={
+            "Idempotency-Key": f"demo-contract-{document['contract_id']}", "Authorization": f"Bearer {admin}"})
+        if answer.status_code not in (201, 409):
+            answer.raise_for_status()
+        registered.append(document["contract_id"])
+    return registered

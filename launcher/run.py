@@ -56,7 +56,9 @@ def main() -> int:
     for spec in SERVICES:
         print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
               f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")
-    print(f"  reports: {platform.url('reporting', '/reports/summary')}")
+    print(f"  reports: {platform.url('reporting', '/reports/summary')}   KPIs: {platform.url('reporting', '/reports/kpis')}")
+    print(f"  outcome ledger: {platform.url('reporting', '/ledger/contracts/use-it-nhs-bond/statement')}"
+          "?from=2018-10-01&to=2022-03-31")
     print(f"An admin credential for trying the APIs (send as 'Authorization: Bearer ...'):\n  {credentials['admin']}\n"
           "Issue others with: .venv/bin/python -m launcher.credentials issue --organisation ORG --role ROLE")
     print(f"Logs in {platform.log_dir}. Press Ctrl-C to stop.", flush=True)
