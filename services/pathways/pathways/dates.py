@@ -7,24 +7,6 @@ from typing import Any, Sequence
 from pathways import rules
 
 
-def years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)  # unreachable: every month has a 28th
-
-
 def counting_spells(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule) -> list[tuple[date, date | None]]:
     """The (start, end) of each employment spell that counts under ``rule`` (hours, NHS employer)."""
     counted = []

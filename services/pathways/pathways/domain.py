@@ -13,10 +13,11 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.dates import months_later, years_later
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
 from pathways import rules
-from pathways.dates import date_reaching, months_later, weeks_sustained, years_later
+from pathways.dates import weeks_sustained
 from pathways.english import standing
 
 PATHWAY_NAMESPACE = uuid.UUID("0b8f4a52-51f5-4f0e-9d62-6c3ad1a0c2b4")

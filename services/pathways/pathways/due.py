@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from chassis.dates import years_later
 from pathways import rules
-from pathways.dates import date_reaching, years_later
+from pathways.dates import date_reaching
 
 if TYPE_CHECKING:
     from pathways.domain import Pathway

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Sequence
 
 from pathways import rules
-from pathways.dates import years_later
+from chassis.dates import years_later
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
+from chassis.dates import months_later
 from reporting.terms import Terms
 
 SUSTAINED = ("sustained_13_weeks", "sustained_26_weeks")
@@ -18,17 +19,6 @@ class Enrolment:
     client_id: str
     enrolled_on: date
     entry_point: str
-
-
-def _months_later(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def weeks_reached_on(spells: Sequence[Mapping[str, Any]], metric: Mapping[str, Any], enrolled_on: date,
@@ -97,4 +87,4 @@ def qualifies(terms: Terms, metric: Mapping[str, Any], on: date, enrolment: Enro
     if metric["regulators"] and regulator not in metric["regulators"]:
         return False
     window = metric.get("achievement_window_months")
-    return window is None or on <= _months_later(enrolment.enrolled_on, int(window))
+    return window is None or on <= months_later(enrolment.enrolled_on, int(window))

@@ -16,7 +16,7 @@ from typing import Any
 from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
-from chassis.meta import ReplacedStateAggregate, TracedAggregate
+from chassis.meta import ReplacedStateAggregate
 from reporting.terms import Terms
 
 LEDGER_NAMESPACE = uuid.UUID("3d4a0f7e-6b25-4c55-8d0e-1f2b7d9c6e01")
