@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
-from psycopg.rows import tuple_row
 
 from chassis.store import ServiceApplication
 from contracts import enterprises as en
@@ -36,13 +35,7 @@ def _rows(app: ServiceApplication, statement: str, organisation: str | None, par
     """``statement`` with ``{where}`` (its last placeholder) filtering on the recording organisation."""
     where = f"{column} = %s" if organisation else "1 = 1"
     values = (*params, *([organisation] if organisation else []))
-    if app.is_sqlite:
-        return app.query(statement.format(where=where), values)
-    # plain tuples: ServiceApplication.query makes dict rows, which merge unnamed columns (two SUMs are one "sum")
-    with app.recorder.datastore.get_connection() as connection:  # type: ignore[attr-defined]
-        with connection.cursor(row_factory=tuple_row) as cursor:
-            cursor.execute(statement.format(where=where), values)
-            return cursor.fetchall()
+    return app.query(statement.format(where=where), values)
 
 
 def _int(value: Any) -> int:
