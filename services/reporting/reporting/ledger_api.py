@@ -131,14 +131,14 @@ class LedgerEndpoints:
             p.add_evidence(metric, n, b["type"], b["source"], b["obtained_on"], call.organisation, b["reference"],
                            deadline, b["occurred_at"])
 
-        return 201, self._outcome_command(call, "evidence", change, roles_party=False)
+        return 201, self._outcome_command(call, "evidence", change, payers_only=False)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/claim", roles=("admin",), body=Step, requires_idempotency_key=True,
            answers={201: "claimed", 404: "no such outcome", 422: "evidence, prerequisite or deadline missing"},
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
         return 201, self._outcome_command(
-            call, "claim", lambda p, c, m, n: p.claim(m, n, c.terms, call.body["occurred_at"]), roles_party=False)
+            call, "claim", lambda p, c, m, n: p.claim(m, n, c.terms, call.body["occurred_at"]), payers_only=False)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/decision", roles=("finance",), body=Decision,
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
@@ -217,7 +217,7 @@ class LedgerEndpoints:
 
     def _outcome_command(self, call: Call, action: str,
                          change: Callable[[ParticipantLedger, ContractLedger, str, int], None],
-                         roles_party: bool = True) -> dict[str, Any]:
+                         payers_only: bool = True) -> dict[str, Any]:
         ref = call.path["outcome_ref"]
         try:
             contract_id, participant_ref, metric, occurrence = parse_outcome_ref(ref)
@@ -226,7 +226,7 @@ class LedgerEndpoints:
 
         def command() -> tuple[list, dict]:
             contract = self._contract(call, contract_id)
-            if roles_party and call.organisation not in contract.terms_document["payer_shares"]:
+            if payers_only and call.organisation not in contract.terms_document["payer_shares"]:
                 raise NotFound(f"no outcome {ref}")  # only a payer of the contract decides and pays
             participant = self.ledger.participant_by_ref(contract_id, participant_ref)
             if participant is None:
@@ -237,9 +237,5 @@ class LedgerEndpoints:
                                    "payable_pence": found["payable_pence"], "version": participant.version}
 
         answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
-                             {"ref": ref, **statements_body(call.body)}, command)
+                             {"ref": ref, **call.body}, command)
         return answer
-
-
-def statements_body(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}
