@@ -38,6 +38,7 @@ GRANT_PURPOSES = ("start_up", "equipment", "trading", "capacity_building", "othe
 DIAGNOSTIC_AREAS = ("governance", "finance", "marketing", "operations", "social_impact", "people", "legal", "sales")
 RESEARCH_PROGRAMMES = ("community_researcher", "community_connector", "community_partner")
 RESEARCH_ACTIVITIES = ("training", "fieldwork", "mentoring")
+SUPPORT_CORRECTION_REASONS = ("hours_mistyped", "hours_revised_by_provider", "other")
 LAPSE_REASONS = ("no_time", "moved_away", "lost_contact", "other")
 ASSET_KINDS = ("place", "organisation", "skill", "network")
 AREAS = ("ladywood", "soho", "smethwick", "winson_green", "handsworth", "jewellery_quarter", "greater_icknield_other")
@@ -100,6 +101,16 @@ class LogSupport(Step):
     programme_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(STAFF_SUPPORT_KINDS))
     hours = hours()
+
+
+class CorrectSupport(Step):
+    """POST /enterprises/{id}/support-corrections: staff support whose hours were logged wrongly (``support_version``
+    is the ``version`` its answer gave). The logged support stays in the history; the correction follows it and
+    counts from the support's own day."""
+
+    support_version = fields.Integer(required=True, validate=validate.Range(min=2))
+    hours = hours()
+    reason = fields.String(required=True, validate=validate.OneOf(SUPPORT_CORRECTION_REASONS))
 
 
 class MergeEnterprise(Step):

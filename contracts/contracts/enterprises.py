@@ -16,6 +16,7 @@ from contracts.enterprise_commands import (ALL_SUPPORT_KINDS, APPLICATION_STAGES
 ENTERPRISE_REGISTERED_V1 = "enterprise_registered_v1"
 ENTERPRISE_SUPPORTED_V1 = "enterprise_supported_v1"
 ENTERPRISE_MERGED_V1 = "enterprise_merged_v1"
+ENTERPRISE_SUPPORT_CORRECTED_V1 = "enterprise_support_corrected_v1"
 RECRUITMENT_ROUND_OPENED_V1 = "recruitment_round_opened_v1"
 APPLICATION_SUBMITTED_V1 = "application_submitted_v1"
 APPLICATION_PROGRESSED_V1 = "application_progressed_v1"
@@ -74,6 +75,20 @@ class EnterpriseSupportedV1(Envelope):
     non_financial_minutes = fields.Integer(required=True, metadata={"description": "total so far"})
     grant_pence = fields.Integer(required=True, metadata={"description": "total so far"})
     grants = fields.Integer(required=True)
+
+
+class EnterpriseSupportCorrectedV1(Envelope):
+    """The hours of a logged support corrected (a new fact; the support as logged stays in the history). The
+    correction belongs to the support's own day (``supported_on``), not to the day it was made."""
+
+    enterprise_id = fields.UUID(required=True)
+    support_event_id = fields.String(required=True, metadata={"description": "the corrected support's event_id"})
+    kind = fields.String(required=True, validate=validate.OneOf(ALL_SUPPORT_KINDS))
+    supported_on = fields.Date(required=True)
+    minutes = fields.Integer(required=True, metadata={"description": "the support's minutes, corrected"})
+    previous_minutes = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    non_financial_minutes = fields.Integer(required=True, metadata={"description": "total after the correction"})
 
 
 class EnterpriseMergedV1(Envelope):
@@ -257,7 +272,8 @@ class IntroductionMadeV1(Envelope):
 
 PUBLISHED = {
     ENTERPRISE_REGISTERED_V1: EnterpriseRegisteredV1, ENTERPRISE_SUPPORTED_V1: EnterpriseSupportedV1,
-    ENTERPRISE_MERGED_V1: EnterpriseMergedV1, RECRUITMENT_ROUND_OPENED_V1: RecruitmentRoundOpenedV1,
+    ENTERPRISE_MERGED_V1: EnterpriseMergedV1, ENTERPRISE_SUPPORT_CORRECTED_V1: EnterpriseSupportCorrectedV1,
+    RECRUITMENT_ROUND_OPENED_V1: RecruitmentRoundOpenedV1,
     APPLICATION_SUBMITTED_V1: ApplicationSubmittedV1, APPLICATION_PROGRESSED_V1: ApplicationProgressedV1,
     PROGRAMME_STARTED_V1: ProgrammeStartedV1, PROGRAMME_JOINED_V1: ProgrammeJoinedV1,
     MENTOR_RECRUITED_V1: MentorRecruitedV1, MENTOR_MATCHED_V1: MentorMatchedV1, MENTORING_GIVEN_V1: MentoringGivenV1,

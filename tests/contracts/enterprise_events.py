@@ -38,6 +38,7 @@ def enterprise_aggregates() -> list[Any]:
     cohort.admit(enterprise.id, applicant, WHEN)
     enterprise.join_programme(cohort.id, cohort.kind, WHEN)
     enterprise.log_support("one_to_one", 90, WHEN, programme_id=cohort.id)
+    enterprise.correct_support(enterprise.version, 120, "hours_mistyped", WHEN)
     venture.record_registration("co_operative", date(2018, 9, 1), WHEN)
     mentor = Mentor(id=uuid.uuid4(), personal="v1.sealed", channel="recruitment_evening", kind="specialist",
                     specialisms=["finance", "legal"], max_mentees=2, former_applicant_id=None, occurred_at=WHEN)

@@ -139,3 +139,31 @@ def test_personal_details_are_read_by_staff_under_audit_and_never_by_auditors(pl
     audited = get(platform.url("enterprises", f"/enterprises/{applied['enterprise_id']}"), auditor).json()
     assert "personal" not in audited and audited["enterprise_id"] == applied["enterprise_id"]
     assert staff.get(f"/enterprises/{applied['enterprise_id']}")["personal"] == {"name": "Nadia's Catering"}
+
+
+def test_hours_logged_wrongly_are_corrected_by_a_new_fact_counted_from_the_supports_own_day(platform, credentials):
+    staff = Staff(platform, credentials)
+    cohort, _ = cohort_and_round(staff)
+    enterprise = staff.ok("/enterprises", {"name": f"Winson Green Print {uuid.uuid4().hex[:6]}", "legal_form": "company",
+                                           "registered_on": "2016-01-04", "occurred_at": at("2018-05-01")})["enterprise_id"]
+    staff.ok(f"/programmes/{cohort}/members", {"enterprise_id": enterprise, "occurred_at": at("2018-05-02")})
+    logged = staff.ok(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "workshop", "hours": "12",
+                                                             "occurred_at": at("2018-07-16")})
+    staff.report(lambda r: r["indicators"]["CO04_enterprises_receiving_non_financial_support"] == 1, "the support")
+    not_support = staff.post(f"/enterprises/{enterprise}/support-corrections", {
+        "support_version": logged["version"] - 1, "hours": "10",  # the enterprise's joining the cohort
+        "reason": "hours_mistyped", "occurred_at": at("2018-08-01")})
+    assert not_support.status_code == 422 and not_support.json()["rule"] == "staff_support_to_correct"
+    corrected = staff.ok(f"/enterprises/{enterprise}/support-corrections", {
+        "support_version": logged["version"], "hours": "10", "reason": "hours_mistyped", "occurred_at": at("2018-08-01")})
+    assert corrected["version"] == logged["version"] + 1  # a new event: the support as logged stays in the history
+    assert staff.get(f"/enterprises/{enterprise}")["support_hours"] == "10.00"
+    staff.report(lambda r: r["indicators"]["non_financial_support_hours"] == "10.00", "the correction")
+
+    def on(day: str) -> tuple[str, int]:
+        found = get(platform.url("reporting", "/reports/enterprises"), staff.credential,
+                    params={"organisation": staff.organisation, "as_of": day}).json()["indicators"]
+        return found["non_financial_support_hours"], found["CO04_enterprises_receiving_non_financial_support"]
+
+    assert on("2018-07-15") == ("0.00", 0)
+    assert on("2018-07-20") == ("10.00", 0)  # the support's own day: ten hours, below the minimum of twelve

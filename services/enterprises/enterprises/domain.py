@@ -67,7 +67,8 @@ class Enterprise(TracedAggregate):
     indicators however many applicants, applications or support sessions it has.
 
     Invariants: registered (legal form, date) at most once; staff-logged support only within a programme the
-    enterprise belongs to; a record merged into another takes no more steps, and only a record that has had
+    enterprise belongs to; a correction changes the hours of staff support already logged (never a grant's or
+    a session's), after it; a record merged into another takes no more steps, and only a record that has had
     no support and joined no programme can be merged; ``new_enterprise`` follows ``is_new_enterprise`` from
     the registration date and the date of the first support, whichever was recorded first.
     """
@@ -97,6 +98,8 @@ class Enterprise(TracedAggregate):
         self.grants = 0
         self.supported = False
         self.merged_into: str | None = None
+        #: staff-logged support by the version of its event: (kind, minutes, day), as corrected
+        self.staff_support: dict[int, tuple[str, int, date]] = {}
 
     @classmethod
     def record(cls, id: UUID, legal_form: str | None, registered_on: date | None,  # noqa: A002
@@ -179,6 +182,34 @@ class Enterprise(TracedAggregate):
         self.supported = True
         self.first_support_on = first_support_on
         self.non_financial_minutes, self.grant_pence, self.grants = non_financial_minutes, grant_pence, grants
+        if kind in STAFF_SUPPORT:  # the version this event will have (applied before the version moves on)
+            self.staff_support[self.version + 1] = (kind, minutes, occurred_at.date())
+
+    def correct_support(self, support_version: int, minutes: int, reason: str, occurred_at: datetime) -> None:
+        """The hours of staff support logged wrongly: a new event (the support as logged stays in the history),
+        counted from the support's own day. Mentoring, diagnostics and grants are corrected on their own records."""
+        ensure_past(occurred_at)
+        self._ensure_current()
+        logged = self.staff_support.get(support_version)
+        if logged is None:
+            raise RuleBroken("staff_support_to_correct", "no staff support of this enterprise has this version",
+                             fields={"support_version": ["not a staff support of this enterprise"]})
+        kind, previous, day = logged
+        if minutes == previous:
+            raise RuleBroken("correction_changes_the_hours", "the support already has these hours")
+        if occurred_at.date() < day:
+            raise RuleBroken("correction_after_the_support", "a correction comes after the support it corrects",
+                             fields={"occurred_at": ["before the support"]})
+        self._support_corrected(support_version=support_version, kind=kind, supported_on=day, minutes=minutes,
+                                previous_minutes=previous, reason=reason, occurred_at=occurred_at,
+                                non_financial_minutes=self.non_financial_minutes + minutes - previous)
+
+    @event("SupportCorrected")
+    def _support_corrected(self, support_version: int, kind: str, supported_on: date, minutes: int,
+                           previous_minutes: int, reason: str, occurred_at: datetime,
+                           non_financial_minutes: int) -> None:
+        self.staff_support[support_version] = (kind, minutes, supported_on)
+        self.non_financial_minutes = non_financial_minutes
 
     def merge_into(self, other: "Enterprise", occurred_at: datetime) -> None:
         """This record duplicates ``other``: it takes no more steps, and is no longer counted anywhere."""

@@ -71,6 +71,17 @@ class FuseRoutes(Routes):
                                         programme_id=body["programme_id"]))
         return 201, answer
 
+    @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", roles=STAFF, body=en.CorrectSupport,
+           requires_idempotency_key=True, answers=STORED,
+           summary="Correct the hours of staff support logged wrongly (the logged support stays in the history)")
+    def correct_support(self, call: Call) -> tuple[int, dict]:
+        body = call.body
+        answer, _ = self.store.step(call.organisation, call.idempotency_key, "correct_support", Enterprise,
+                                    call.path["enterprise_id"], body, lambda e: e.correct_support(
+                                        body["support_version"], int(body["hours"] * 60), body["reason"],
+                                        body["occurred_at"]))
+        return 201, answer
+
     @route("POST", "/enterprises/<uuid:enterprise_id>/merge", roles=STAFF, body=en.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:

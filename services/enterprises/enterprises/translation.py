@@ -49,6 +49,10 @@ TRANSLATIONS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
     Enterprise.Registered: (en.ENTERPRISE_REGISTERED_V1, _registered),
     Enterprise.RegistrationRecorded: (en.ENTERPRISE_REGISTERED_V1, _registered),
     Enterprise.Supported: (en.ENTERPRISE_SUPPORTED_V1, _supported),
+    Enterprise.SupportCorrected: (en.ENTERPRISE_SUPPORT_CORRECTED_V1, lambda e: {
+        "enterprise_id": e.originator_id, "support_event_id": f"{e.originator_id}:{e.support_version}",
+        "kind": e.kind, "supported_on": e.supported_on, "minutes": e.minutes, "previous_minutes": e.previous_minutes,
+        "reason": e.reason, "non_financial_minutes": e.non_financial_minutes}),
     Enterprise.Merged: (en.ENTERPRISE_MERGED_V1, lambda e: {
         "enterprise_id": e.originator_id, "merged_into": e.merged_into, "legal_form": e.legal_form}),
     R.Opened: (en.RECRUITMENT_ROUND_OPENED_V1, lambda e: {

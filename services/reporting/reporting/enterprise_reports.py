@@ -123,6 +123,15 @@ def enterprise_supported(sql: Sql, delivery: Delivery) -> None:
     _activity(sql, m, f"support:{m['kind']}", m["enterprise_id"], m["enterprise_id"], m["minutes"], m["amount_pence"])
 
 
+def support_corrected(sql: Sql, delivery: Delivery) -> None:
+    """A correction is a row of its own on the support's day: the difference it makes to the minutes."""
+    m = _load(en.EnterpriseSupportCorrectedV1, delivery)
+    sql.execute("INSERT INTO report_ent_supports (seq, enterprise_id, organisation, supported_on, kind, financial,"
+                " minutes, amount_pence) VALUES (%s, %s, %s, %s, %s, 0, %s, 0) ON CONFLICT (seq) DO NOTHING",
+                (delivery.notification_id, str(m["enterprise_id"]), m["organisation"], m["supported_on"].isoformat(),
+                 m["kind"], m["minutes"] - m["previous_minutes"]))
+
+
 def enterprise_merged(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.EnterpriseMergedV1, delivery)
     sql.execute("INSERT INTO report_ent_register (enterprise_id, organisation, legal_form, entered_on, merged_into,"
@@ -269,6 +278,7 @@ def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered, en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
+    en.ENTERPRISE_SUPPORT_CORRECTED_V1: support_corrected,
     en.RECRUITMENT_ROUND_OPENED_V1: round_opened, en.APPLICATION_SUBMITTED_V1: application_submitted,
     en.APPLICATION_PROGRESSED_V1: application_progressed, en.PROGRAMME_STARTED_V1: programme_started,
     en.PROGRAMME_JOINED_V1: programme_joined, en.MENTOR_RECRUITED_V1: mentor_recruited,

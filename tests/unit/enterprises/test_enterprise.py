@@ -112,3 +112,42 @@ def test_a_stored_version_1_registration_replays_with_no_details():
     replayed = event.mutate(None)
     assert (replayed.legal_form, replayed.registered_on, replayed.details) == ("cic", date(2018, 3, 1), None)
     assert event.meta["organisation"] == "ise" and replayed.programmes == {}
+
+
+def test_a_correction_changes_the_hours_of_staff_support_from_its_day_and_keeps_the_support_as_logged():
+    given = enterprise()
+    programme = in_programme(given)
+    given.log_support("workshop", 6 * 60, WHEN, programme_id=programme)
+    logged = given.version
+    given.log_support("one_to_one", 60, WHEN, programme_id=programme)
+    given.collect_events()
+    later = datetime(2018, 8, 1, tzinfo=timezone.utc)
+    given.correct_support(logged, 4 * 60, "hours_mistyped", later)
+    (corrected,) = given.collect_events()
+    assert (type(corrected).__name__, corrected.support_version, corrected.supported_on, corrected.previous_minutes,
+            corrected.minutes) == ("SupportCorrected", logged, WHEN.date(), 360, 240)
+    assert given.non_financial_minutes == 5 * 60 and given.staff_support[logged] == ("workshop", 240, WHEN.date())
+    given.correct_support(logged, 5 * 60, "hours_revised_by_provider", later)  # corrected again, from the correction
+    assert given.non_financial_minutes == 6 * 60
+
+
+@pytest.mark.parametrize("version,minutes,when,rule", [
+    (3, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "correction_changes_the_hours"),
+    (2, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "staff_support_to_correct"),  # joining a programme
+    (9, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "staff_support_to_correct"),
+    (3, 30, datetime(2018, 7, 15, tzinfo=timezone.utc), "correction_after_the_support"),
+])
+def test_a_correction_is_refused_unless_it_changes_logged_staff_support_after_it(version, minutes, when, rule):
+    given = enterprise()
+    given.log_support("one_to_one", 60, WHEN, programme_id=in_programme(given))
+    with pytest.raises(RuleBroken) as refused:
+        given.correct_support(version, minutes, "other", when)
+    assert refused.value.details["rule"] == rule
+
+
+def test_a_grant_or_a_mentoring_session_is_not_corrected_as_staff_support():
+    given = enterprise()
+    given.log_support("mentoring", 60, WHEN, source_id=uuid.uuid4())
+    with pytest.raises(RuleBroken) as refused:
+        given.correct_support(given.version, 90, "other", WHEN)
+    assert refused.value.details["rule"] == "staff_support_to_correct"
