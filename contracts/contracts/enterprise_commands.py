@@ -38,6 +38,7 @@ GRANT_PURPOSES = ("start_up", "equipment", "trading", "capacity_building", "othe
 DIAGNOSTIC_AREAS = ("governance", "finance", "marketing", "operations", "social_impact", "people", "legal", "sales")
 RESEARCH_PROGRAMMES = ("community_researcher", "community_connector", "community_partner")
 RESEARCH_ACTIVITIES = ("training", "fieldwork", "mentoring")
+DISSOLUTION_REASONS = ("struck_off", "wound_up", "ceased_trading", "merged_with_another_business", "other")
 SUPPORT_CORRECTION_REASONS = ("hours_mistyped", "hours_revised_by_provider", "other")
 LAPSE_REASONS = ("no_time", "moved_away", "lost_contact", "other")
 ASSET_KINDS = ("place", "organisation", "skill", "network")
@@ -111,6 +112,12 @@ class CorrectSupport(Step):
     support_version = fields.Integer(required=True, validate=validate.Range(min=2))
     hours = hours()
     reason = fields.String(required=True, validate=validate.OneOf(SUPPORT_CORRECTION_REASONS))
+
+
+class DissolveEnterprise(Step):
+    """POST /enterprises/{id}/dissolution: the enterprise ceased to exist on ``occurred_at``'s day."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(DISSOLUTION_REASONS))
 
 
 class MergeEnterprise(Step):

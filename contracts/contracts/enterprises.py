@@ -17,6 +17,7 @@ ENTERPRISE_REGISTERED_V1 = "enterprise_registered_v1"
 ENTERPRISE_SUPPORTED_V1 = "enterprise_supported_v1"
 ENTERPRISE_MERGED_V1 = "enterprise_merged_v1"
 ENTERPRISE_SUPPORT_CORRECTED_V1 = "enterprise_support_corrected_v1"
+ENTERPRISE_DISSOLVED_V1 = "enterprise_dissolved_v1"
 RECRUITMENT_ROUND_OPENED_V1 = "recruitment_round_opened_v1"
 APPLICATION_SUBMITTED_V1 = "application_submitted_v1"
 APPLICATION_PROGRESSED_V1 = "application_progressed_v1"
@@ -89,6 +90,14 @@ class EnterpriseSupportCorrectedV1(Envelope):
     previous_minutes = fields.Integer(required=True)
     reason = fields.String(required=True)
     non_financial_minutes = fields.Integer(required=True, metadata={"description": "total after the correction"})
+
+
+class EnterpriseDissolvedV1(Envelope):
+    """The enterprise ceased to exist on ``occurred_at``'s day; what it achieved before stays counted."""
+
+    enterprise_id = fields.UUID(required=True)
+    reason = fields.String(required=True)
+    legal_form = fields.String(required=True, allow_none=True)
 
 
 class EnterpriseMergedV1(Envelope):
@@ -273,6 +282,7 @@ class IntroductionMadeV1(Envelope):
 PUBLISHED = {
     ENTERPRISE_REGISTERED_V1: EnterpriseRegisteredV1, ENTERPRISE_SUPPORTED_V1: EnterpriseSupportedV1,
     ENTERPRISE_MERGED_V1: EnterpriseMergedV1, ENTERPRISE_SUPPORT_CORRECTED_V1: EnterpriseSupportCorrectedV1,
+    ENTERPRISE_DISSOLVED_V1: EnterpriseDissolvedV1,
     RECRUITMENT_ROUND_OPENED_V1: RecruitmentRoundOpenedV1,
     APPLICATION_SUBMITTED_V1: ApplicationSubmittedV1, APPLICATION_PROGRESSED_V1: ApplicationProgressedV1,
     PROGRAMME_STARTED_V1: ProgrammeStartedV1, PROGRAMME_JOINED_V1: ProgrammeJoinedV1,

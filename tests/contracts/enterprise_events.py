@@ -72,7 +72,9 @@ def enterprise_aggregates() -> list[Any]:
                           retain_until=date(2021, 9, 1), recorded_by=str(connector.id), occurred_at=WHEN)
     entry.withdraw_consent(WHEN)
     introduction = Introduction.make(uuid.uuid4(), connector, "enterprise", enterprise, None, WHEN)
-    return [cohort, venture, enterprise, duplicate, round_, mentor, grant, diagnostic, meeting, session, consortium,
+    closed = Enterprise.record(id=uuid.uuid4(), legal_form="sole_trader", registered_on=date(2016, 4, 1), occurred_at=WHEN)
+    closed.dissolve("ceased_trading", WHEN)
+    return [cohort, venture, enterprise, duplicate, closed, round_, mentor, grant, diagnostic, meeting, session, consortium,
             connector, entry, introduction]
 
 

@@ -167,3 +167,29 @@ def test_hours_logged_wrongly_are_corrected_by_a_new_fact_counted_from_the_suppo
 
     assert on("2018-07-15") == ("0.00", 0)
     assert on("2018-07-20") == ("10.00", 0)  # the support's own day: ten hours, below the minimum of twelve
+
+
+def test_an_enterprise_that_dissolves_stays_counted_for_its_support_and_takes_no_later_steps(platform, credentials):
+    staff = Staff(platform, credentials)
+    cohort, _ = cohort_and_round(staff)
+    enterprise = staff.ok("/enterprises", {"name": f"Ladywood Laundry {uuid.uuid4().hex[:6]}", "legal_form": "cic",
+                                           "registered_on": "2017-11-01", "occurred_at": at("2018-05-01")})["enterprise_id"]
+    staff.ok(f"/programmes/{cohort}/members", {"enterprise_id": enterprise, "occurred_at": at("2018-05-02")})
+    staff.ok(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "one_to_one", "hours": "12",
+                                                    "occurred_at": at("2018-07-16")})
+    early = staff.post(f"/enterprises/{enterprise}/dissolution", {"reason": "wound_up", "occurred_at": at("2018-07-01")})
+    assert early.status_code == 422 and early.json()["rule"] == "dissolution_after_what_it_did"
+    staff.ok(f"/enterprises/{enterprise}/dissolution", {"reason": "ceased_trading", "occurred_at": at("2018-09-01")})
+    late = staff.post(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "workshop", "hours": "2",
+                                                             "occurred_at": at("2018-09-05")})
+    assert late.status_code == 422 and late.json()["rule"] == "dissolved_enterprise_takes_no_steps"
+    assert staff.get(f"/enterprises/{enterprise}")["dissolved_on"] == "2018-09-01"
+    staff.report(lambda r: r["indicators"]["enterprises_dissolved"] == 1, "the dissolution")
+
+    def on(day: str) -> tuple[int, int]:
+        found = get(platform.url("reporting", "/reports/enterprises"), staff.credential,
+                    params={"organisation": staff.organisation, "as_of": day}).json()["indicators"]
+        return found["CO01_enterprises_supported"], found["enterprises_dissolved"]
+
+    assert on("2018-08-31") == (1, 0)
+    assert on("2018-09-01") == (1, 1)  # still counted: it was supported while it traded

@@ -68,7 +68,8 @@ class Enterprise(TracedAggregate):
 
     Invariants: registered (legal form, date) at most once; staff-logged support only within a programme the
     enterprise belongs to; a correction changes the hours of staff support already logged (never a grant's or
-    a session's), after it; a record merged into another takes no more steps, and only a record that has had
+    a session's), after it; a dissolved enterprise takes no step dated after the day it dissolved, and dissolves
+    once, not before its registration or its last support; a record merged into another takes no more steps, and only a record that has had
     no support and joined no programme can be merged; ``new_enterprise`` follows ``is_new_enterprise`` from
     the registration date and the date of the first support, whichever was recorded first.
     """
@@ -98,6 +99,8 @@ class Enterprise(TracedAggregate):
         self.grants = 0
         self.supported = False
         self.merged_into: str | None = None
+        self.last_support_on: date | None = None
+        self.dissolved_on: date | None = None
         #: staff-logged support by the version of its event: (kind, minutes, day), as corrected
         self.staff_support: dict[int, tuple[str, int, date]] = {}
 
@@ -120,6 +123,13 @@ class Enterprise(TracedAggregate):
         if self.merged_into is not None:
             raise MergedEnterpriseError(self.merged_into)
 
+    def ensure_trading(self, occurred_at: datetime) -> None:
+        """Raises unless the enterprise still existed on ``occurred_at``'s day (a step on or before the day it
+        dissolved is still taken: it happened while it traded)."""
+        if self.dissolved_on is not None and occurred_at.date() > self.dissolved_on:
+            raise RuleBroken("dissolved_enterprise_takes_no_steps",
+                             f"this enterprise dissolved on {self.dissolved_on}", dissolved_on=str(self.dissolved_on))
+
     def record_registration(self, legal_form: str, registered_on: date, occurred_at: datetime) -> None:
         ensure_past(occurred_at)
         self._ensure_current()
@@ -139,6 +149,7 @@ class Enterprise(TracedAggregate):
 
     def join_programme(self, programme_id: UUID, kind: str, occurred_at: datetime) -> None:
         self._ensure_current()
+        self.ensure_trading(occurred_at)
         if str(programme_id) in self.programmes:
             return  # already a member: the programme says so too
         self._joined_programme(programme_id=str(programme_id), kind=kind, occurred_at=occurred_at)
@@ -153,6 +164,7 @@ class Enterprise(TracedAggregate):
         mentoring session, a diagnostic (minutes), or a grant (pence)."""
         ensure_past(occurred_at)
         self._ensure_current()
+        self.ensure_trading(occurred_at)
         if kind in STAFF_SUPPORT and (programme_id is None or str(programme_id) not in self.programmes):
             raise RuleBroken("support_within_a_programme",
                              "log support hours for an enterprise in a cohort or short programme it belongs to",
@@ -182,6 +194,8 @@ class Enterprise(TracedAggregate):
         self.supported = True
         self.first_support_on = first_support_on
         self.non_financial_minutes, self.grant_pence, self.grants = non_financial_minutes, grant_pence, grants
+        day = occurred_at.date()
+        self.last_support_on = day if self.last_support_on is None else max(self.last_support_on, day)
         if kind in STAFF_SUPPORT:  # the version this event will have (applied before the version moves on)
             self.staff_support[self.version + 1] = (kind, minutes, occurred_at.date())
 
@@ -211,6 +225,24 @@ class Enterprise(TracedAggregate):
         self.staff_support[support_version] = (kind, minutes, supported_on)
         self.non_financial_minutes = non_financial_minutes
 
+    def dissolve(self, reason: str, occurred_at: datetime) -> None:
+        """The enterprise ceased to exist on ``occurred_at``'s day (struck off, wound up, stopped trading). What it
+        achieved stays counted (support given before is still support); no step after that day is taken."""
+        ensure_past(occurred_at)
+        self._ensure_current()
+        if self.dissolved_on is not None:
+            raise RuleBroken("dissolved_once", f"this enterprise dissolved on {self.dissolved_on}")
+        day = occurred_at.date()
+        if (self.registered_on is not None and day < self.registered_on) or \
+                (self.last_support_on is not None and day < self.last_support_on):
+            raise RuleBroken("dissolution_after_what_it_did", "the enterprise was registered or supported after this "
+                             "day", fields={"occurred_at": ["before its registration or its last support"]})
+        self._dissolved(reason=reason, legal_form=self.legal_form, occurred_at=occurred_at)
+
+    @event("Dissolved")
+    def _dissolved(self, reason: str, legal_form: str | None, occurred_at: datetime) -> None:
+        self.dissolved_on = occurred_at.date()
+
     def merge_into(self, other: "Enterprise", occurred_at: datetime) -> None:
         """This record duplicates ``other``: it takes no more steps, and is no longer counted anywhere."""
         ensure_past(occurred_at)
@@ -232,7 +264,7 @@ class Enterprise(TracedAggregate):
                 "registered_on": self.registered_on, "first_support_on": self.first_support_on,
                 "new_enterprise": self.new_enterprise, "programmes": sorted(self.programmes),
                 "support_hours": str(hours(self.non_financial_minutes)), "grants": self.grants,
-                "grant_pence": self.grant_pence, "merged_into": self.merged_into}
+                "grant_pence": self.grant_pence, "merged_into": self.merged_into, "dissolved_on": self.dissolved_on}
 
 
 def hours(minutes: int) -> Decimal:

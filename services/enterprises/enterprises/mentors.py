@@ -55,6 +55,7 @@ class Mentor(TracedAggregate):
         if not enterprise.programmes or enterprise.merged_into is not None:
             raise RuleBroken("mentoring_within_a_programme", "match mentors with enterprises in a cohort or "
                              "short programme")
+        enterprise.ensure_trading(occurred_at)
         self._matched(enterprise_id=str(enterprise.id), occurred_at=occurred_at)
 
     @event("Matched")

@@ -82,6 +82,16 @@ class FuseRoutes(Routes):
                                         body["occurred_at"]))
         return 201, answer
 
+    @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", roles=STAFF, body=en.DissolveEnterprise,
+           requires_idempotency_key=True, answers=STORED,
+           summary="The enterprise dissolved (it stays counted for what it achieved; no later steps)")
+    def dissolve_enterprise(self, call: Call) -> tuple[int, dict]:
+        body = call.body
+        answer, _ = self.store.step(call.organisation, call.idempotency_key, "dissolve_enterprise", Enterprise,
+                                    call.path["enterprise_id"], body,
+                                    lambda e: e.dissolve(body["reason"], body["occurred_at"]))
+        return 201, answer
+
     @route("POST", "/enterprises/<uuid:enterprise_id>/merge", roles=STAFF, body=en.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:

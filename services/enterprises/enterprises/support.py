@@ -76,6 +76,7 @@ class Consortium(TracedAggregate):
         if enterprise.merged_into is not None:
             raise RuleBroken("merged_enterprise_takes_no_steps", "this record was merged into another",
                              enterprise_id=enterprise.merged_into)
+        enterprise.ensure_trading(occurred_at)
         self._member_joined(enterprise_id=str(enterprise.id), occurred_at=occurred_at)
 
     @event("MemberJoined")

@@ -53,6 +53,8 @@ TRANSLATIONS: dict[type, tuple[str, Callable[[Any], dict[str, Any] | None]]] = {
         "enterprise_id": e.originator_id, "support_event_id": f"{e.originator_id}:{e.support_version}",
         "kind": e.kind, "supported_on": e.supported_on, "minutes": e.minutes, "previous_minutes": e.previous_minutes,
         "reason": e.reason, "non_financial_minutes": e.non_financial_minutes}),
+    Enterprise.Dissolved: (en.ENTERPRISE_DISSOLVED_V1, lambda e: {
+        "enterprise_id": e.originator_id, "reason": e.reason, "legal_form": e.legal_form}),
     Enterprise.Merged: (en.ENTERPRISE_MERGED_V1, lambda e: {
         "enterprise_id": e.originator_id, "merged_into": e.merged_into, "legal_form": e.legal_form}),
     R.Opened: (en.RECRUITMENT_ROUND_OPENED_V1, lambda e: {

@@ -73,7 +73,8 @@ def _standing(app: ServiceApplication, day: str, organisation: str | None) -> li
 
 
 def indicators(app: ServiceApplication, as_of: date, organisation: str | None = None) -> dict[str, Any]:
-    """ERDF CO01, CO02, CO04, CO05 as of a day: unique enterprises, registered by then, not merged away."""
+    """ERDF CO01, CO02, CO04, CO05 as of a day: unique enterprises, registered by then, not merged away. An
+    enterprise that dissolved stays counted for the support it had (``enterprises_dissolved`` says how many)."""
     minimum = minimum_support_hours()
     figures = dict.fromkeys(("CO01_enterprises_supported", "CO02_enterprises_receiving_grants",
                              "CO04_enterprises_receiving_non_financial_support", "CO05_new_enterprises_supported",
@@ -95,6 +96,10 @@ def indicators(app: ServiceApplication, as_of: date, organisation: str | None = 
         figures["CO05_new_enterprises_supported"] += intense and is_new_enterprise(e["registered_on"],
                                                                                    e["first_support_on"])
         figures["supported_below_minimum_intensity"] += e["supported"] and not intense
+    figures["enterprises_dissolved"] = _int(_rows(
+        app, "SELECT COUNT(*) FROM report_ent_dissolutions d JOIN report_ent_register r ON r.enterprise_id ="
+             " d.enterprise_id WHERE d.dissolved_on <= %s AND {where}", organisation, (as_of.isoformat(),),
+        column="r.organisation")[0][0])
     return {"minimum_support_hours": minimum, **{k: int(v) for k, v in figures.items()},
             "non_financial_support_hours": _hours(minutes), "grant_pence": pence, "grants": grants}
 

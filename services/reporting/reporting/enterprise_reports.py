@@ -26,6 +26,8 @@ from contracts import enterprises as en
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_ent_register (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
     " legal_form TEXT, registered_on TEXT, entered_on TEXT NOT NULL, merged_into TEXT, merged_on TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_dissolutions (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
+    " dissolved_on TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_ent_supports (seq BIGINT PRIMARY KEY, enterprise_id TEXT NOT NULL,"
     " organisation TEXT, supported_on TEXT NOT NULL, kind TEXT NOT NULL, financial INTEGER NOT NULL,"
     " minutes INTEGER NOT NULL DEFAULT 0, amount_pence BIGINT NOT NULL DEFAULT 0)",
@@ -130,6 +132,12 @@ def support_corrected(sql: Sql, delivery: Delivery) -> None:
                 " minutes, amount_pence) VALUES (%s, %s, %s, %s, %s, 0, %s, 0) ON CONFLICT (seq) DO NOTHING",
                 (delivery.notification_id, str(m["enterprise_id"]), m["organisation"], m["supported_on"].isoformat(),
                  m["kind"], m["minutes"] - m["previous_minutes"]))
+
+
+def enterprise_dissolved(sql: Sql, delivery: Delivery) -> None:
+    m = _load(en.EnterpriseDissolvedV1, delivery)
+    sql.execute("INSERT INTO report_ent_dissolutions (enterprise_id, organisation, dissolved_on) VALUES (%s, %s, %s)"
+                " ON CONFLICT (enterprise_id) DO NOTHING", (str(m["enterprise_id"]), m["organisation"], _day(m)))
 
 
 def enterprise_merged(sql: Sql, delivery: Delivery) -> None:
@@ -278,7 +286,7 @@ def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     en.ENTERPRISE_REGISTERED_V1: enterprise_registered, en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
-    en.ENTERPRISE_SUPPORT_CORRECTED_V1: support_corrected,
+    en.ENTERPRISE_SUPPORT_CORRECTED_V1: support_corrected, en.ENTERPRISE_DISSOLVED_V1: enterprise_dissolved,
     en.RECRUITMENT_ROUND_OPENED_V1: round_opened, en.APPLICATION_SUBMITTED_V1: application_submitted,
     en.APPLICATION_PROGRESSED_V1: application_progressed, en.PROGRAMME_STARTED_V1: programme_started,
     en.PROGRAMME_JOINED_V1: programme_joined, en.MENTOR_RECRUITED_V1: mentor_recruited,

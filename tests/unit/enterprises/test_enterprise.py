@@ -151,3 +151,23 @@ def test_a_grant_or_a_mentoring_session_is_not_corrected_as_staff_support():
     with pytest.raises(RuleBroken) as refused:
         given.correct_support(given.version, 90, "other", WHEN)
     assert refused.value.details["rule"] == "staff_support_to_correct"
+
+
+def test_a_dissolved_enterprise_takes_no_step_after_the_day_it_dissolved_but_support_before_it_is_still_logged():
+    given = enterprise()
+    programme = in_programme(given)
+    given.log_support("one_to_one", 60, WHEN, programme_id=programme)
+    with pytest.raises(RuleBroken) as early:
+        given.dissolve("wound_up", datetime(2018, 7, 15, tzinfo=timezone.utc))  # before its last support
+    assert early.value.details["rule"] == "dissolution_after_what_it_did"
+    given.dissolve("ceased_trading", datetime(2018, 8, 31, tzinfo=timezone.utc))
+    given.log_support("workshop", 60, datetime(2018, 8, 31, 9, tzinfo=timezone.utc), programme_id=programme)  # logged late
+    for step in (lambda: given.log_support("workshop", 60, datetime(2018, 9, 1, tzinfo=timezone.utc), programme_id=programme),
+                 lambda: given.join_programme(uuid.uuid4(), "boot_camp", datetime(2018, 9, 2, tzinfo=timezone.utc))):
+        with pytest.raises(RuleBroken) as refused:
+            step()
+        assert refused.value.details["rule"] == "dissolved_enterprise_takes_no_steps"
+    with pytest.raises(RuleBroken) as twice:
+        given.dissolve("other", datetime(2018, 9, 3, tzinfo=timezone.utc))
+    assert twice.value.details["rule"] == "dissolved_once"
+    assert given.view()["dissolved_on"] == date(2018, 8, 31) and given.non_financial_minutes == 120

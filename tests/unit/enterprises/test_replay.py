@@ -16,7 +16,7 @@ def test_every_aggregate_rebuilt_from_its_stored_events_equals_the_one_that_made
     app = Enterprises(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     built = enterprise_aggregates()
     app.save(*built)
-    assert len(built) == 14
+    assert len(built) == 15
     for aggregate in built:
         rebuilt = app.repository.get(aggregate.id)
         assert type(rebuilt) is type(aggregate)
