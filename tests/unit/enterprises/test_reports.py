@@ -106,3 +106,22 @@ def test_the_attendance_trend_of_a_series(reporting, counts, direction):
     assert [e["attendance"] for e in trend["events"]] == list(counts)
     assert [e["returning"] for e in trend["events"]] == [0] + [1] * (len(counts) - 1)
     assert trend["direction"] == direction
+
+
+def test_a_support_logged_late_counts_from_its_own_day_and_moves_the_first_support_back(reporting):
+    enterprise = Enterprise.record(id=uuid.uuid4(), legal_form="cic", registered_on=date(2017, 8, 1), occurred_at=WHEN)
+    enterprise.log_support("mentoring", 12 * 60, datetime(2018, 9, 1, tzinfo=timezone.utc), source_id=uuid.uuid4())
+    feed(reporting, enterprise)
+    assert enterprise_queries.indicators(reporting, TODAY)["CO05_new_enterprises_supported"] == 0  # 13 months
+
+    enterprise.log_support("mentoring", 12 * 60, WHEN, source_id=uuid.uuid4())  # 16 July, logged afterwards
+    feed(reporting, enterprise)
+
+    def on(day: date) -> tuple[int, int, str]:
+        found = enterprise_queries.indicators(reporting, day)
+        return found["CO01_enterprises_supported"], found["CO05_new_enterprises_supported"], \
+            found["non_financial_support_hours"]
+
+    assert on(date(2018, 7, 15)) == (0, 0, "0.00")
+    assert on(date(2018, 7, 16)) == (1, 1, "12.00")  # registered eleven and a half months before
+    assert on(TODAY) == (1, 1, "24.00")
