@@ -132,3 +132,27 @@ def test_reconciliation_agrees_with_the_stored_ledger_and_names_a_tampered_amoun
         finally:
             connection.execute("UPDATE reporting_events SET state = %s WHERE notification_id = %s", (row[1], row[0]))
     assert dirty.returncode == 1 and "DIFFERENCE" in dirty.stdout and "460000" in dirty.stdout
+
+
+def test_an_outcome_another_fund_pays_for_cannot_be_claimed_and_shows_in_the_overlaps(platform, credentials,
+                                                                                     caseworker, registered_contracts):
+    admin, auditor = credentials("programme-office", "admin"), credentials("national-audit", "auditor")
+    _, ref = nhs_job_outcome(platform, credentials, caseworker)
+    for kind in ("employer_letter", "payslip"):
+        ledger_step(platform, caseworker, ref, "evidence", {"type": kind, "source": "swbh-trust",
+                                                            "obtained_on": "2019-06-20",
+                                                            "occurred_at": "2019-06-21T09:00:00+00:00"})
+    declared = {"fund": "trust recruitment budget", "reference": "swbh-rec-0412",
+                "occurred_at": "2019-06-25T09:00:00+00:00"}
+    ledger_step(platform, caseworker, ref, "other-funding", declared)
+    assert ledger_step(platform, caseworker, ref, "other-funding", declared,
+                       expect=422)["rule"] == "declared_once"
+    refused = ledger_step(platform, admin, ref, "claim", {"occurred_at": "2019-07-01T09:00:00+00:00"}, expect=422)
+    assert refused["rule"] == "double_funding" and "trust recruitment budget" in refused["message"]
+    overlaps = wait_for(lambda: get(platform.url("reporting", "/ledger/funding-overlaps"), auditor).json(),
+                        lambda found: any(o["outcome_ref"] == ref for o in found["other_funding"]),
+                        what="the declaration in the overlaps report")
+    mine = next(o for o in overlaps["other_funding"] if o["outcome_ref"] == ref)
+    assert (mine["fund"], mine["status"], mine["needs_action"]) == ("trust recruitment budget", "achieved", False)
+    finance = get(platform.url("reporting", "/ledger/funding-overlaps"), credentials("swbh-trust", "finance"))
+    assert finance.status_code == 403  # it links one person's outcomes across contracts

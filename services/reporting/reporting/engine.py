@@ -23,7 +23,7 @@ from chassis.store import ServiceApplication, Sql
 from contracts import pathways as pw
 from reporting import projections
 from reporting.achievements import Enrolment, achieved_on, qualifies
-from reporting.ledger import ContractLedger, ParticipantLedger
+from reporting.ledger import ContractLedger, FundedAchievement, ParticipantLedger
 
 Fetch = Callable[[int, "int | None", int], dict]
 UPSTREAM = "pathways"
@@ -173,6 +173,29 @@ class LedgerEngine:
                             trigger=trigger)
         if payable:
             contract.allocate(outcome=participant.ref(metric, occurrence), pence=payable)
+
+    # -- claims across contracts (double funding) ------------------------------------------------------------
+    def claim(self, participant: ParticipantLedger, contract: ContractLedger, metric: str, occurrence: int,
+              occurred_at: Any) -> list[Any]:
+        """The provider claims an outcome: the participant's rules, then the achievement behind it must not be
+        claimed under another contract. Returns what to save, together (optimistic concurrency on the
+        achievement makes two contracts' simultaneous claims collide rather than both pass)."""
+        participant.claim(metric, occurrence, contract.terms, occurred_at)
+        funded = self.funded(participant.outcome(metric, occurrence)["trigger"])
+        funded.hold(participant.ref(metric, occurrence), contract.contract_id)
+        return [participant, funded]
+
+    def let_go(self, participant: ParticipantLedger, metric: str, occurrence: int) -> list[Any]:
+        """After a rejection or a clawback the achievement may be claimed under another contract."""
+        funded = self.funded(participant.outcome(metric, occurrence)["trigger"])
+        funded.release(participant.ref(metric, occurrence))
+        return [participant, funded]
+
+    def funded(self, trigger: str) -> FundedAchievement:
+        try:
+            return self.app.repository.get(FundedAchievement.create_id(trigger))
+        except AggregateNotFoundError:
+            return FundedAchievement(trigger=trigger)
 
     def participant_by_ref(self, contract_id: str, participant_ref: str) -> ParticipantLedger | None:
         try:

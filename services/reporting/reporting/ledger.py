@@ -117,7 +117,8 @@ class ParticipantLedger(ReplacedStateAggregate):
         self.outcomes = {**self.outcomes, f"{metric}~{occurrence}": {
             "metric": metric, "occurrence": occurrence, "achieved_on": achieved_on, "price_pence": price_pence,
             "payable_pence": payable_pence, "payer_split": payer_split, "status": "achieved", "evidence": [],
-            "not_payable_reason": not_payable_reason, "paid_pence": 0, "clawed_back_pence": 0}}
+            "not_payable_reason": not_payable_reason, "paid_pence": 0, "clawed_back_pence": 0, "trigger": trigger,
+            "other_funding": []}}
         self.payable_total += payable_pence
 
     def outcome(self, metric: str, occurrence: int) -> dict[str, Any]:
@@ -152,11 +153,32 @@ class ParticipantLedger(ReplacedStateAggregate):
             "type": evidence_type, "source": source, "obtained_on": obtained_on, "obtained_by": obtained_by,
             "reference": reference}]}}
 
+    def declare_other_funding(self, metric: str, occurrence: int, fund: str, reference: str | None,
+                              occurred_at: datetime) -> None:
+        """Another fund (a trust's budget, RTOF, an ESF contract...) pays for this outcome: it can no longer be
+        claimed under this contract; if it was paid already, the payer claws it back (edge case 11)."""
+        found = self.outcome(metric, occurrence)
+        if any(f["fund"] == fund and f["reference"] == reference for f in found["other_funding"]):
+            raise LedgerRefused("declared_once", f"{fund} is declared for this outcome already")
+        self._other_funding_declared(metric=metric, occurrence=occurrence, fund=fund, reference=reference,
+                                     occurred_at=occurred_at)
+
+    @event("OtherFundingDeclared")
+    def _other_funding_declared(self, metric: str, occurrence: int, fund: str, reference: str | None,
+                                occurred_at: datetime) -> None:
+        key = f"{metric}~{occurrence}"
+        found = self.outcomes[key]
+        self.outcomes = {**self.outcomes, key: {**found, "other_funding": [*found["other_funding"], {
+            "fund": fund, "reference": reference, "declared_on": occurred_at.date().isoformat()}]}}
+
     def claim(self, metric: str, occurrence: int, terms: Terms, occurred_at: datetime) -> None:
         found = self._status(metric, occurrence, "achieved")
         deadline = date.fromisoformat(str(terms.document["claim_deadline"]))
         if occurred_at.date() > deadline:
             raise LedgerRefused("claim_deadline", f"the claim deadline was {deadline.isoformat()}")
+        if found["other_funding"]:
+            raise LedgerRefused("double_funding", "another fund pays for this outcome: "
+                                + ", ".join(sorted({f["fund"] for f in found["other_funding"]})))
         if found["payable_pence"] == 0:
             raise LedgerRefused("outcome_payable", "achieved beyond a cap: recorded, not payable",
                                 reason=found["not_payable_reason"])
@@ -215,5 +237,37 @@ class ParticipantLedger(ReplacedStateAggregate):
         self.outcomes = {**self.outcomes, key: {**self.outcomes[key], **changes}}
 
 
-#: The commands finance and the provider post, by the name of the event each leaves (for replays).
-COMMAND_EVENTS = ("EvidenceAdded", "Claimed", "Validated", "Rejected", "Paid", "ClawedBack")
+class FundedAchievement(ReplacedStateAggregate):
+    """One achievement of a participant (the pathway milestone that triggered outcomes), across every contract.
+    Invariant: at most one contract holds a live claim on it (claimed, validated or paid), so the same job start
+    or the same 26 weeks are never paid by two outcomes contracts (double funding, edge case 11). A rejected or
+    clawed-back claim lets go of it. Outcomes of one contract may share it (two metrics of one milestone)."""
+
+    @staticmethod
+    def create_id(trigger: str) -> uuid.UUID:
+        return uuid.uuid5(LEDGER_NAMESPACE, f"achievement:{trigger}")
+
+    @event("Opened")
+    def __init__(self, trigger: str) -> None:
+        self.trigger = trigger
+        self.holders: dict[str, str] = {}  # outcome ref -> contract
+
+    def hold(self, ref: str, contract_id: str) -> None:
+        others = sorted({c for c in self.holders.values() if c != contract_id})
+        if others:
+            raise LedgerRefused("double_funding", f"the same achievement is claimed under {', '.join(others)}",
+                                contracts=others)
+        self._held(ref=ref, contract_id=contract_id)
+
+    @event("Held")
+    def _held(self, ref: str, contract_id: str) -> None:
+        self.holders = {**self.holders, ref: contract_id}
+
+    def release(self, ref: str) -> None:
+        if ref in self.holders:
+            self._released(ref=ref)
+
+    @event("Released")
+    def _released(self, ref: str) -> None:
+        self.holders = {k: v for k, v in self.holders.items() if k != ref}
+

@@ -43,6 +43,13 @@ class Evidence(Step):
                               metadata={"description": "SHA-256 of the document (files are kept elsewhere)"})
 
 
+class OtherFunding(Step):
+    fund = fields.String(required=True, validate=validate.Length(2, 100),
+                         metadata={"description": "the other fund: a trust's budget, RTOF, an ESF contract..."})
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100),
+                              metadata={"description": "the other fund's own reference for the payment"})
+
+
 class Decision(Step):
     decision = fields.String(required=True, validate=validate.OneOf(("validated", "rejected")))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(3, 500))
@@ -138,7 +145,24 @@ class LedgerEndpoints:
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
         return 201, self._outcome_command(
-            call, "claim", lambda p, c, m, n: p.claim(m, n, c.terms, call.body["occurred_at"]), payers_only=False)
+            call, "claim", lambda p, c, m, n: self.ledger.claim(p, c, m, n, call.body["occurred_at"]),
+            payers_only=False)
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", roles=("caseworker", "admin"), body=OtherFunding,
+           requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "declared already"},
+           summary="Another fund pays for this outcome (double funding): it can no longer be claimed here")
+    def declare_other_funding(self, call: Call) -> tuple[int, dict]:
+        b = call.body
+        return 201, self._outcome_command(
+            call, "other-funding",
+            lambda p, c, m, n: p.declare_other_funding(m, n, b["fund"], b["reference"], b["occurred_at"]),
+            payers_only=False)
+
+    @route("GET", "/ledger/funding-overlaps", roles=("auditor", "admin"),
+           answers={200: "achievements with outcomes under more than one contract, and declared other funding"},
+           summary="Where double funding could arise: one achievement under several contracts; other funds declared")
+    def funding_overlaps(self, call: Call) -> dict:
+        return statements.funding_overlaps(self.store)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/decision", roles=("finance",), body=Decision,
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
@@ -146,13 +170,15 @@ class LedgerEndpoints:
     def decide_claim(self, call: Call) -> tuple[int, dict]:
         b = call.body
 
-        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> None:
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list | None:
             if b["decision"] == "validated":
                 p.validate(metric, n, b["occurred_at"])
             elif not b["reason"]:
                 raise LedgerRefused("rejection_reason", "say why the claim is rejected")
             else:
                 p.reject(metric, n, b["reason"], b["occurred_at"])
+                return self.ledger.let_go(p, metric, n)
+            return None
 
         return 201, self._outcome_command(call, "decision", change)
 
@@ -166,8 +192,11 @@ class LedgerEndpoints:
            requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
            summary="Post-payment validation failed: the payment is recovered")
     def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
-        return 201, self._outcome_command(
-            call, "clawback", lambda p, c, m, n: p.claw_back(m, n, call.body["reason"], call.body["occurred_at"]))
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list:
+            p.claw_back(metric, n, call.body["reason"], call.body["occurred_at"])
+            return self.ledger.let_go(p, metric, n)
+
+        return 201, self._outcome_command(call, "clawback", change)
 
     # -- statements ---------------------------------------------------------------------------------------------
     @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, query=Period,
@@ -216,7 +245,7 @@ class LedgerEndpoints:
         return call.acting_as("admin", "auditor", "caseworker") or call.organisation in terms.parties()
 
     def _outcome_command(self, call: Call, action: str,
-                         change: Callable[[ParticipantLedger, ContractLedger, str, int], None],
+                         change: Callable[[ParticipantLedger, ContractLedger, str, int], "list | None"],
                          payers_only: bool = True) -> dict[str, Any]:
         ref = call.path["outcome_ref"]
         try:
@@ -231,9 +260,9 @@ class LedgerEndpoints:
             participant = self.ledger.participant_by_ref(contract_id, participant_ref)
             if participant is None:
                 raise NotFound(f"no outcome {ref}")
-            change(participant, contract, metric, occurrence)
+            changed = change(participant, contract, metric, occurrence) or [participant]
             found = participant.outcome(metric, occurrence)
-            return [participant], {"outcome_ref": ref, "status": found["status"],
+            return changed, {"outcome_ref": ref, "status": found["status"],
                                    "payable_pence": found["payable_pence"], "version": participant.version}
 
         answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,

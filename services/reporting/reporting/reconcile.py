@@ -95,7 +95,7 @@ def _consume(scratch: ServiceApplication, engine: LedgerEngine, fetch: Fetch, up
         position = int(page["scanned_to"])
 
 
-COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.Claimed, ParticipantLedger.Validated,
+COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.OtherFundingDeclared, ParticipantLedger.Claimed, ParticipantLedger.Validated,
             ParticipantLedger.Rejected, ParticipantLedger.Paid, ParticipantLedger.ClawedBack)
 
 
@@ -109,30 +109,36 @@ def _replay_commands(stored: ServiceApplication, scratch: ServiceApplication, en
         contract = engine.contract(contract_id)
         if participant is None or contract is None:
             continue  # the difference shows in the comparison
-        m, n, at = event.metric, event.occurrence, event.occurred_at
         try:
-            _apply_command(event, participant, contract, m, n, at)
+            changed = apply_command(engine, event, participant, contract)
         except LedgerRefused:
             continue  # refused now: the comparison shows what differs
-        scratch.save(participant)
+        scratch.save(*changed)
 
 
-def _apply_command(event: Any, participant: ParticipantLedger, contract: ContractLedger, m: str, n: int,
-                   at: Any) -> None:
+def apply_command(engine: LedgerEngine, event: Any, participant: ParticipantLedger,
+                  contract: ContractLedger) -> list[Any]:
+    """One recorded finance command applied again through the same rules; returns what to save."""
+    m, n, at = event.metric, event.occurrence, event.occurred_at
     if isinstance(event, ParticipantLedger.EvidenceAdded):
         participant.add_evidence(m, n, event.evidence_type, event.source, date.fromisoformat(event.obtained_on),
                                  event.obtained_by, event.reference,
                                  date.fromisoformat(str(contract.terms_document["claim_deadline"])), at)
+    elif isinstance(event, ParticipantLedger.OtherFundingDeclared):
+        participant.declare_other_funding(m, n, event.fund, event.reference, at)
     elif isinstance(event, ParticipantLedger.Claimed):
-        participant.claim(m, n, contract.terms, at)
+        return engine.claim(participant, contract, m, n, at)
     elif isinstance(event, ParticipantLedger.Validated):
         participant.validate(m, n, at)
     elif isinstance(event, ParticipantLedger.Rejected):
         participant.reject(m, n, event.reason, at)
+        return engine.let_go(participant, m, n)
     elif isinstance(event, ParticipantLedger.Paid):
         participant.pay(m, n, at)
     else:
         participant.claw_back(m, n, event.reason, at)
+        return engine.let_go(participant, m, n)
+    return [participant]
 
 
 def differences(stored: dict[str, Any], recomputed: dict[str, Any]) -> list[str]:

@@ -116,3 +116,32 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 STATEMENT_COLUMNS = ("metric", "payer", *FIGURES)
+
+
+def funding_overlaps(app: ServiceApplication) -> dict[str, Any]:
+    """Where double funding could arise (edge case 11): achievements (one pathway milestone of one participant)
+    with outcomes under more than one contract, and outcomes another fund pays for. ``needs_action`` marks
+    outcomes claimed, validated or paid although another fund pays for them (reject or claw back). For auditors
+    and the programme office only: it links one person's outcomes across contracts."""
+    shared = app.query(
+        "SELECT a.trigger_id, o.outcome_ref, o.contract_id, o.metric, o.achieved_on, o.status, o.payable_pence"
+        " FROM ledger_achievements a JOIN ledger_outcomes o ON o.outcome_ref = a.outcome_ref"
+        " WHERE a.trigger_id IN (SELECT trigger_id FROM ledger_achievements GROUP BY trigger_id"
+        " HAVING COUNT(DISTINCT contract_id) > 1) ORDER BY a.trigger_id, o.contract_id, o.outcome_ref")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for trigger, ref, contract_id, metric, achieved_on, status, payable in shared:
+        groups.setdefault(str(trigger), []).append({
+            "outcome_ref": ref, "contract_id": contract_id, "metric": metric, "achieved_on": achieved_on,
+            "status": status, "payable_pence": int(payable)})
+    declared = app.query(
+        "SELECT f.outcome_ref, f.contract_id, f.fund, f.reference, f.declared_on, o.status"
+        " FROM ledger_other_funding f JOIN ledger_outcomes o ON o.outcome_ref = f.outcome_ref ORDER BY f.seq")
+    return {
+        "shared_achievements": [
+            {"outcomes": outcomes, "claimed_under": sorted({o["contract_id"] for o in outcomes
+                                                            if o["status"] in ("claimed", "validated", "paid")})}
+            for outcomes in groups.values()],
+        "other_funding": [
+            {"outcome_ref": ref, "contract_id": contract_id, "fund": fund, "reference": reference,
+             "declared_on": declared_on, "status": status, "needs_action": status in ("claimed", "validated", "paid")}
+            for ref, contract_id, fund, reference, declared_on, status in declared]}

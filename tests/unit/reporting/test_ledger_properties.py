@@ -41,3 +41,18 @@ def test_a_history_with_a_broken_cap_is_caught(monkeypatch):
             assert "cap exceeded" in str(error)
             return
     raise AssertionError("no history noticed a contract cap being ignored")
+
+
+def test_a_history_with_double_funding_is_caught(monkeypatch):
+    """The checks can fail: with claims across contracts not held, some history pays one job start twice."""
+    from reporting.ledger import FundedAchievement
+
+    monkeypatch.setattr(FundedAchievement, "hold", lambda self, ref, contract_id: self._held(ref=ref,
+                                                                                             contract_id=contract_id))
+    for seed in range(500):
+        try:
+            check(seed)
+        except AssertionError as error:
+            assert "paid under two contracts" in str(error)
+            return
+    raise AssertionError("no history noticed an achievement claimed under two contracts")
