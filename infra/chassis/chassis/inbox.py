@@ -172,7 +172,7 @@ class Inbox(DependencyProvider):
         inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
-        inbox.container = SimpleNamespace(service_name=service, config={})  # type: ignore[assignment]
+        inbox.container = SimpleNamespace(service_name=service, config={})
         inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
         return inbox
 

@@ -175,8 +175,8 @@ class ServiceApplication(Application):
         if self.is_sqlite:
             with self.sql() as sql:
                 return sql.execute(statement, params).fetchall()
-        with self.recorder.datastore.get_connection() as connection, \
-                connection.cursor(row_factory=tuple_row) as cursor:  # type: ignore[attr-defined]
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]  # the PostgreSQL recorder's
+        with datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(statement, tuple(params))
             return cursor.fetchall()
 

@@ -164,7 +164,8 @@ def post_steps(app: Pathways, poster: Poster, steps: list[dict[str, Any]]) -> li
     if len(set(keys)) < len(keys) or app.existing(keys) or any(s["type"] == "route_changed" for s in steps):
         return [_one(app, poster, step) for step in steps]  # retries among them: answer each as it was answered
     pathways: dict[UUID, Pathway | None] = {}
-    records, results = [], []
+    records: list[IdempotencyRecord] = []
+    results: list[Any] = []
     for step in steps:
         pathway_id = Pathway.create_id(step["client_id"], step["regulator"])
         if pathway_id not in pathways:

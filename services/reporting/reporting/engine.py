@@ -98,6 +98,11 @@ class LedgerEngine:
         for contract_id in contracts:
             app.record_tracking(sql, ledger_position_name(contract_id), notification_id)
 
+    def _tracking(self, name: str, notification_id: int) -> Callable[[Sql], None]:
+        def write(sql: Sql) -> None:
+            self.app.record_tracking(sql, name, notification_id)
+        return write
+
     def catch_up(self, fetch: Fetch, upto: int) -> int:
         """Brings every lagging contract up to ``upto`` (the pathways position of the read models), in order.
         Call it under the inbox's lock for the pathways upstream (one writer of the ledger at a time)."""
@@ -113,7 +118,7 @@ class LedgerEngine:
                         with recording(actor="system:reporting", organisation=body.get("organisation"),
                                        idempotency_key=body.get("event_id"), correlation_id=body.get("correlation_id")):
                             changed = self.achievements(contract_id, body)
-                            self.app.save(*changed, sql=lambda s, n=notification_id: self.app.record_tracking(s, name, n))
+                            self.app.save(*changed, sql=self._tracking(name, notification_id))
                         position, done = notification_id, done + 1
                     scanned = min(int(page["scanned_to"]), upto)
                     if scanned > position:  # past events that are not integration events

@@ -103,7 +103,7 @@ class LedgerEndpoints:
                                       occurred_at=datetime.now(timezone.utc))
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.idempotency_key, terms, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.key, terms, command)
         return 201, answer
 
     @route("POST", "/outcomes-contracts/<contract_id>/prices", roles=("admin",), body=AmendPrices,
@@ -117,7 +117,7 @@ class LedgerEndpoints:
             contract.amend_prices(body["prices"], body["reason"], call.body["occurred_at"])
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.idempotency_key, body, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
         return 201, answer
 
     @route("GET", "/outcomes-contracts/<contract_id>", roles=READERS, answers={200: "the terms", 404: "no such contract"},
@@ -265,6 +265,6 @@ class LedgerEndpoints:
             return changed, {"outcome_ref": ref, "status": found["status"],
                                    "payable_pence": found["payable_pence"], "version": participant.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
+        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.key,
                              {"ref": ref, **call.body}, command)
         return answer

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Callable
 
 from chassis.inbox import Delivery
-from chassis.store import ServiceApplication, build_application
+from chassis.store import ServiceApplication, Sql, build_application
 from reporting.application import Reporting, pseudonym_key
 from reporting.engine import LedgerEngine, ledger_position_name, pathways_writes
 from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger
@@ -41,7 +41,7 @@ def _events_of(app: ServiceApplication, *classes: type) -> list[Any]:
     """The stored events of these classes, in notification order."""
     from eventsourcing.utils import get_topic
 
-    notifications = []
+    notifications: list[Any] = []
     start = 1
     while True:
         page = app.recorder.select_notifications(start=start, limit=1000, topics=[get_topic(c) for c in classes])
@@ -62,12 +62,12 @@ def recompute(stored: ServiceApplication, fetch: Fetch, key: bytes) -> dict[str,
         registered = {e.contract_id: e for e in _events_of(stored, ContractLedger.Registered)}
         for contract_id, event in sorted(registered.items()):
             contract = ContractLedger(contract_id=contract_id, terms=event.terms, occurred_at=event.occurred_at)
-            scratch.save(contract, sql=lambda s, c=contract_id: s.execute(
-                "INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, '')", (c,)))
+            scratch.save(contract, sql=_listing(contract_id))
         for amended in _events_of(stored, ContractLedger.PricesAmended):
-            contract = engine.contract(_contract_of(registered, amended.originator_id))
-            contract.amend_prices(amended.prices, amended.reason, amended.occurred_at)  # type: ignore[union-attr]
-            scratch.save(contract)
+            found = engine.contract(_contract_of(registered, amended.originator_id))
+            assert found is not None, "a price amendment of a contract that was never registered"
+            found.amend_prices(amended.prices, amended.reason, amended.occurred_at)
+            scratch.save(found)
         upto = max((stored.position(ledger_position_name(c)) for c in registered), default=0)
         _consume(scratch, engine, fetch, upto)
         _replay_commands(stored, scratch, engine)
@@ -75,6 +75,12 @@ def recompute(stored: ServiceApplication, fetch: Fetch, key: bytes) -> dict[str,
         return stored_ledger(scratch, engine)
     finally:
         scratch.close()
+
+
+def _listing(contract_id: str) -> Callable[[Sql], None]:
+    def write(sql: Sql) -> None:
+        sql.execute("INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, '')", (contract_id,))
+    return write
 
 
 def _contract_of(registered: dict[str, Any], aggregate_id: Any) -> str:
