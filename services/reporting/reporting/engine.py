@@ -166,10 +166,13 @@ class LedgerEngine:
         price = terms.price(contract.prices, metric, enrolment.entry_point, day)
         price_pence = int(price["pence"]) if price else 0
         participant_room = int(terms.document["participant_cap_pence"]) - participant.payable_total
-        payable = max(0, min(price_pence, participant_room, contract.room))
+        volume_left = contract.volume_left(metric)
+        payable = max(0, min(price_pence, participant_room, contract.room)) if volume_left else 0
         reason = None
         if price is None:
             reason = "no_price_in_force"
+        elif not volume_left:
+            reason = "volume_cap"
         elif payable < price_pence:
             reason = "participant_cap" if participant_room <= contract.room else "contract_cap"
         participant.achieve(metric=metric, occurrence=occurrence, achieved_on=day.isoformat(),

@@ -42,7 +42,7 @@ def parse_outcome_ref(ref: str) -> tuple[str, str, str, int]:
 class ContractLedger(ReplacedStateAggregate):
     """One outcomes contract. Invariants: its terms never change once registered; new price versions only take
     effect after the day they are agreed (no retroactive repricing); the money allocated to outcomes never
-    exceeds the contract cap."""
+    exceeds the contract cap, and no metric has more payable outcomes than its volume cap."""
 
     @staticmethod
     def create_id(contract_id: str) -> uuid.UUID:
@@ -54,6 +54,7 @@ class ContractLedger(ReplacedStateAggregate):
         self.prices: list[dict] = list(terms["prices"])
         self.allocated = 0
         self.allocations = 0
+        self.payable_counts: dict[str, int] = {}  # metric -> outcomes with money allocated
 
     @property
     def terms(self) -> Terms:
@@ -84,6 +85,13 @@ class ContractLedger(ReplacedStateAggregate):
         """Reserves ``pence`` of the contract cap for one outcome (callers allocate at most ``room``)."""
         self.allocated += pence
         self.allocations += 1
+        metric = outcome.split("~")[2]
+        self.payable_counts = {**self.payable_counts, metric: self.payable_counts.get(metric, 0) + 1}
+
+    def volume_left(self, metric: str) -> bool:
+        """False once the metric's volume cap (if any) is used up."""
+        cap = self.terms.metric(metric).get("volume_cap")
+        return cap is None or self.payable_counts.get(metric, 0) < int(cap)
 
 
 class ParticipantLedger(ReplacedStateAggregate):

@@ -39,6 +39,9 @@ class MetricSchema(Strict):
     evidence_required = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), load_default=list)
     achievement_window_months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 240))
     max_claims_per_participant = fields.Integer(load_default=1, validate=validate.Range(1, 10))
+    volume_cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 10_000_000),
+                                metadata={"description": "at most this many payable outcomes of the metric under the"
+                                                         " contract (later ones: achieved, not payable)"})
     prerequisites = fields.List(fields.String(validate=CODE), load_default=list,
                                 metadata={"description": "metrics that must be paid before this one is claimed"})
     entry_points = fields.List(fields.String(validate=validate.OneOf(ENTRY_POINTS)), load_default=list)

@@ -3,7 +3,7 @@
 Each history is a random pathways log (enrolments at random entry points, jobs NHS or not at random hours,
 sustainment evidence, ESOL, closures), two contracts with random caps, and random finance commands. For each:
 - the invariants hold: caps never exceeded, every payable amount split exactly, no outcome paid twice, claims
-  beyond a cap recorded as achieved but not payable, no achievement (one milestone) claimed under two contracts
+  beyond a cap recorded as achieved but not payable, no metric paying beyond its volume cap, no achievement (one milestone) claimed under two contracts
   at once (double funding);
 - the ledger built from the log delivered in order (a clean rebuild) equals the ledger built from the log
   delivered shuffled, duplicated and partly lost through the real inbox (positions, gap filling from the log),
@@ -65,6 +65,7 @@ def contracts(rnd: random.Random) -> list[dict]:
     the same NHS job starts: every achievement is then shared, the double-funding case)."""
     bond = terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
                  participant_cap_pence=rnd.choice((300000, 750000)))
+    bond["metrics"][0]["volume_cap"] = rnd.choice((None, 1, 2, 60))  # payable job starts
     if rnd.random() < 0.3:
         return [bond, terms("use_it_nhs_bond", contract_id="trust-own-scheme",
                             contract_cap_pence=rnd.choice((450000, 45000000)), participant_cap_pence=750000)]
@@ -168,6 +169,7 @@ def check_invariants(harness: Harness) -> None:
         contract = harness.engine.contract(contract_id)
         document = contract.terms_document
         payable = 0
+        payable_outcomes: dict[str, int] = {}
         for (ref,) in harness.app.query("SELECT participant_ref FROM ledger_participants WHERE contract_id = %s",
                                         (contract_id,)):
             participant = harness.engine.participant_by_ref(contract_id, ref)
@@ -178,10 +180,14 @@ def check_invariants(harness: Harness) -> None:
                 assert (outcome["payable_pence"] < outcome["price_pence"]) == bool(outcome["not_payable_reason"])
                 assert outcome["paid_pence"] in (0, outcome["payable_pence"])
                 assert outcome["status"] not in ("claimed", "validated", "paid") or outcome["payable_pence"] > 0
+                if outcome["payable_pence"]:
+                    payable_outcomes[outcome["metric"]] = payable_outcomes.get(outcome["metric"], 0) + 1
             payable += participant.payable_total
             paid = [e for e in harness.app.events.get(participant.id) if isinstance(e, ParticipantLedger.Paid)]
             assert len({(e.metric, e.occurrence) for e in paid}) == len(paid), "an outcome was paid twice"
         assert payable == contract.allocated <= document["contract_cap_pence"], "contract cap exceeded"
+        for metric in document["metrics"]:
+            assert payable_outcomes.get(metric["code"], 0) <= (metric.get("volume_cap") or 10**9), "volume cap exceeded"
     live: dict[str, set[str]] = {}  # achievement -> contracts with a live claim on it
     for contract_id, ref in harness.app.query("SELECT contract_id, participant_ref FROM ledger_participants"):
         for outcome in harness.engine.participant_by_ref(contract_id, ref).outcomes.values():

@@ -303,3 +303,20 @@ def test_a_claim_is_refused_once_another_fund_is_declared_and_reconciliation_rep
         [("RTOF", "achieved", False)]
     stored = stored_ledger(harness.app, harness.engine)
     assert differences(stored, recompute(harness.app, log.page, KEY)) == []
+
+
+def test_a_volume_cap_leaves_later_outcomes_of_its_metric_achieved_but_not_payable():
+    from reporting.reconcile import differences, recompute, stored_ledger
+
+    harness, log = Harness(), PathwaysLog()
+    document = terms("use_it_nhs_bond")
+    document["metrics"][0]["volume_cap"] = 2
+    harness.register(document)
+    clients = [str(uuid.uuid4()) for _ in range(3)]
+    for client, day in zip(clients, ("2019-05-01", "2019-05-02", "2019-05-03")):
+        job(log, log.opened(client, "2019-01-07"), day)
+    harness.consume(log)
+    assert [outcomes(harness, BOND, c)["nhs_job_start~1"] for c in clients] == [
+        ("2019-05-01", 450000, None), ("2019-05-02", 450000, None), ("2019-05-03", 0, "volume_cap")]
+    assert harness.engine.contract(BOND).allocated == 900000
+    assert differences(stored_ledger(harness.app, harness.engine), recompute(harness.app, log.page, KEY)) == []
