@@ -13,7 +13,7 @@ import psycopg
 from chassis import config
 from tests.support.journeys import step
 from tests.support.ledger import BOND, ledger_history, ledger_step, nhs_job_outcome
-from tests.support.waiting import get, wait_for
+from tests.support.waiting import get, key, post, wait_for
 
 PERIOD = {"from": "2018-10-01", "to": "2022-03-31"}
 
@@ -156,3 +156,25 @@ def test_an_outcome_another_fund_pays_for_cannot_be_claimed_and_shows_in_the_ove
     assert (mine["fund"], mine["status"], mine["needs_action"]) == ("trust recruitment budget", "achieved", False)
     finance = get(platform.url("reporting", "/ledger/funding-overlaps"), credentials("swbh-trust", "finance"))
     assert finance.status_code == 403  # it links one person's outcomes across contracts
+
+
+def test_investors_see_money_in_and_out_the_irr_and_results_against_targets(platform, credentials, caseworker,
+                                                                            registered_contracts):
+    investor, stranger = credentials("community-investor", "finance"), credentials("other-bank", "finance")
+    url = platform.url("reporting", f"/outcomes-contracts/{BOND}/transactions")
+    flow = {"sender": "community-investor", "receiver": "learning-works", "pence": 12_000_000,
+            "transaction_type": "Debt", "occurred_at": "2018-10-01T09:00:00+00:00", "reference": "tranche-1"}
+    refused = post(url, {**flow, "transaction_type": "Interest Payment"}, key(), investor)
+    assert refused.status_code == 422 and refused.json()["rule"] == "return_to_investor"
+    assert post(url, flow, key(), stranger).status_code == 404
+    assert post(url, flow, key(), investor).status_code == 201
+    back = {**flow, "sender": "learning-works", "receiver": "community-investor", "pence": 13_200_000,
+            "transaction_type": "Capital Repayment and Interest", "occurred_at": "2019-10-01T09:00:00+00:00"}
+    assert post(url, back, key(), credentials("programme-office", "admin")).status_code == 201
+    report = wait_for(lambda: get(platform.url("reporting", f"/ledger/contracts/{BOND}/investment"), investor).json(),
+                      lambda found: len(found["transactions"]) >= 2, what="both transactions in the report")
+    mine = next(i for i in report["investors"] if i["organisation"] == "community-investor")
+    assert mine["invested_pence"] >= 12_000_000 and mine["returned_pence"] >= 13_200_000
+    assert report["maximum_potential_outcome_payment_pence"] == 45_000_000
+    assert next(m for m in report["metrics"] if m["metric"] == "nhs_job_start")["target_count"] == 60
+    assert get(platform.url("reporting", f"/ledger/contracts/{BOND}/investment"), stranger).status_code == 404

@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import ReplacedStateAggregate
-from reporting.terms import Terms
+from reporting.terms import INVESTMENTS, RETURNS, Terms
 
 LEDGER_NAMESPACE = uuid.UUID("3d4a0f7e-6b25-4c55-8d0e-1f2b7d9c6e01")
 
@@ -55,6 +55,7 @@ class ContractLedger(ReplacedStateAggregate):
         self.allocated = 0
         self.allocations = 0
         self.payable_counts: dict[str, int] = {}  # metric -> outcomes with money allocated
+        self.transactions = 0
 
     @property
     def terms(self) -> Terms:
@@ -79,6 +80,27 @@ class ContractLedger(ReplacedStateAggregate):
     @event("PricesAmended")
     def _prices_amended(self, prices: list, reason: str, occurred_at: datetime) -> None:
         self.prices = [*self.prices, *prices]
+
+    def record_transaction(self, transaction_type: str, sender: str, receiver: str, pence: int,
+                           reference: str | None, occurred_at: datetime) -> None:
+        """An investment drawn down, or interest or capital repaid, between an investor and the provider."""
+        investors = {p["organisation"] for p in self.terms_document["investors"]}
+        provider = self.terms_document["provider"]["organisation"]
+        other = {sender, receiver} - {provider}
+        if sender == receiver or provider not in (sender, receiver) or not other <= investors:
+            raise LedgerRefused("investor_and_provider", "a transaction runs between an investor of the contract"
+                                " and its provider", investors=sorted(investors), provider=provider)
+        if transaction_type in INVESTMENTS and sender not in investors:
+            raise LedgerRefused("investment_from_investor", f"a {transaction_type} investment comes from an investor")
+        if transaction_type in RETURNS and receiver not in investors:
+            raise LedgerRefused("return_to_investor", f"{transaction_type} goes to an investor")
+        self._transaction_recorded(contract_id=self.contract_id, transaction_type=transaction_type, sender=sender, receiver=receiver, pence=pence,
+                                   reference=reference, occurred_at=occurred_at)
+
+    @event("TransactionRecorded")
+    def _transaction_recorded(self, contract_id: str, transaction_type: str, sender: str, receiver: str, pence: int,
+                              reference: str | None, occurred_at: datetime) -> None:
+        self.transactions += 1
 
     @event("Allocated")
     def allocate(self, outcome: str, pence: int) -> None:

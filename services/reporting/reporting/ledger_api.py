@@ -19,7 +19,8 @@ from chassis.idempotency import run_once
 from contracts.referrals import not_in_future
 from reporting import statements
 from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger, parse_outcome_ref
-from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema
+from reporting.investment import investment
+from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema, Transaction
 
 READERS = ("finance", "auditor", "admin")
 
@@ -64,6 +65,10 @@ class Period(Strict):
     period_to = fields.Date(required=True, data_key="to")
     as_known_at = fields.AwareDateTime(load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class KnownAt(Strict):
+    as_known_at = fields.AwareDateTime(load_default=None)
 
 
 class EntriesQuery(Period):
@@ -119,6 +124,34 @@ class LedgerEndpoints:
 
         answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
         return 201, answer
+
+    @route("POST", "/outcomes-contracts/<contract_id>/transactions", roles=("finance", "admin"), body=Transaction,
+           requires_idempotency_key=True, answers={201: "recorded", 404: "no such contract (or not a party)",
+                                                   422: "not between an investor and the provider"},
+           summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
+    def record_transaction(self, call: Call) -> tuple[int, dict]:
+        body = Transaction().dump(call.body)
+        b = call.body
+
+        def command() -> tuple[list, dict]:
+            contract = self._contract(call, call.path["contract_id"])
+            if call.acting_as("finance") and not call.acting_as("admin") and \
+                    call.organisation not in (b["sender"], b["receiver"]):
+                raise NotFound(f"no outcomes contract {call.path['contract_id']}")  # only its own money
+            contract.record_transaction(b["transaction_type"], b["sender"], b["receiver"], b["pence"], b["reference"],
+                                        b["occurred_at"])
+            return [contract], {"contract_id": contract.contract_id, "transactions": contract.transactions}
+
+        answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.key, body, command)
+        return 201, answer
+
+    @route("GET", "/ledger/contracts/<contract_id>/investment", roles=READERS, query=KnownAt,
+           answers={200: "invested, returned, IRR, repayment category; achieved vs target, paid vs maximum",
+                    404: "no such contract"},
+           summary="The contract's investment and results as investors and commissioners report them (INDIGO)")
+    def contract_investment(self, call: Call) -> dict:
+        contract = self._contract(call, call.path["contract_id"])
+        return investment(self.store, contract.terms, call.query["as_known_at"])
 
     @route("GET", "/outcomes-contracts/<contract_id>", roles=READERS, answers={200: "the terms", 404: "no such contract"},
            summary="An outcomes contract's terms and every price version")

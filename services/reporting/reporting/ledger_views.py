@@ -39,6 +39,10 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS ledger_other_funding ("
     " seq BIGINT PRIMARY KEY, outcome_ref TEXT NOT NULL, contract_id TEXT NOT NULL, fund TEXT NOT NULL,"
     " reference TEXT, declared_on TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ledger_transactions ("
+    " seq BIGINT PRIMARY KEY, contract_id TEXT NOT NULL, transaction_type TEXT NOT NULL, sender TEXT NOT NULL,"
+    " receiver TEXT NOT NULL, pence BIGINT NOT NULL, reference TEXT, effective_on TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL)",
 )
 
 KIND = {ParticipantLedger.Claimed: "claimed", ParticipantLedger.Validated: "validated",
@@ -54,6 +58,13 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
     if isinstance(event, ContractLedger.Registered):  # the ledger engine follows every registered contract
         sql.execute("INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, %s)"
                     " ON CONFLICT (contract_id) DO NOTHING", (event.contract_id, recorded_at))
+        return
+    if isinstance(event, ContractLedger.TransactionRecorded):
+        sql.execute("INSERT INTO ledger_transactions (seq, contract_id, transaction_type, sender, receiver, pence,"
+                    " reference, effective_on, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING", (notification_id, event.contract_id,
+                                                event.transaction_type, event.sender, event.receiver, event.pence,
+                                                event.reference, event.occurred_at.date().isoformat(), recorded_at))
         return
     if isinstance(event, ParticipantLedger.Opened):
         sql.execute("INSERT INTO ledger_participants (aggregate_id, contract_id, participant_ref, client_id)"
@@ -110,7 +121,7 @@ def _entries(sql: Sql, notification_id: int, entry: tuple, kind: str, amounts: d
 
 LEDGER_VIEWS = LocalProjection(
     "reporting:ledger-views",
-    (ContractLedger.Registered, ParticipantLedger.Opened, ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
+    (ContractLedger.Registered, ContractLedger.TransactionRecorded, ParticipantLedger.Opened, ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
      ParticipantLedger.OtherFundingDeclared, *KIND),
     apply, tables=("ledger_contracts", "ledger_participants", "ledger_outcomes", "ledger_entries",
-                   "ledger_achievements", "ledger_other_funding"))
+                   "ledger_achievements", "ledger_other_funding", "ledger_transactions"))
