@@ -8,7 +8,8 @@ grants, CO04 receiving non-financial support of at least ``ENTERPRISE_MIN_SUPPOR
 England threshold is marked [verify] in the domain brief), CO05 new enterprises among CO01 (registered less
 than 12 months before their first support; the enterprises service decides and the event says so). Only
 registered enterprises count; ventures not yet registered are reported as ``pre_start_ventures_supported``.
-Every row keeps the organisation that recorded it, so each figure can be read for one organisation.
+Every row keeps the organisation that recorded it, so each figure can be read for one organisation, and the
+business date of its fact, so each figure can be read as it stood at the end of any day (``as_of``).
 """
 from __future__ import annotations
 
@@ -19,24 +20,30 @@ from chassis.inbox import Delivery
 from chassis.store import Sql
 from contracts import enterprises as en
 
+#: Every row keeps the business date of its fact (``occurred_at``'s day, or the date the fact names: an event's
+#: ``held_on``), so each figure is a query filtered by date: ``as_of`` is never a replay. The table names are new
+#: with dates (an older database keeps its undated tables, unused; ``python -m reporting.rebuild`` fills these).
 TABLES = (
-    "CREATE TABLE IF NOT EXISTS report_ent_enterprises (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
-    " legal_form TEXT, registered_on TEXT, first_support_on TEXT, new_enterprise INTEGER,"
-    " non_financial_minutes INTEGER NOT NULL DEFAULT 0, grant_pence BIGINT NOT NULL DEFAULT 0,"
-    " grants INTEGER NOT NULL DEFAULT 0, supported INTEGER NOT NULL DEFAULT 0, merged_into TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_register (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
+    " legal_form TEXT, registered_on TEXT, entered_on TEXT NOT NULL, merged_into TEXT, merged_on TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_supports (seq BIGINT PRIMARY KEY, enterprise_id TEXT NOT NULL,"
+    " organisation TEXT, supported_on TEXT NOT NULL, kind TEXT NOT NULL, financial INTEGER NOT NULL,"
+    " minutes INTEGER NOT NULL DEFAULT 0, amount_pence BIGINT NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS report_ent_supports_by_day ON report_ent_supports (supported_on)",
     "CREATE TABLE IF NOT EXISTS report_ent_rounds (round_id TEXT PRIMARY KEY, organisation TEXT, name TEXT,"
     " opens_on TEXT, closes_on TEXT, places INTEGER)",
-    "CREATE TABLE IF NOT EXISTS report_ent_applications (application_id TEXT PRIMARY KEY, round_id TEXT NOT NULL,"
-    " organisation TEXT, applicant_id TEXT NOT NULL, enterprise_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_application_steps (seq BIGINT PRIMARY KEY, application_id TEXT NOT NULL,"
+    " round_id TEXT NOT NULL, organisation TEXT, applicant_id TEXT NOT NULL, enterprise_id TEXT NOT NULL,"
+    " stage TEXT NOT NULL, on_day TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_ent_programmes (programme_id TEXT PRIMARY KEY, organisation TEXT, kind TEXT,"
     " name TEXT, starts_on TEXT, ends_on TEXT)",
-    "CREATE TABLE IF NOT EXISTS report_ent_members (programme_id TEXT NOT NULL, member_kind TEXT NOT NULL,"
-    " member_id TEXT NOT NULL, programme_kind TEXT NOT NULL, organisation TEXT,"
+    "CREATE TABLE IF NOT EXISTS report_ent_memberships (programme_id TEXT NOT NULL, member_kind TEXT NOT NULL,"
+    " member_id TEXT NOT NULL, programme_kind TEXT NOT NULL, organisation TEXT, joined_on TEXT NOT NULL,"
     " PRIMARY KEY (programme_id, member_kind, member_id))",
-    "CREATE TABLE IF NOT EXISTS report_ent_mentors (mentor_id TEXT PRIMARY KEY, organisation TEXT, channel TEXT,"
-    " kind TEXT, specialisms TEXT, stepped_down INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS report_ent_researchers (researcher_id TEXT PRIMARY KEY, organisation TEXT,"
-    " programme TEXT, status TEXT NOT NULL, status_since TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS report_ent_mentor_terms (mentor_id TEXT PRIMARY KEY, organisation TEXT,"
+    " channel TEXT, kind TEXT, specialisms TEXT, recruited_on TEXT, stepped_down_on TEXT)",
+    "CREATE TABLE IF NOT EXISTS report_ent_researcher_steps (seq BIGINT PRIMARY KEY, researcher_id TEXT NOT NULL,"
+    " organisation TEXT, programme TEXT, status TEXT NOT NULL, on_day TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_ent_network_events (network_event_id TEXT PRIMARY KEY, organisation TEXT,"
     " series TEXT NOT NULL, title TEXT, held_on TEXT NOT NULL, theme TEXT, speakers INTEGER NOT NULL DEFAULT 0,"
     " buyers_present INTEGER NOT NULL DEFAULT 0, ideas_raised INTEGER NOT NULL DEFAULT 0,"
@@ -44,33 +51,35 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS report_ent_attendance (network_event_id TEXT NOT NULL, attendee_kind TEXT NOT NULL,"
     " attendee_ref TEXT NOT NULL, series TEXT NOT NULL, organisation TEXT,"
     " PRIMARY KEY (network_event_id, attendee_kind, attendee_ref))",
-    "CREATE TABLE IF NOT EXISTS report_ent_activity (event_id TEXT PRIMARY KEY, organisation TEXT,"
+    "CREATE TABLE IF NOT EXISTS report_ent_activities (event_id TEXT PRIMARY KEY, organisation TEXT,"
     " activity TEXT NOT NULL, subject_id TEXT NOT NULL, enterprise_id TEXT, minutes INTEGER NOT NULL DEFAULT 0,"
-    " amount_pence BIGINT NOT NULL DEFAULT 0, detail TEXT)",
-    "CREATE TABLE IF NOT EXISTS report_ent_assets (entry_id TEXT PRIMARY KEY, organisation TEXT, kind TEXT,"
-    " area TEXT, with_consent INTEGER NOT NULL DEFAULT 0, consent_withdrawn INTEGER NOT NULL DEFAULT 0)",
+    " amount_pence BIGINT NOT NULL DEFAULT 0, detail TEXT, on_day TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS report_ent_activities_by_day ON report_ent_activities (activity, on_day)",
+    "CREATE TABLE IF NOT EXISTS report_ent_asset_entries (entry_id TEXT PRIMARY KEY, organisation TEXT, kind TEXT,"
+    " area TEXT, with_consent INTEGER NOT NULL DEFAULT 0, mapped_on TEXT, consent_withdrawn_on TEXT)",
 )
-STATUS_OF_STAGE = {"interview_voided": "shortlisted"}
 
 
 def minimum_support_hours() -> int:
     return int(config.env("ENTERPRISE_MIN_SUPPORT_HOURS", "12") or 12)
 
 
-def _flag(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _day(m: dict[str, Any]) -> str:
+    """The business date of a fact: the day it occurred (as the poster said)."""
+    return m["occurred_at"].date().isoformat()
+
+
 def _activity(sql: Sql, m: dict[str, Any], activity: str, subject: Any, enterprise: Any = None, minutes: int = 0,
               amount: int | None = 0, detail: str | None = None) -> None:
-    sql.execute("INSERT INTO report_ent_activity (event_id, organisation, activity, subject_id, enterprise_id, minutes,"
-                " amount_pence, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
+    sql.execute("INSERT INTO report_ent_activities (event_id, organisation, activity, subject_id, enterprise_id,"
+                " minutes, amount_pence, detail, on_day) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (event_id) DO NOTHING",
                 (m["event_id"], m["organisation"], activity, str(subject), _text(enterprise), minutes, amount or 0,
-                 detail))
+                 detail, _day(m)))
 
 
 def _upsert(sql: Sql, table: str, key: str, values: dict[str, Any], keep: tuple[str, ...] = ("organisation",)) -> None:
@@ -85,37 +94,42 @@ def _load(schema: type, delivery: Delivery) -> dict[str, Any]:
     return schema().load(delivery.body)
 
 
+def _register(sql: Sql, m: dict[str, Any], legal_form: str | None, registered_on: Any) -> None:
+    """The enterprise's row: its registration once known, and the earliest day the programme had it."""
+    sql.execute("INSERT INTO report_ent_register (enterprise_id, organisation, legal_form, registered_on, entered_on)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (enterprise_id) DO UPDATE SET"
+                " legal_form = COALESCE(EXCLUDED.legal_form, report_ent_register.legal_form),"
+                " registered_on = COALESCE(EXCLUDED.registered_on, report_ent_register.registered_on),"
+                " entered_on = CASE WHEN EXCLUDED.entered_on < report_ent_register.entered_on"
+                " THEN EXCLUDED.entered_on ELSE report_ent_register.entered_on END",
+                (str(m["enterprise_id"]), m["organisation"], legal_form,
+                 None if registered_on is None else registered_on.isoformat(), _day(m)))
+
+
 def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.EnterpriseRegisteredV1, delivery)
-    values = {"enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "legal_form": m["legal_form"],
-              "registered_on": m["registered_on"].isoformat()}
-    if m["new_enterprise"] is not None:
-        values["new_enterprise"] = _flag(m["new_enterprise"])
-    _upsert(sql, "report_ent_enterprises", "enterprise_id", values)
+    _register(sql, m, m["legal_form"], m["registered_on"])
 
 
 def enterprise_supported(sql: Sql, delivery: Delivery) -> None:
+    """One dated row per support: the indicators as of a day sum the rows up to it (the totals the event carries
+    are the standing as recorded, not as of an earlier day, so they are not used)."""
     m = _load(en.EnterpriseSupportedV1, delivery)
-    _upsert(sql, "report_ent_enterprises", "enterprise_id", {
-        "enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "legal_form": m["legal_form"],
-        "registered_on": _text(m["registered_on"] and m["registered_on"].isoformat()),
-        "first_support_on": m["first_support_on"].isoformat(), "new_enterprise": _flag(m["new_enterprise"]),
-        "non_financial_minutes": m["non_financial_minutes"], "grant_pence": m["grant_pence"], "grants": m["grants"],
-        "supported": 1})
+    _register(sql, m, m["legal_form"], m["registered_on"])
+    sql.execute("INSERT INTO report_ent_supports (seq, enterprise_id, organisation, supported_on, kind, financial,"
+                " minutes, amount_pence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING",
+                (delivery.notification_id, str(m["enterprise_id"]), m["organisation"], _day(m), m["kind"],
+                 int(m["financial"]), m["minutes"], m["amount_pence"]))
     _activity(sql, m, f"support:{m['kind']}", m["enterprise_id"], m["enterprise_id"], m["minutes"], m["amount_pence"])
 
 
 def enterprise_merged(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.EnterpriseMergedV1, delivery)
-    merged = sql.execute("SELECT merged_into FROM report_ent_enterprises WHERE enterprise_id = %s",
-                         (str(m["enterprise_id"]),)).fetchone()
-    if merged is not None and merged[0] is not None:
-        return  # already counted out
-    _upsert(sql, "report_ent_enterprises", "enterprise_id", {
-        "enterprise_id": str(m["enterprise_id"]), "organisation": m["organisation"], "merged_into": str(m["merged_into"])})
-    if m["legal_form"] is not None:  # no longer one of the enterprises counted by legal form
-        sql.execute("UPDATE report_enterprises_by_legal_form SET registered = registered - 1 WHERE legal_form = %s"
-                    " AND registered > 0", (m["legal_form"],))
+    sql.execute("INSERT INTO report_ent_register (enterprise_id, organisation, legal_form, entered_on, merged_into,"
+                " merged_on) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (enterprise_id) DO UPDATE SET"
+                " merged_into = COALESCE(report_ent_register.merged_into, EXCLUDED.merged_into),"
+                " merged_on = COALESCE(report_ent_register.merged_on, EXCLUDED.merged_on)",
+                (str(m["enterprise_id"]), m["organisation"], m["legal_form"], _day(m), str(m["merged_into"]), _day(m)))
 
 
 def round_opened(sql: Sql, delivery: Delivery) -> None:
@@ -125,23 +139,20 @@ def round_opened(sql: Sql, delivery: Delivery) -> None:
         "opens_on": m["opens_on"].isoformat(), "closes_on": m["closes_on"].isoformat(), "places": m["places"]})
 
 
+def _application_step(sql: Sql, delivery: Delivery, m: dict[str, Any], stage: str) -> None:
+    sql.execute("INSERT INTO report_ent_application_steps (seq, application_id, round_id, organisation, applicant_id,"
+                " enterprise_id, stage, on_day) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING",
+                (delivery.notification_id, str(m["application_id"]), str(m["round_id"]), m["organisation"],
+                 str(m["applicant_id"]), str(m["enterprise_id"]), stage, _day(m)))
+
+
 def application_submitted(sql: Sql, delivery: Delivery) -> None:
-    m = _load(en.ApplicationSubmittedV1, delivery)
-    _upsert(sql, "report_ent_applications", "application_id", {
-        "application_id": str(m["application_id"]), "round_id": str(m["round_id"]), "organisation": m["organisation"],
-        "applicant_id": str(m["applicant_id"]), "enterprise_id": str(m["enterprise_id"]), "status": "submitted"})
+    _application_step(sql, delivery, _load(en.ApplicationSubmittedV1, delivery), "submitted")
 
 
 def application_progressed(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.ApplicationProgressedV1, delivery)
-    values = {"application_id": str(m["application_id"]), "round_id": str(m["round_id"]),
-              "organisation": m["organisation"], "applicant_id": str(m["applicant_id"]),
-              "enterprise_id": str(m["enterprise_id"]), "status": STATUS_OF_STAGE.get(m["stage"], m["stage"]),
-              "reason": m["reason"]}
-    keep: tuple[str, ...] = ("organisation",)
-    if m["stage"] == "enterprise_linked":
-        values["status"], keep = "submitted", ("organisation", "status", "reason")
-    _upsert(sql, "report_ent_applications", "application_id", values, keep)
+    _application_step(sql, delivery, m, m["stage"])
 
 
 def programme_started(sql: Sql, delivery: Delivery) -> None:
@@ -155,36 +166,39 @@ def programme_joined(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.ProgrammeJoinedV1, delivery)
     for kind, member in (("enterprise", m["enterprise_id"]), ("person", m["applicant_id"])):
         if member is not None:
-            sql.execute("INSERT INTO report_ent_members (programme_id, member_kind, member_id, programme_kind,"
-                        " organisation) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        (str(m["programme_id"]), kind, str(member), m["kind"], m["organisation"]))
+            sql.execute("INSERT INTO report_ent_memberships (programme_id, member_kind, member_id, programme_kind,"
+                        " organisation, joined_on) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (str(m["programme_id"]), kind, str(member), m["kind"], m["organisation"], _day(m)))
 
 
 def mentor_recruited(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.MentorRecruitedV1, delivery)
-    _upsert(sql, "report_ent_mentors", "mentor_id", {
+    _upsert(sql, "report_ent_mentor_terms", "mentor_id", {
         "mentor_id": str(m["mentor_id"]), "organisation": m["organisation"], "channel": m["channel"],
-        "kind": m["kind"], "specialisms": ",".join(m["specialisms"])})
+        "kind": m["kind"], "specialisms": ",".join(m["specialisms"]), "recruited_on": _day(m)})
 
 
 def mentor_stepped_down(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.MentorSteppedDownV1, delivery)
-    _upsert(sql, "report_ent_mentors", "mentor_id", {"mentor_id": str(m["mentor_id"]),
-                                                     "organisation": m["organisation"], "stepped_down": 1})
+    _upsert(sql, "report_ent_mentor_terms", "mentor_id", {"mentor_id": str(m["mentor_id"]),
+                                                          "organisation": m["organisation"],
+                                                          "stepped_down_on": _day(m)})
+
+
+def _researcher_step(sql: Sql, delivery: Delivery, m: dict[str, Any], programme: str | None, status: str) -> None:
+    sql.execute("INSERT INTO report_ent_researcher_steps (seq, researcher_id, organisation, programme, status, on_day)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING",
+                (delivery.notification_id, str(m["researcher_id"]), m["organisation"], programme, status, _day(m)))
 
 
 def researcher_recruited(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.ResearcherRecruitedV1, delivery)
-    _upsert(sql, "report_ent_researchers", "researcher_id", {
-        "researcher_id": str(m["researcher_id"]), "organisation": m["organisation"], "programme": m["programme"],
-        "status": "recruited", "status_since": m["occurred_at"].date().isoformat()})
+    _researcher_step(sql, delivery, m, m["programme"], "recruited")
 
 
 def researcher_status_changed(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.ResearcherStatusChangedV1, delivery)
-    _upsert(sql, "report_ent_researchers", "researcher_id", {
-        "researcher_id": str(m["researcher_id"]), "organisation": m["organisation"], "status": m["status"],
-        "status_since": m["occurred_at"].date().isoformat()})
+    _researcher_step(sql, delivery, m, None, m["status"])
 
 
 def network_event_held(sql: Sql, delivery: Delivery) -> None:
@@ -209,15 +223,16 @@ def network_event_attended(sql: Sql, delivery: Delivery) -> None:
 
 def asset_mapped(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.AssetMappedV1, delivery)
-    _upsert(sql, "report_ent_assets", "entry_id", {"entry_id": str(m["entry_id"]), "organisation": m["organisation"],
-                                                   "kind": m["kind"], "area": m["area"],
-                                                   "with_consent": int(m["with_consent"])}, ("organisation", "consent_withdrawn"))
+    _upsert(sql, "report_ent_asset_entries", "entry_id", {
+        "entry_id": str(m["entry_id"]), "organisation": m["organisation"], "kind": m["kind"], "area": m["area"],
+        "with_consent": int(m["with_consent"]), "mapped_on": _day(m)}, ("organisation", "consent_withdrawn_on"))
 
 
 def asset_consent_withdrawn(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.AssetConsentWithdrawnV1, delivery)
-    _upsert(sql, "report_ent_assets", "entry_id", {"entry_id": str(m["entry_id"]), "organisation": m["organisation"],
-                                                   "consent_withdrawn": 1})
+    _upsert(sql, "report_ent_asset_entries", "entry_id", {"entry_id": str(m["entry_id"]),
+                                                          "organisation": m["organisation"],
+                                                          "consent_withdrawn_on": _day(m)})
 
 
 def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
@@ -253,7 +268,7 @@ def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
 
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
-    en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
+    en.ENTERPRISE_REGISTERED_V1: enterprise_registered, en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
     en.RECRUITMENT_ROUND_OPENED_V1: round_opened, en.APPLICATION_SUBMITTED_V1: application_submitted,
     en.APPLICATION_PROGRESSED_V1: application_progressed, en.PROGRAMME_STARTED_V1: programme_started,
     en.PROGRAMME_JOINED_V1: programme_joined, en.MENTOR_RECRUITED_V1: mentor_recruited,
@@ -262,5 +277,4 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     en.NETWORK_EVENT_ATTENDED_V1: network_event_attended, en.ASSET_MAPPED_V1: asset_mapped,
     en.ASSET_CONSENT_WITHDRAWN_V1: asset_consent_withdrawn, **_activities(),
 }
-# enterprise_registered_v1 already has a handler in projections.py (counts by legal form); it calls ours too.
 

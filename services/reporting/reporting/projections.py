@@ -14,7 +14,6 @@ from typing import Any, Callable
 from chassis import config
 from chassis.inbox import Delivery
 from chassis.store import Sql
-from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf
 from reporting import enterprise_reports
@@ -33,8 +32,6 @@ TABLES = (
     " reached_on TEXT NOT NULL, nhs INTEGER, detail TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS report_milestones_by_milestone ON report_milestones (milestone, reached_on)",
     "CREATE TABLE IF NOT EXISTS report_erasures (client_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS report_enterprises_by_legal_form ("
-    " legal_form TEXT PRIMARY KEY, registered INTEGER NOT NULL DEFAULT 0)",
     "CREATE TABLE IF NOT EXISTS report_client_events ("
     " upstream TEXT NOT NULL, seq BIGINT NOT NULL, client_id TEXT NOT NULL, event_type TEXT NOT NULL,"
     " occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (upstream, seq))",
@@ -47,7 +44,6 @@ _CLIENTERASEDV1 = rf.ClientErasedV1()
 _CLIENTREFERREDV1 = rf.ClientReferredV1()
 _CONSENTCHANGEDV1 = rf.ConsentChangedV1()
 _DETAILSCORRECTEDV1 = rf.DetailsCorrectedV1()
-_ENTERPRISEREGISTEREDV1 = en.EnterpriseRegisteredV1()
 _MILESTONEREACHEDV1 = pw.MilestoneReachedV1()
 _PATHWAYOPENEDV1 = pw.PathwayOpenedV1()
 _REFERRALCLOSEDV1 = rf.ReferralClosedV1()
@@ -173,18 +169,6 @@ def milestone_reached(sql: Sql, delivery: Delivery) -> None:
              **{k: v for k, v in detail.items() if k != "spells"})
 
 
-# -- enterprises ----------------------------------------------------------------------------------------------
-def _bump(sql: Sql, table: str, key_column: str, key: str, column: str) -> None:
-    sql.execute(f"INSERT INTO {table} ({key_column}, {column}) VALUES (%s, 1)"
-                f" ON CONFLICT ({key_column}) DO UPDATE SET {column} = {table}.{column} + 1", (key,))
-
-
-def enterprise_registered(sql: Sql, delivery: Delivery) -> None:
-    message = _ENTERPRISEREGISTEREDV1.load(delivery.body)
-    _bump(sql, "report_enterprises_by_legal_form", "legal_form", message["legal_form"], "registered")
-    enterprise_reports.enterprise_registered(sql, delivery)
-
-
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     rf.CLIENT_REFERRED_V1: client_referred,
     rf.CLIENT_ACCEPTED_V1: client_accepted,
@@ -195,7 +179,6 @@ HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
     rf.CLIENT_ERASED_V1: client_erased,
     pw.PATHWAY_OPENED_V1: pathway_opened,
     pw.MILESTONE_REACHED_V1: milestone_reached,
-    en.ENTERPRISE_REGISTERED_V1: enterprise_registered,
     **enterprise_reports.HANDLERS,
 }
 

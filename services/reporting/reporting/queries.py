@@ -170,11 +170,6 @@ def clients_erased(app: ServiceApplication) -> int:
     return int(app.query("SELECT COUNT(*) FROM report_erasures")[0][0])
 
 
-def enterprises_by_legal_form(app: ServiceApplication) -> list[dict[str, Any]]:
-    rows = app.query("SELECT legal_form, registered FROM report_enterprises_by_legal_form ORDER BY legal_form")
-    return [{"legal_form": r[0], "registered": int(r[1])} for r in rows]
-
-
 def suppress(value: Any) -> Any:
     """Small-number suppression for exports: counts from 1 to SMALL_NUMBER - 1 become "<SMALL_NUMBER"."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < SMALL_NUMBER:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from chassis import config
 from chassis.http import Call, json_response, route
+from contracts import enterprises as en
 from reporting import enterprise_queries, queries
 from reporting.statements import to_csv
 
@@ -26,12 +27,44 @@ class AsOf(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
 
+class EnterpriseReportQuery(AsOf):
+    organisation = fields.String(load_default=None, validate=validate.Length(1, 100),
+                                 metadata={"description": "only what this organisation recorded"})
+
+
+class AttendanceTrendQuery(EnterpriseReportQuery):
+    series = fields.String(required=True, validate=validate.OneOf(en.SERIES))
+
+
 def _as_of(call: Call) -> Any:
     return call.query.get("as_of") or datetime.now(timezone.utc).date()
 
 
 def placement_target() -> int:
     return int(config.env("PLACEMENT_TARGET", "60") or 60)
+
+
+#: Figures that are not counts of people or organisations, so never suppressed (money, settings, dates).
+NOT_COUNTS = ("_pence", "minimum_support_hours", "slope_per_event", "target")
+
+
+def figures(found: Any, path: str = "") -> list[dict[str, Any]]:
+    """A nested report as (figure, value) rows: ``fuse.rounds.<round_id>.applications``. A list item is named by its
+    first field (an id, a partner, a legal form); figures that are not counts become text (never suppressed)."""
+    if isinstance(found, dict):
+        return [row for key, value in found.items() for row in figures(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(found, list):
+        rows = []
+        for number, item in enumerate(found):
+            if isinstance(item, dict) and item and isinstance(next(iter(item.values())), str):
+                label, *_ = item
+                rows += figures({k: v for k, v in item.items() if k != label}, f"{path}.{item[label]}")
+            else:
+                rows += figures(item, f"{path}.{number}")
+        return rows
+    if isinstance(found, int) and not isinstance(found, bool) and path.endswith(NOT_COUNTS):
+        found = str(found)
+    return [{"figure": path, "value": found}]
 
 
 def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> Response:
@@ -104,26 +137,37 @@ class ReportEndpoints:
 
     @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), query=AsOf,
            summary="Headline counts of every strand", answers={200: "counts"})
-    def summary(self, call: Call) -> dict:
+    def summary(self, call: Call) -> Any:
         day = _as_of(call)
-        return {"as_of": day.isoformat(),
-                "referrals_by_partner": queries.referrals_by_partner(self.store, day),
-                "pathways_by_entry_point": queries.pathways_by_entry_point(self.store, day),
-                "enterprises_by_legal_form": queries.enterprises_by_legal_form(self.store),
-                "pathway_funnel": queries.pathway_funnel(self.store, day),
-                "clients_erased": queries.clients_erased(self.store)}
+        found = {"as_of": day.isoformat(),
+                 "referrals_by_partner": queries.referrals_by_partner(self.store, day),
+                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.store, day),
+                 "enterprises_by_legal_form": enterprise_queries.enterprises_by_legal_form(self.store, day),
+                 "pathway_funnel": queries.pathway_funnel(self.store, day),
+                 "clients_erased": queries.clients_erased(self.store)}
+        if call.query["format"] == "csv":
+            return _export(figures(found), ("figure", "value"), "summary")
+        return found
 
     @route("GET", "/reports/enterprises", roles=("enterprise_staff", "auditor", "admin"),
-           query=enterprise_queries.EnterpriseReportQuery, answers={200: "indicators and programme figures"},
+           query=EnterpriseReportQuery, answers={200: "indicators and programme figures"},
            summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, research")
-    def enterprise_report(self, call: Call) -> dict:
-        return enterprise_queries.enterprise_report(self.store, call.query["organisation"])
+    def enterprise_report(self, call: Call) -> Any:
+        found = enterprise_queries.enterprise_report(self.store, _as_of(call), call.query["organisation"])
+        if call.query["format"] == "csv":
+            return _export(figures(found), ("figure", "value"), "enterprises")
+        return found
 
     @route("GET", "/reports/events/attendance-trend", roles=("enterprise_staff", "auditor", "admin"),
-           query=enterprise_queries.AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
+           query=AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
            summary="Attendance of one series of network events over time (returning attendees, direction)")
-    def attendance_trend(self, call: Call) -> dict:
-        return enterprise_queries.attendance_trend(self.store, call.query["series"], call.query["organisation"])
+    def attendance_trend(self, call: Call) -> Any:
+        found = enterprise_queries.attendance_trend(self.store, call.query["series"], _as_of(call),
+                                                    call.query["organisation"])
+        if call.query["format"] == "csv":  # no change column: a difference would undo the suppression
+            return _export(found["events"], ("network_event_id", "held_on", "title", "attendance", "returning"),
+                           f"attendance-trend-{found['series']}")
+        return found
 
     @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, query=AsOf,
            summary="Everything recorded about one client across services, in order, as of a date",

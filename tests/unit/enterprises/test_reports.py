@@ -18,6 +18,7 @@ from reporting.application import Reporting
 from tests.contracts.enterprise_events import enterprise_messages
 
 WHEN = datetime(2018, 7, 16, 10, tzinfo=timezone.utc)
+TODAY = date.today()
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def supported(registered_on: date | None, hours: int, sessions: int = 1) -> Ente
 def test_an_enterprise_is_counted_once_however_many_sessions_and_only_at_the_minimum_intensity(reporting):
     feed(reporting, supported(date(2017, 9, 1), 12, sessions=6), supported(date(2014, 1, 1), 20, sessions=2),
          supported(date(2016, 1, 1), 11), supported(None, 30))
-    indicators = enterprise_queries.indicators(reporting)
+    indicators = enterprise_queries.indicators(reporting, TODAY)
     assert (indicators["CO01_enterprises_supported"], indicators["CO04_enterprises_receiving_non_financial_support"],
             indicators["CO05_new_enterprises_supported"]) == (2, 2, 1)
     assert (indicators["supported_below_minimum_intensity"], indicators["pre_start_ventures_supported"],
@@ -60,7 +61,7 @@ def test_an_enterprise_is_counted_once_however_many_sessions_and_only_at_the_min
 def test_the_minimum_intensity_is_a_setting(reporting, monkeypatch):
     feed(reporting, supported(date(2016, 1, 1), 11))
     monkeypatch.setenv("ENTERPRISE_MIN_SUPPORT_HOURS", "10")
-    assert enterprise_queries.indicators(reporting)["CO04_enterprises_receiving_non_financial_support"] == 1
+    assert enterprise_queries.indicators(reporting, TODAY)["CO04_enterprises_receiving_non_financial_support"] == 1
 
 
 def test_every_enterprise_message_applied_twice_changes_nothing_the_second_time(reporting):
@@ -68,13 +69,13 @@ def test_every_enterprise_message_applied_twice_changes_nothing_the_second_time(
     for number, message in enumerate(messages, 1):
         with reporting.sql() as sql:
             projections.apply(sql, Delivery("enterprises", number, number - 1, message))
-    before = enterprise_queries.enterprise_report(reporting)
+    before = enterprise_queries.enterprise_report(reporting, TODAY)
     for number, message in enumerate(messages, 1):
         handler = enterprise_reports.HANDLERS.get(message["event_type"])
         if handler is not None:
             with reporting.sql() as sql:
                 handler(sql, Delivery("enterprises", number, number - 1, message))
-    assert enterprise_queries.enterprise_report(reporting) == before
+    assert enterprise_queries.enterprise_report(reporting, TODAY) == before
 
 
 def test_the_figures_of_one_organisation_leave_out_the_others(reporting):
@@ -83,12 +84,12 @@ def test_the_figures_of_one_organisation_leave_out_the_others(reporting):
         message["organisation"] = "ise" if number % 2 else "university"
         with reporting.sql() as sql:
             projections.apply(sql, Delivery("enterprises", number, number - 1, message))
-    whole = enterprise_queries.enterprise_report(reporting)
-    parts = [enterprise_queries.enterprise_report(reporting, org) for org in ("ise", "university")]
+    whole = enterprise_queries.enterprise_report(reporting, TODAY)
+    parts = [enterprise_queries.enterprise_report(reporting, TODAY, org) for org in ("ise", "university")]
     assert whole["mentors"]["recognitions"] == {"annual_dinner": 1}
     assert sum(p["mentors"]["sessions"] + p["research"]["training_sessions"] for p in parts) == \
         whole["mentors"]["sessions"] + whole["research"]["training_sessions"]
-    assert enterprise_queries.enterprise_report(reporting, "nobody")["fuse"]["rounds"] == []
+    assert enterprise_queries.enterprise_report(reporting, TODAY, "nobody")["fuse"]["rounds"] == []
 
 
 @pytest.mark.parametrize("counts,direction", [((26, 22, 19, 17, 13, 11), "falling"), ((10, 10, 11, 10), "steady"),
@@ -101,7 +102,7 @@ def test_the_attendance_trend_of_a_series(reporting, counts, direction):
                                     buyers_present=0, ideas_raised=0, occurred_at=WHEN)
         meeting.record_attendance([{"kind": "person", "ref": regular}], count - 1, WHEN)
         feed(reporting, meeting)
-    trend = enterprise_queries.attendance_trend(reporting, "soho_network")
+    trend = enterprise_queries.attendance_trend(reporting, "soho_network", TODAY)
     assert [e["attendance"] for e in trend["events"]] == list(counts)
     assert [e["returning"] for e in trend["events"]] == [0] + [1] * (len(counts) - 1)
     assert trend["direction"] == direction
