@@ -14,7 +14,7 @@ the rebuilt read model lacked every earlier event (found by the fault-injection 
 from __future__ import annotations
 
 import zlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, Iterator, Sequence
 
 from eventlet.semaphore import Semaphore
@@ -36,31 +36,36 @@ class LocalProjection:
         self._local = Semaphore()
 
     @contextmanager
-    def _turn(self, app: ServiceApplication) -> Iterator[Sql]:
-        """One transaction holding the projection's lock (advance and reset take turns)."""
-        if app.is_sqlite:  # embedded mode: one process
-            with self._local, app.sql() as sql:
-                yield sql
+    def _turn(self, app: ServiceApplication) -> Iterator[Callable[[], Any]]:
+        """Holds the projection's lock; yields how to open the one transaction of this turn.
+
+        On PostgreSQL the lock is a transaction advisory lock, so the transaction is opened (and the lock
+        taken) at once; on SQLite (embedded: one process) it is a semaphore and the transaction is opened when
+        asked for, since SQLite's single writer connection must not be held during the reads before it."""
+        if app.is_sqlite:
+            with self._local:
+                yield app.sql
             return
         with app.sql() as sql:
             sql.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
-            yield sql
+            yield lambda: nullcontext(sql)
 
     def advance(self, app: ServiceApplication) -> int:
         """Applies the next batch of events; returns how many it applied."""
-        if app.head() <= app.position(self.name):
-            return 0  # the cheap check, without the lock: nothing new
-        with self._turn(app) as sql:
-            position = app.position(self.name)  # read again under the lock: a reset may have just run
+        if not app.is_sqlite and app.head() <= app.position(self.name):
+            return 0  # the cheap check, without a transaction: nothing new
+        with self._turn(app) as transaction:
+            position = app.position(self.name)  # read again in turn: a reset may have just run
             head = app.head()  # read first: every id up to it is visible (appends commit in id order)
             if head <= position:
                 return 0
             notifications = app.recorder.select_notifications(start=position + 1, limit=self.batch_size, stop=head,
                                                               topics=self.topics)
             reached = notifications[-1].id if len(notifications) == self.batch_size else head
-            for notification in notifications:
-                self.apply(sql, app.mapper.to_domain_event(notification), notification.id)
-            app.record_tracking(sql, self.name, reached)
+            with transaction() as sql:
+                for notification in notifications:
+                    self.apply(sql, app.mapper.to_domain_event(notification), notification.id)
+                app.record_tracking(sql, self.name, reached)
         return len(notifications)
 
     def catch_up(self, app: ServiceApplication) -> int:
@@ -73,7 +78,7 @@ class LocalProjection:
 
     def reset(self, app: ServiceApplication) -> None:
         """Empties the read model and forgets its position (the next ``advance`` rebuilds it from the log)."""
-        with self._turn(app) as sql:
+        with self._turn(app) as transaction, transaction() as sql:
             for table in self.tables:
                 sql.execute(f"DELETE FROM {table}")
             sql.execute(f"DELETE FROM {_tracking_table(app)} WHERE application_name = %s", (self.name,))
