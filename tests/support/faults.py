@@ -260,9 +260,7 @@ def lag(platform: RunningPlatform) -> list[str]:
     relayed = {}
     for service in (*UPSTREAMS, "reporting"):
         head = scalar(platform, service, f"SELECT MAX(notification_id) FROM {service}_events")
-        rows = query(platform, service, "SELECT position, last_published FROM chassis_relay WHERE name = %s",
-                     (service,))
-        position, last = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+        position, last = relay_position(platform, service)
         relayed[service] = last
         if position < head:
             behind.append(f"{service} relay at {position} of {head}")
@@ -366,3 +364,53 @@ def problems(platform: RunningPlatform, load: Load, ledger: bool = True) -> list
 
 def outcomes(platform: RunningPlatform) -> int:
     return scalar(platform, "reporting", "SELECT COUNT(*) FROM ledger_outcomes")
+
+
+def spawn(platform: RunningPlatform, service: str, **env: str) -> None:
+    """Starts ``service`` with ``env`` added, without waiting for it to be healthy (it may be meant to crash)."""
+    spec = next(s for s in SERVICES if s.name == service)
+    saved = platform.env
+    platform.env = {**saved, **env}
+    try:
+        platform._spawn(service, [spec.service])
+    finally:
+        platform.env = saved
+
+
+def log_chain(platform: RunningPlatform, upstream: str) -> list[dict]:
+    """Every integration event of an upstream with the headers its relay gives it (id and the previous id)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    chain, after, previous = [], 0, 0
+    with ClusterRpcProxy({"AMQP_URI": platform.env["AMQP_URI"]}, timeout=30) as rpc:
+        while True:
+            page = getattr(rpc, upstream).integration_events(after, None, 1000)
+            for item in page["items"]:
+                chain.append({"id": int(item["notification_id"]), "previous": previous, "body": item["body"]})
+                previous = int(item["notification_id"])
+            if int(page["scanned_to"]) <= after or int(page["scanned_to"]) >= int(page["head"]):
+                return chain
+            after = int(page["scanned_to"])
+
+
+def republish(platform: RunningPlatform, upstream: str, messages: list[dict]) -> None:
+    """Publishes copies of an upstream's integration events, in the order given, exactly as its relay would."""
+    import json
+
+    from kombu import Connection, Producer
+
+    from chassis import bus
+
+    with Connection(platform.env["AMQP_URI"]) as connection:
+        producer = Producer(connection.channel())
+        for message in messages:
+            producer.publish(json.dumps(message["body"]), exchange=bus.events_exchange(),
+                             routing_key=f"{upstream}.{message['body']['event_type']}", delivery_mode=2,
+                             content_type="application/json", content_encoding="utf-8",
+                             headers={bus.NOTIFICATION_ID: message["id"], bus.PREVIOUS_ID: message["previous"],
+                                      bus.UPSTREAM: upstream})
+
+
+def relay_position(platform: RunningPlatform, service: str) -> tuple[int, int]:
+    rows = query(platform, service, "SELECT position, last_published FROM chassis_relay WHERE name = %s", (service,))
+    return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
