@@ -12,13 +12,15 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
 import requests
 from tests.support.faults import (SOAK, Load, actors, log_chain, outcomes, own_platform, problems, query,
                                   relay_position, republish, restart, spawn, wait_quiescent)
-from tests.support.waiting import wait_for
+from tests.support.fixtures import free_port
+from tests.support.waiting import metric, wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -140,3 +142,36 @@ def test_messages_duplicated_and_reordered_change_nothing(platform, who):
         restart(platform, "referrals")  # the relay publishes the held-back events: duplicates by now
         load.posted(10 * SOAK, "posts after")
         settle(platform, load)
+
+
+def scrape(url: str, name: str, **labels: str) -> float:
+    return metric(requests.get(f"{url}/metrics", timeout=10).text, name, **labels)
+
+
+def test_two_instances_of_pathways_share_the_work_with_one_relay(platform, who, tmp_path):
+    port = free_port()
+    with open(tmp_path / "pathways-2.log", "ab") as log:
+        second = subprocess.Popen([sys.executable, "-m", "chassis.serve", "pathways.service:PathwaysService"],
+                                  env={**platform.env, "PATHWAYS_HTTP_PORT": str(port)}, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    urls = [platform.url("pathways"), f"http://127.0.0.1:{port}"]
+    try:
+        wait_for(lambda: health(platform, "pathways") == 200 and requests.get(f"{urls[1]}/health", timeout=3).ok,
+                 what="the second pathways instance")
+        before = [scrape(url, "useit_consumer_processed_total", upstream="referrals", outcome="processed")
+                  for url in urls]
+        with Load(platform, who, journeys=8, pathways_urls=urls) as load:  # steps posted to both instances
+            load.posted(60 * SOAK, "posts to both instances")
+            settle(platform, load)
+        assert sorted(scrape(url, "useit_relay_leader") for url in urls) == [0, 1]  # one relay
+        after = [scrape(url, "useit_consumer_processed_total", upstream="referrals", outcome="processed")
+                 for url in urls]
+        assert all(a > b for a, b in zip(after, before)), f"both instances consume: {before} -> {after}"
+        accepted = query(platform, "referrals", "SELECT COUNT(*) FROM referrals_events WHERE topic LIKE %s",
+                         ("%Referral.Accepted",))[0][0]
+        opened = query(platform, "pathways", "SELECT COUNT(*) FROM pathways_events WHERE topic LIKE %s",
+                       ("%Pathway.Opened",))[0][0]
+        assert opened == accepted  # every acceptance opened exactly one pathway, whichever instance took it
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
