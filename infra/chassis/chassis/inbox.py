@@ -31,7 +31,7 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
-from chassis import bus, config
+from chassis import bus, config, unsafe
 from chassis.meta import recording
 from chassis.relay import find_store
 from chassis.store import ServiceApplication, Sql
@@ -198,17 +198,20 @@ class Inbox(DependencyProvider):
                 self._replay(delivery, apply, apply_sql)
                 return
             position = self.app.position(delivery.upstream)
-            if delivery.notification_id <= position:
+            if delivery.notification_id <= position and not unsafe.enabled("dedupe"):
                 self._count(delivery.upstream, "duplicate")
                 return
-            if delivery.previous_id > position:
+            if delivery.previous_id > position and not unsafe.enabled("gapfill"):
                 self._fill(delivery.upstream, position, delivery.notification_id - 1, fetch, apply, apply_sql)
             self._process(delivery, apply, apply_sql)
+            unsafe.crash_point()  # test-only: committed, not yet acknowledged
 
     def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
                  apply_sql: ApplySql | None = None) -> int:
         """Processes whatever the upstream log holds beyond our position (also fills a trailing gap)."""
         lock = self.locks[upstream]
+        if unsafe.enabled("gapfill"):
+            return 0  # test-only: never pull from the upstream's log
         if lock.locked():
             return 0  # a delivery is being processed; it will fill any gap itself
         with lock:

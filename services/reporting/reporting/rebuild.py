@@ -4,7 +4,8 @@
 and prints its progress and an ETA until it is done; the service carries on meanwhile. The rebuild empties every
 read model and the positions of the three upstreams, then pulls each upstream's log over RPC a page at a time,
 applying a page in one transaction with its position, under the same lock as live deliveries (so they take turns,
-and a delivery that arrives meanwhile is handled in order). The ledger's read models are rebuilt from the
+and a delivery that arrives meanwhile is handled in order); the reset itself holds every upstream's lock, so no
+delivery is mid-transaction while the read models are emptied. The ledger's read models are rebuilt from the
 ledger's own events. The outcome ledger itself is a record (finance decisions are not re-derivable from upstream
 logs): reconciliation (reporting.reconcile) checks it against a from-scratch derivation instead.
 
@@ -18,6 +19,7 @@ import itertools
 import re
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -117,7 +119,15 @@ def rebuild(app: ServiceApplication, fetchers: dict[str, Fetch], progress: Progr
     progress.processed, progress.error, progress.per_upstream = 0, None, {}
     try:
         progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # an upper bound
-        reset(app)
+        with ExitStack() as held:
+            # Every upstream's lock, in a fixed order (a delivery holds one lock and waits for none): a delivery
+            # mid-transaction would otherwise commit its rows and its position right after the reset, and the
+            # rebuild would carry on from that position, missing every earlier event.
+            for upstream in UPSTREAMS:
+                lock = (locks or {}).get(upstream)
+                if lock is not None:
+                    held.enter_context(lock)
+            reset(app)
         for upstream in UPSTREAMS:
             rebuild_upstream(app, upstream, fetchers[upstream], progress, (locks or {}).get(upstream), on_page)
         LEDGER_VIEWS.catch_up(app)
