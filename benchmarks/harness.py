@@ -162,3 +162,34 @@ def create_referrals(running: RunningPlatform, count: int, profession: str = "do
     return [session.post(running.url("referrals", "/referrals"), timeout=10,
                          json=referral_form(number, "club-1", profession, "2018-09-03T00:00:00+00:00"),
                          headers={"Idempotency-Key": f"bench-referral-{number}"}).json() for number in range(count)]
+
+
+def contract_terms_path(name: str) -> str:
+    """A shipped outcomes contract (services/reporting/reporting/contract_terms/<name>.json)."""
+    from importlib import resources
+
+    return str(resources.files("reporting").joinpath("contract_terms", f"{name}.json"))
+
+
+def one(dbname: str, statement: str, params: Sequence = ()) -> object:
+    """The first column of the first row of one query on a service's database."""
+    with psycopg.connect(config.postgres_conninfo(dbname), autocommit=True) as connection:
+        row = connection.execute(statement, tuple(params)).fetchone()
+        return row[0] if row else None
+
+
+def wait_until(check, seconds: float, what: str, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds:.0f} s for {what}")
+        time.sleep(interval)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident set (VmHWM) so far, in MB."""
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
