@@ -153,7 +153,8 @@ def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, c
     return wrk_steps(port, [path], body, connections, seconds, credential)
 
 
-def create_referrals(running: RunningPlatform, count: int, profession: str = "doctor") -> list[dict]:
+def create_referrals(running: RunningPlatform, count: int, profession: str = "doctor",
+                     prefix: str = "bench-referral") -> list[dict]:
     """``count`` referrals from the benchmark's partner, through the API; returns their answers."""
     from launcher.demo import referral_form
 
@@ -161,7 +162,7 @@ def create_referrals(running: RunningPlatform, count: int, profession: str = "do
     session.headers["Authorization"] = f"Bearer {running.credential}"  # type: ignore[attr-defined]
     return [session.post(running.url("referrals", "/referrals"), timeout=10,
                          json=referral_form(number, "club-1", profession, "2018-09-03T00:00:00+00:00"),
-                         headers={"Idempotency-Key": f"bench-referral-{number}"}).json() for number in range(count)]
+                         headers={"Idempotency-Key": f"{prefix}-{number}"}).json() for number in range(count)]
 
 
 def contract_terms_path(name: str) -> str:
