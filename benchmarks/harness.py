@@ -179,6 +179,11 @@ def one(dbname: str, statement: str, params: Sequence = ()) -> object:
         return row[0] if row else None
 
 
+def row(dbname: str, statement: str, params: Sequence = ()) -> tuple | None:
+    with psycopg.connect(config.postgres_conninfo(dbname), autocommit=True) as connection:
+        return connection.execute(statement, tuple(params)).fetchone()
+
+
 def wait_until(check, seconds: float, what: str, interval: float = 0.05) -> None:
     deadline = time.monotonic() + seconds
     while not check():
