@@ -97,7 +97,9 @@ def raw_path_ms(probes: int = 40) -> list[float]:
     return latencies
 
 
-def run(probes: int = 40, connections: int = 8, referrals: int = 500) -> dict:
+def run(probes: int = 40, connections: int = 8, referrals: int = 500, quick: bool = False) -> dict:
+    if quick:
+        probes = 20
     raw = raw_path_ms()
     with harness.platform() as running:
         session = requests.Session()

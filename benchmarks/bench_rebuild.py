@@ -81,7 +81,9 @@ def serve(running, session: requests.Session, seconds: float = 5.0) -> int:
     return answered
 
 
-def run(events: int = 1_000_000, max_seconds: float = 1800.0) -> dict:
+def run(events: int = 1_000_000, max_seconds: float = 1800.0, quick: bool = False) -> dict:
+    if quick:
+        events = 100_000
     with harness.platform() as running:
         credentials = demo.demo_credentials(running.env)
         demo.load(running, credentials)

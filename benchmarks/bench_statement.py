@@ -92,7 +92,7 @@ def raw_select(dbname: str) -> float:
         return time.perf_counter() - started
 
 
-def run(participants: int = 100_000, repeats: int = 5) -> dict:
+def run(participants: int = 100_000, repeats: int = 5, quick: bool = False) -> dict:
     with harness.platform(["reporting"]) as running:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {running.credential}"
