@@ -172,6 +172,7 @@ class Inbox(DependencyProvider):
         inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
+        inbox.paused = set()
         inbox.container = SimpleNamespace(service_name=service, config={})
         inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
         return inbox
@@ -182,6 +183,7 @@ class Inbox(DependencyProvider):
         self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
         self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
+        self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
     def get_dependency(self, worker_ctx: Any) -> "Inbox":
         return self
@@ -191,8 +193,22 @@ class Inbox(DependencyProvider):
         assert self.store.app is not None
         return self.store.app
 
+    def pause(self, upstream: str) -> None:
+        """Stops processing ``upstream`` (while a rebuild reads its log from the start): deliveries are dropped
+        and catch-ups skipped, so nothing fills the gap a reset opened one event per transaction. Safe because
+        the log is the truth: after ``resume`` the next delivery or catch-up fills whatever was dropped."""
+        self.paused.add(upstream)
+        with self.locks[upstream]:
+            pass  # a delivery already being processed finishes first
+
+    def resume(self, upstream: str) -> None:
+        self.paused.discard(upstream)
+
     def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
                apply_sql: ApplySql | None = None) -> None:
+        if delivery.upstream in self.paused and not delivery.replay:
+            self._count(delivery.upstream, "deferred")
+            return
         with self.locks[delivery.upstream]:
             if delivery.replay:
                 self._replay(delivery, apply, apply_sql)
@@ -212,7 +228,7 @@ class Inbox(DependencyProvider):
         lock = self.locks[upstream]
         if unsafe.enabled("gapfill"):
             return 0  # test-only: never pull from the upstream's log
-        if lock.locked():
+        if upstream in self.paused or lock.locked():
             return 0  # a delivery is being processed; it will fill any gap itself
         with lock:
             return self._fill(upstream, self.app.position(upstream), None, fetch, apply, apply_sql)

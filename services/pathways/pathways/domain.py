@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from chassis.dates import months_later, years_later
 from chassis.errors import RuleBroken
-from chassis.meta import TracedAggregate
+from chassis.meta import ReplacedStateAggregate, TracedAggregate
 from pathways import rules
 from pathways.dates import weeks_sustained
 from pathways.english import standing
@@ -32,7 +32,7 @@ def _day(occurred_at: datetime) -> str:
     return occurred_at.date().isoformat()
 
 
-class Pathway(TracedAggregate):
+class Pathway(ReplacedStateAggregate):
     """One client's route to one regulator's register and into work.
 
     Invariants: one pathway per (client, regulator); the entry point at enrolment never changes; a closed

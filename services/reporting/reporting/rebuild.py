@@ -78,7 +78,7 @@ def apply_page(app: ServiceApplication, upstream: str, page: dict, after: int) -
     reached = max(int(page["scanned_to"]), after)
     if reached <= after:
         return 0
-    with app.sql() as sql:
+    with app.sql(pipeline=True) as sql:
         previous = after
         for item in items:
             delivery = Delivery(upstream, int(item["notification_id"]), previous, item["body"])
@@ -95,12 +95,14 @@ def rebuild_upstream(app: ServiceApplication, upstream: str, fetch: Fetch, progr
         with (lock if lock is not None else _nothing()):
             after = app.position(upstream)
             page = fetch(after, None, PAGE)
-            applied = apply_page(app, upstream, page, after)
-        progress.processed += applied
-        progress.per_upstream[upstream] = progress.per_upstream.get(upstream, 0) + applied
+            apply_page(app, upstream, page, after)
+        reached = int(page["scanned_to"])
+        scanned = max(0, reached - after)  # stored events moved past (integration events or not)
+        progress.processed += scanned
+        progress.per_upstream[upstream] = progress.per_upstream.get(upstream, 0) + scanned
         progress.total = max(progress.total, progress.processed)
         on_page()
-        if int(page["scanned_to"]) >= int(page["head"]) or int(page["scanned_to"]) <= after:
+        if reached >= int(page["head"]) or reached <= after:
             return  # the head reached, or no further (a fetch bounded below the head)
 
 
@@ -113,12 +115,20 @@ class _nothing:
 
 
 def rebuild(app: ServiceApplication, fetchers: dict[str, Fetch], progress: Progress,
-            locks: dict[str, Any] | None = None, on_page: Callable[[], None] = lambda: None) -> Progress:
-    """Resets and rebuilds every read model from the upstream logs (``fetchers``: upstream -> its RPC)."""
+            locks: dict[str, Any] | None = None, on_page: Callable[[], None] = lambda: None,
+            inbox: Any = None) -> Progress:
+    """Resets and rebuilds every read model from the upstream logs (``fetchers``: upstream -> its RPC).
+
+    ``inbox`` (the service's ``chassis.inbox.Inbox``) is paused for each upstream until its log is rebuilt: a
+    live delivery or catch-up would otherwise fill the gap the reset opened one event per transaction, holding
+    the upstream's lock, while the rebuild waited. Dropped deliveries are filled after ``resume``."""
     progress.running, progress.started, progress.finished = True, time.time(), None
     progress.processed, progress.error, progress.per_upstream = 0, None, {}
+    paused = list(UPSTREAMS) if inbox is not None else []
     try:
-        progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # an upper bound
+        progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # stored events
+        for upstream in paused:
+            inbox.pause(upstream)
         with ExitStack() as held:
             # Every upstream's lock, in a fixed order (a delivery holds one lock and waits for none): a delivery
             # mid-transaction would otherwise commit its rows and its position right after the reset, and the
@@ -130,12 +140,16 @@ def rebuild(app: ServiceApplication, fetchers: dict[str, Fetch], progress: Progr
             reset(app)
         for upstream in UPSTREAMS:
             rebuild_upstream(app, upstream, fetchers[upstream], progress, (locks or {}).get(upstream), on_page)
+            if inbox is not None:
+                inbox.resume(upstream)
         LEDGER_VIEWS.catch_up(app)
         progress.total = progress.processed
     except Exception as error:  # reported through rebuild_progress; the next live delivery resumes the work
         progress.error = f"{type(error).__name__}: {error}"
         raise
     finally:
+        for upstream in paused:
+            inbox.resume(upstream)
         progress.running, progress.finished = False, time.time()
     return progress
 

@@ -23,28 +23,34 @@ def _known(at: datetime | None) -> str:
 
 
 def statement(app: ServiceApplication, contract_id: str, period_from: date, period_to: date,
-              as_known_at: datetime | None = None) -> dict[str, Any]:
+                as_known_at: datetime | None = None) -> dict[str, Any]:
+    """One scan of the contract's entries known by then and effective by the period's end, summed by metric,
+    payer and kind (a hash aggregate: no sort); the flows are the sums effective in the period, what is due the
+    validated minus paid sums effective by its end.
+
+    Counts: an outcome is achieved once and its achievement has one entry per payer (the ledger views' key), so
+    the entries of one (metric, payer, kind 'achieved') count distinct outcomes as they are; the total counts
+    distinct outcomes across payers (a second, hashed, query over the achievements only)."""
     known = _known(as_known_at)
-    flows = app.query(
-        "SELECT metric, payer, kind, SUM(pence), COUNT(DISTINCT outcome_ref) FROM ledger_entries"
-        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s"
-        " GROUP BY metric, payer, kind", (contract_id, known, period_from.isoformat(), period_to.isoformat()))
-    due = app.query(
-        "SELECT metric, payer, SUM(CASE WHEN kind = 'validated' THEN pence ELSE -pence END) FROM ledger_entries"
-        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on <= %s AND kind IN ('validated', 'paid')"
-        " GROUP BY metric, payer", (contract_id, known, period_to.isoformat()))
+    grouped = app.query(
+        "SELECT metric, payer, kind, SUM(pence) FILTER (WHERE effective_on >= %s),"
+        " COUNT(*) FILTER (WHERE effective_on >= %s), SUM(pence) FROM ledger_entries"
+        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on <= %s GROUP BY metric, payer, kind",
+        (period_from.isoformat(), period_from.isoformat(), contract_id, known, period_to.isoformat()))
     rows: dict[tuple[str, str], dict[str, int]] = {}
 
     def row(metric: str, payer: str) -> dict[str, int]:
         return rows.setdefault((metric, payer), {figure: 0 for figure in FIGURES})
 
-    for metric, payer, kind, pence, outcomes in flows:
+    for metric, payer, kind, pence, outcomes, by_end in grouped:
+        if kind in ("validated", "paid"):
+            row(metric, payer)["due_pence"] += int(by_end) if kind == "validated" else -int(by_end)
+        if not outcomes:
+            continue  # nothing of this kind effective within the period
         figures = row(metric, payer)
         figures[f"{kind}_pence"] += int(pence)
         if kind == "achieved":
             figures["achieved_count"] += int(outcomes)
-    for metric, payer, pence in due:
-        row(metric, payer)["due_pence"] += int(pence)
     listed = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
     totals = {figure: sum(r[figure] for r in listed if figure != "achieved_count" or r["payer"] is not None)
               for figure in FIGURES}
@@ -54,8 +60,9 @@ def statement(app: ServiceApplication, contract_id: str, period_from: date, peri
 
 
 def _count(app: ServiceApplication, contract_id: str, known: str, period_from: date, period_to: date) -> int:
-    rows = app.query("SELECT COUNT(DISTINCT outcome_ref) FROM ledger_entries WHERE contract_id = %s"
-                     " AND kind = 'achieved' AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s",
+    rows = app.query("SELECT COUNT(*) FROM (SELECT outcome_ref FROM ledger_entries WHERE contract_id = %s"
+                     " AND kind = 'achieved' AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s"
+                     " GROUP BY outcome_ref) AS achieved",
                      (contract_id, known, period_from.isoformat(), period_to.isoformat()))
     return int(rows[0][0] or 0)
 
