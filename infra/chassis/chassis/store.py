@@ -11,7 +11,7 @@ import contextvars
 import logging
 import os
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, cast
 
 from eventsourcing.application import Application, ProcessingEvent
 from datetime import date
@@ -101,7 +101,7 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
             [e.topic for e in stored_events], [e.state for e in stored_events],
         )
         writes, keys = _tracked_sql.get(), _keys.get()
-        statement, params = self.append_statement, columns
+        statement, params = self.append_statement, cast(tuple[Any, ...], columns)
         if keys:
             statement = self.append_keyed_statement
             params = (*columns, *([row[i] for row in keys] for i in range(4)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -75,7 +75,7 @@ class Pathways(ServiceApplication):
         cached: dict[UUID, Pathway] = {}
         for pathway_id in ids:
             try:
-                cached[pathway_id] = cache.get(pathway_id)
+                cached[pathway_id] = cast(Pathway, cache.get(pathway_id))
             except KeyError:
                 pass
         rows = self.query(

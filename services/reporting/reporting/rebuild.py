@@ -88,6 +88,13 @@ def apply_page(app: ServiceApplication, upstream: str, page: dict, after: int) -
     return len(items)
 
 
+def _bounded(fetch: Fetch, upto: int) -> Fetch:
+    """``fetch`` that reads no further than ``upto``."""
+    def bounded(after: int, _upto: int | None, limit: int) -> dict:
+        return fetch(after, upto, limit)
+    return bounded
+
+
 def rebuild_upstream(app: ServiceApplication, upstream: str, fetch: Fetch, progress: Progress,
                      lock: Any = None, on_page: Callable[[], None] = lambda: None) -> None:
     progress.upstream = upstream
@@ -173,7 +180,7 @@ def verify(live: ServiceApplication, fetchers: dict[str, Fetch]) -> list[str]:
         scratch.migrate()
         for upstream in UPSTREAMS:
             upto = live.position(upstream)  # compare like with like: up to where the live models are
-            rebuild_upstream(scratch, upstream, lambda a, _u, n, f=fetchers[upstream], u=upto: f(a, u, n), Progress())
+            rebuild_upstream(scratch, upstream, _bounded(fetchers[upstream], upto), Progress())
         _copy_ledger(live, scratch)
         LEDGER_VIEWS.catch_up(scratch)
         ours, theirs = snapshot(live), snapshot(scratch)

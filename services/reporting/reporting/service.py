@@ -64,9 +64,12 @@ class Rebuilder(DependencyProvider):
             metrics.labels(metrics.rebuild_processed).set(self.progress.processed)
             metrics.labels(metrics.rebuild_total).set(self.progress.total)
 
+        app = self.store.app
+        assert app is not None, "the store is set up before any entrypoint runs"
+
         def run() -> None:
             try:
-                rebuild(self.store.app, fetchers, self.progress, locks, on_page=gauges, inbox=inbox)
+                rebuild(app, fetchers, self.progress, locks, on_page=gauges, inbox=inbox)
             except Exception:
                 log.exception("the read-model rebuild failed; live deliveries carry on from where it stopped")
             finally:

@@ -42,6 +42,8 @@ def statement(app: ServiceApplication, contract_id: str, period_from: date, peri
     def row(metric: str, payer: str) -> dict[str, int]:
         return rows.setdefault((metric, payer), {figure: 0 for figure in FIGURES})
 
+    metric: str
+    payer: str
     for metric, payer, kind, pence, outcomes, by_end in grouped:
         if kind in ("validated", "paid"):
             row(metric, payer)["due_pence"] += int(by_end) if kind == "validated" else -int(by_end)
@@ -51,7 +53,7 @@ def statement(app: ServiceApplication, contract_id: str, period_from: date, peri
         figures[f"{kind}_pence"] += int(pence)
         if kind == "achieved":
             figures["achieved_count"] += int(outcomes)
-    listed = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
+    listed: list[dict[str, Any]] = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
     totals = {figure: sum(r[figure] for r in listed if figure != "achieved_count" or r["payer"] is not None)
               for figure in FIGURES}
     totals["achieved_count"] = _count(app, contract_id, known, period_from, period_to)
@@ -92,10 +94,10 @@ def difference(app: ServiceApplication, contract_id: str, a: dict[str, Any], b: 
             "SELECT outcome_ref, payer, kind, SUM(pence) FROM ledger_entries WHERE contract_id = %s"
             " AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s GROUP BY outcome_ref, payer, kind",
             (contract_id, _known(spec.get("as_known_at")), spec["from"].isoformat(), spec["to"].isoformat()))
-        return {(r[0], r[1], r[2]): int(r[3]) for r in rows}
+        return {(str(r[0]), str(r[1]), str(r[2])): int(r[3]) for r in rows}
 
     before, after = amounts(a), amounts(b)
-    changes = []
+    changes: list[dict[str, Any]] = []
     for key in sorted(set(before) | set(after)):
         if before.get(key, 0) != after.get(key, 0):
             ref, payer, kind = key
