@@ -10,7 +10,7 @@ a fresh Idempotency-Key per post. Three 8-second rounds; the median round is rep
   field, identity matching, per-client encryption, one event).
 
 The raw baseline (single-row autocommit INSERTs into a logged table of the events table's shape) runs in the
-same invocation, three times, median. The ratio target applies to single steps.
+same invocation, three times, median. The target (ratio ≥ 0.5, p99 ≤ 50 ms at that rate) applies to single steps.
 """
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def median_round(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda r: r["per_s"])[len(runs) // 2]
 
 
-def run(seconds: int = 8, connections: int = 8, rounds: int = 3, referrals: int = 500) -> dict:
+def run(seconds: int = 8, connections: int = 8, rounds: int = 3, referrals: int = 500, quick: bool = False) -> dict:
+    if quick:
+        seconds, rounds = 5, 1
     raw = statistics.median(harness.raw_single_row_inserts() for _ in range(3))
     with harness.platform(["referrals"], extra_env={"RELAY": "off"}) as running:
         harness.start_relay_process(running, "referrals")
@@ -47,7 +49,8 @@ def run(seconds: int = 8, connections: int = 8, rounds: int = 3, referrals: int 
             "p99_ms": steps["p99_ms"], "referral_forms_per_s": round(forms["per_s"], 1),
             "forms_p99_ms": forms["p99_ms"], "raw_insert_per_s": round(raw, 1),
             "ratio": round(steps["per_s"] / raw, 3), "forms_ratio": round(forms["per_s"] / raw, 3),
-            "target_ratio": 0.3}
+            "figure": "steps_per_s", "baseline": "raw_insert_per_s", "target": "ratio ≥ 0.5, p99 ≤ 50 ms",
+            "met": steps["per_s"] / raw >= 0.5 and steps["p99_ms"] <= 50}
 
 
 if __name__ == "__main__":

@@ -153,7 +153,8 @@ def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, c
     return wrk_steps(port, [path], body, connections, seconds, credential)
 
 
-def create_referrals(running: RunningPlatform, count: int, profession: str = "doctor") -> list[dict]:
+def create_referrals(running: RunningPlatform, count: int, profession: str = "doctor",
+                     prefix: str = "bench-referral") -> list[dict]:
     """``count`` referrals from the benchmark's partner, through the API; returns their answers."""
     from launcher.demo import referral_form
 
@@ -161,4 +162,40 @@ def create_referrals(running: RunningPlatform, count: int, profession: str = "do
     session.headers["Authorization"] = f"Bearer {running.credential}"  # type: ignore[attr-defined]
     return [session.post(running.url("referrals", "/referrals"), timeout=10,
                          json=referral_form(number, "club-1", profession, "2018-09-03T00:00:00+00:00"),
-                         headers={"Idempotency-Key": f"bench-referral-{number}"}).json() for number in range(count)]
+                         headers={"Idempotency-Key": f"{prefix}-{number}"}).json() for number in range(count)]
+
+
+def contract_terms_path(name: str) -> str:
+    """A shipped outcomes contract (services/reporting/reporting/contract_terms/<name>.json)."""
+    from importlib import resources
+
+    return str(resources.files("reporting").joinpath("contract_terms", f"{name}.json"))
+
+
+def one(dbname: str, statement: str, params: Sequence = ()) -> object:
+    """The first column of the first row of one query on a service's database."""
+    with psycopg.connect(config.postgres_conninfo(dbname), autocommit=True) as connection:
+        row = connection.execute(statement, tuple(params)).fetchone()
+        return row[0] if row else None
+
+
+def row(dbname: str, statement: str, params: Sequence = ()) -> tuple | None:
+    with psycopg.connect(config.postgres_conninfo(dbname), autocommit=True) as connection:
+        return connection.execute(statement, tuple(params)).fetchone()
+
+
+def wait_until(check, seconds: float, what: str, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds:.0f} s for {what}")
+        time.sleep(interval)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident set (VmHWM) so far, in MB."""
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0

@@ -50,7 +50,7 @@ def load(urls: dict[str, str], credentials: dict[str, str], programme: Programme
     caseworker). Returns what was loaded."""
     hub = Poster(urls["referrals"], credentials["hub"], f"{prefix}-hub")
     steps = Poster(urls["pathways"], credentials["hub"], f"{prefix}-steps")
-    accepted = []
+    accepted: list[tuple[dict, str, tuple[str, str]]] = []
     for number in range(programme.clients):
         partner = programme.partners[number % len(programme.partners)]
         profession = PROFESSIONS[number % len(PROFESSIONS)]

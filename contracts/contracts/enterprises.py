@@ -3,6 +3,8 @@
 No event carries personal data: people (applicants, mentors, researchers, attendees) travel as opaque ids,
 enterprises as ids, legal forms and dates. Funder indicators count each ``enterprise_id`` once.
 """
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from contracts.envelope import Envelope
@@ -41,7 +43,7 @@ ASSET_MAPPED_V1 = "asset_mapped_v1"
 ASSET_CONSENT_WITHDRAWN_V1 = "asset_consent_withdrawn_v1"
 INTRODUCTION_MADE_V1 = "introduction_made_v1"
 
-NULLABLE_UUID = {"required": True, "allow_none": True}
+NULLABLE_UUID: dict[str, Any] = {"required": True, "allow_none": True}
 
 
 class EnterpriseRegisteredV1(Envelope):

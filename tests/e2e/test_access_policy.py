@@ -167,6 +167,18 @@ def finance_reads_its_contracts(path: str):
     return lambda platform, credentials: _finance_reads(platform, credentials, path)
 
 
+def finance_records_its_own_transactions(platform, credentials) -> None:
+    from tests.support.ledger import register_shipped_contracts
+
+    register_shipped_contracts(platform, credentials("programme-office", "admin"))
+    url = platform.url("reporting", "/outcomes-contracts/use-it-nhs-bond/transactions")
+    body = {"transaction_type": "Debt", "sender": "community-investor", "receiver": "learning-works",
+            "pence": 100, "occurred_at": "2018-10-01T00:00:00+00:00"}
+    answers = [post(url, body, key(), credentials(org, "finance")).status_code
+               for org in ("community-investor", "swbh-trust", "other-bank")]
+    assert answers == [201, 404, 404]  # the investor itself; a party that is not in it; a stranger
+
+
 def _only_payers_decide(platform, credentials, action: str, body: dict) -> None:
     from tests.support.ledger import ledger_step, nhs_job_outcome
 
@@ -191,6 +203,9 @@ ORGANISATION_RULES = {
         "/ledger/contracts/use-it-nhs-bond/entries" + PERIOD),
     ("reporting", "GET", "/ledger/contracts/{contract_id}/statement-diff"): finance_reads_its_contracts(
         "/ledger/contracts/use-it-nhs-bond/statement-diff" + PERIOD + "&a_known_at=2020-01-01T00:00:00Z"),
+    ("reporting", "GET", "/ledger/contracts/{contract_id}/investment"): finance_reads_its_contracts(
+        "/ledger/contracts/use-it-nhs-bond/investment"),
+    ("reporting", "POST", "/outcomes-contracts/{contract_id}/transactions"): finance_records_its_own_transactions,
     ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/decision"): only_payers("decision", {"decision": "validated"}),
     ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/payment"): only_payers("payment", {}),
     ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/clawback"): only_payers("clawback", {"reason": "sample failed"}),

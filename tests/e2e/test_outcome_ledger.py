@@ -13,7 +13,7 @@ import psycopg
 from chassis import config
 from tests.support.journeys import step
 from tests.support.ledger import BOND, ledger_history, ledger_step, nhs_job_outcome
-from tests.support.waiting import get, wait_for
+from tests.support.waiting import get, key, post, wait_for
 
 PERIOD = {"from": "2018-10-01", "to": "2022-03-31"}
 
@@ -132,3 +132,49 @@ def test_reconciliation_agrees_with_the_stored_ledger_and_names_a_tampered_amoun
         finally:
             connection.execute("UPDATE reporting_events SET state = %s WHERE notification_id = %s", (row[1], row[0]))
     assert dirty.returncode == 1 and "DIFFERENCE" in dirty.stdout and "460000" in dirty.stdout
+
+
+def test_an_outcome_another_fund_pays_for_cannot_be_claimed_and_shows_in_the_overlaps(platform, credentials,
+                                                                                     caseworker, registered_contracts):
+    admin, auditor = credentials("programme-office", "admin"), credentials("national-audit", "auditor")
+    _, ref = nhs_job_outcome(platform, credentials, caseworker)
+    for kind in ("employer_letter", "payslip"):
+        ledger_step(platform, caseworker, ref, "evidence", {"type": kind, "source": "swbh-trust",
+                                                            "obtained_on": "2019-06-20",
+                                                            "occurred_at": "2019-06-21T09:00:00+00:00"})
+    declared = {"fund": "trust recruitment budget", "reference": "swbh-rec-0412",
+                "occurred_at": "2019-06-25T09:00:00+00:00"}
+    ledger_step(platform, caseworker, ref, "other-funding", declared)
+    assert ledger_step(platform, caseworker, ref, "other-funding", declared,
+                       expect=422)["rule"] == "declared_once"
+    refused = ledger_step(platform, admin, ref, "claim", {"occurred_at": "2019-07-01T09:00:00+00:00"}, expect=422)
+    assert refused["rule"] == "double_funding" and "trust recruitment budget" in refused["message"]
+    overlaps = wait_for(lambda: get(platform.url("reporting", "/ledger/funding-overlaps"), auditor).json(),
+                        lambda found: any(o["outcome_ref"] == ref for o in found["other_funding"]),
+                        what="the declaration in the overlaps report")
+    mine = next(o for o in overlaps["other_funding"] if o["outcome_ref"] == ref)
+    assert (mine["fund"], mine["status"], mine["needs_action"]) == ("trust recruitment budget", "achieved", False)
+    finance = get(platform.url("reporting", "/ledger/funding-overlaps"), credentials("swbh-trust", "finance"))
+    assert finance.status_code == 403  # it links one person's outcomes across contracts
+
+
+def test_investors_see_money_in_and_out_the_irr_and_results_against_targets(platform, credentials, caseworker,
+                                                                            registered_contracts):
+    investor, stranger = credentials("community-investor", "finance"), credentials("other-bank", "finance")
+    url = platform.url("reporting", f"/outcomes-contracts/{BOND}/transactions")
+    flow = {"sender": "community-investor", "receiver": "learning-works", "pence": 12_000_000,
+            "transaction_type": "Debt", "occurred_at": "2018-10-01T09:00:00+00:00", "reference": "tranche-1"}
+    refused = post(url, {**flow, "transaction_type": "Interest Payment"}, key(), investor)
+    assert refused.status_code == 422 and refused.json()["rule"] == "return_to_investor"
+    assert post(url, flow, key(), stranger).status_code == 404
+    assert post(url, flow, key(), investor).status_code == 201
+    back = {**flow, "sender": "learning-works", "receiver": "community-investor", "pence": 13_200_000,
+            "transaction_type": "Capital Repayment and Interest", "occurred_at": "2019-10-01T09:00:00+00:00"}
+    assert post(url, back, key(), credentials("programme-office", "admin")).status_code == 201
+    report = wait_for(lambda: get(platform.url("reporting", f"/ledger/contracts/{BOND}/investment"), investor).json(),
+                      lambda found: len(found["transactions"]) >= 2, what="both transactions in the report")
+    mine = next(i for i in report["investors"] if i["organisation"] == "community-investor")
+    assert mine["invested_pence"] >= 12_000_000 and mine["returned_pence"] >= 13_200_000
+    assert report["maximum_potential_outcome_payment_pence"] == 45_000_000
+    assert next(m for m in report["metrics"] if m["metric"] == "nhs_job_start")["target_count"] == 60
+    assert get(platform.url("reporting", f"/ledger/contracts/{BOND}/investment"), stranger).status_code == 404

@@ -70,7 +70,8 @@ def test_read_range_returns_only_integration_events_and_where_to_continue(app):
     submitted, _ = submit(app, "club", uuid.uuid4().hex, "club", "nurse")
     app.change_referral("club", uuid.uuid4().hex, "contact", uuid.UUID(submitted["referral_id"]),
                         {"outcome": "reached"}, lambda referral: referral.record_contact_attempt("reached", WHEN))
-    page = relay.read_range(start, None, 1000)  # the referral, the contact attempt, the attempt key's record
+    app.register_partner("club", uuid.uuid4().hex, f"p-{uuid.uuid4().hex[:6]}", "Partner", "work_club", WHEN)
+    page = relay.read_range(start, None, 1000)  # the referral, the contact attempt, a partner (internal)
     assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "referral_contacted_v1"]
     assert page["scanned_to"] == page["head"] == start + 3
     first_page = relay.read_range(start, None, 1)

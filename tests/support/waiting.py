@@ -60,7 +60,9 @@ def metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-_forms = iter(range(10**6))
+#: Person numbers of test forms: apart from the demo programmes' people (numbered from 0), whom identity matching
+#: would otherwise take for the same persons (a journal client would inherit a test client's pathway).
+_forms = iter(range(500_000, 10**6))
 
 
 def form(partner: str, profession: str = "doctor", occurred_at: str | None = None, **overrides: Any) -> dict:

@@ -17,7 +17,7 @@ import eventsourcing.postgres  # noqa: E402,F401
 
 def assert_cooperative() -> None:
     """Raised-on-startup check: psycopg must wait through select, never the blocking C poll."""
-    name = psycopg.waiting.wait.__name__
+    name = getattr(psycopg.waiting.wait, "__name__", "")
     if name != "wait_select":
         raise RuntimeError(
             f"psycopg waits with {name}; set PSYCOPG_WAIT_FUNC=wait_select before psycopg is imported"

@@ -63,6 +63,15 @@ class Call:
     def idempotency_key(self) -> str | None:
         return self.meta.get("idempotency_key")
 
+    @property
+    def key(self) -> str:
+        """The Idempotency-Key of a route declared with ``requires_idempotency_key`` (the gate refuses such a
+        call without one, so it is always there)."""
+        key = self.meta.get("idempotency_key")
+        if not key:
+            raise RuntimeError("key is only for routes that require an idempotency key")
+        return str(key)
+
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None,
                   mimetype: str = "application/json") -> Response:
@@ -183,7 +192,7 @@ class JsonRoute(HttpRequestHandler):
         status, payload = (result if isinstance(result, tuple) else (200, result))
         return json_response(status, payload)
 
-    def response_from_exception(self, exc: Exception, correlation_id: str = "") -> Response:  # type: ignore[override]
+    def response_from_exception(self, exc: Exception, correlation_id: str = "") -> Response:
         if isinstance(exc, ValidationError):
             messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
             return json_response(422, {"error": "invalid", "message": "some fields are not valid",

@@ -1,9 +1,11 @@
 """Idempotent commands: the same key and body are answered the same and stored once.
 
-The record of a key is an aggregate whose id is derived from (scope, key), saved in the same transaction as
-the command's events. A retry finds the record and gets the stored answer; two concurrent first tries race
-on creating the record, and the loser (IntegrityError) reads the winner's answer. No extra table, no window
-between "stored" and "remembered".
+The record of a key is a row of ``chassis_idempotency`` (scope, key, request hash, answer) written by the very
+statement that appends the command's events (ADR 0005). A retry finds the row and gets the stored answer; two
+concurrent first tries race on inserting it, and the loser (IntegrityError) reads the winner's answer. No window
+between "stored" and "remembered", and no second aggregate per command. Records kept as ``IdempotencyRecord``
+aggregates by earlier versions are copied into the table by ``ServiceApplication.migrate`` (``copy_records``);
+eventsourcing's in-memory store (unit tests) still keeps them as aggregates.
 """
 from __future__ import annotations
 
@@ -49,19 +51,17 @@ def run_once(app: Any, scope: str, key: str, body: Any, command: Command) -> tup
     key was used with another body, or when a concurrent write to the same aggregate won (retry).
     """
     digest = request_hash(body)
-    record_id = IdempotencyRecord.create_id(scope, key)
     try:
         aggregates, answer = command()
     except ClientError:
-        previous = _answer(app, record_id, digest)
+        previous = _answer(app, scope, key, digest)
         if previous is not None:
             return previous, True  # a retry of a command that has since changed what it would decide
         raise
-    record = IdempotencyRecord(scope=scope, key=key, request_hash=digest, response=answer)
     try:
-        app.save(*aggregates, record)
+        save_keyed(app, aggregates, [key_row(scope, key, digest, answer)])
     except IntegrityError:
-        previous = _answer(app, record_id, digest)
+        previous = _answer(app, scope, key, digest)
         if previous is None:
             raise Conflict("a concurrent write changed this record first; retry the request") from None
         return previous, True
@@ -92,12 +92,63 @@ def create_once(app: Any, scope: str, key: str, body: Any, create: Callable[[uui
     return answer(aggregate), False
 
 
-def _answer(app: Any, record_id: uuid.UUID, digest: str) -> dict[str, Any] | None:
-    try:
-        record = app.repository.get(record_id)
-    except AggregateNotFoundError:
+def key_row(scope: str, key: str, digest: str, answer: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A ``chassis_idempotency`` row, for ``ServiceApplication.save(keys=...)``."""
+    return scope, key, digest, json.dumps(answer, sort_keys=True, default=str)
+
+
+def save_keyed(app: Any, aggregates: Sequence[Any], rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """Saves the aggregates with the idempotency rows (``key_row``) in one append; IntegrityError when a key
+    (or an aggregate's version) was taken first."""
+    if app.keeps_key_rows:
+        app.save(*aggregates, keys=rows)
+    else:
+        app.save(*aggregates, *(IdempotencyRecord(scope=scope, key=key, request_hash=digest, response=json.loads(answer))
+                                for scope, key, digest, answer in rows))
+
+
+def answers(app: Any, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``(request hash, answer)`` of each of ``keys`` already used in ``scope`` (one query)."""
+    if app.keeps_key_rows:
+        return {key: (digest, json.loads(response)) for key, (digest, response) in app.key_rows(scope, keys).items()}
+    found = {}
+    for key in keys:
+        try:
+            record = app.repository.get(IdempotencyRecord.create_id(scope, key))
+        except AggregateNotFoundError:
+            continue
+        found[key] = (record.request_hash, dict(record.response))
+    return found
+
+
+def _answer(app: Any, scope: str, key: str, digest: str) -> dict[str, Any] | None:
+    found = answers(app, scope, [key]).get(key)
+    if found is None:
         return None
-    if record.request_hash != digest:
+    if found[0] != digest:
         raise Conflict("this idempotency key was already used with a different body",
                        rule="idempotency_key_reused")
-    return dict(record.response)
+    return found[1]
+
+
+def copy_records(app: Any, page: int = 1000) -> int:
+    """Copies the ``IdempotencyRecord`` aggregates of earlier versions into ``chassis_idempotency`` (idempotent:
+    run by ``ServiceApplication.migrate``); returns how many records it read."""
+    from eventsourcing.utils import get_topic
+
+    topic, start, copied = get_topic(IdempotencyRecord.Recorded), 1, 0
+    while True:
+        notifications = app.recorder.select_notifications(start=start, limit=page, topics=(topic,))
+        rows = []
+        for notification in notifications:
+            recorded = app.mapper.to_domain_event(notification)
+            rows.append(key_row(recorded.scope, recorded.key, recorded.request_hash, dict(recorded.response)))
+        if rows:
+            with app.sql() as sql:
+                for row in rows:
+                    sql.execute("INSERT INTO chassis_idempotency (scope, key, request_hash, response)"
+                                " VALUES (%s, %s, %s, %s) ON CONFLICT (scope, key) DO NOTHING", row)
+        copied += len(rows)
+        if len(notifications) < page:
+            return copied
+        start = notifications[-1].id + 1

@@ -31,7 +31,7 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
-from chassis import bus, config
+from chassis import bus, config, unsafe
 from chassis.meta import recording
 from chassis.relay import find_store
 from chassis.store import ServiceApplication, Sql
@@ -172,7 +172,8 @@ class Inbox(DependencyProvider):
         inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
-        inbox.container = SimpleNamespace(service_name=service, config={})  # type: ignore[assignment]
+        inbox.paused = set()
+        inbox.container = SimpleNamespace(service_name=service, config={})
         inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
         return inbox
 
@@ -182,6 +183,7 @@ class Inbox(DependencyProvider):
         self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
         self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
+        self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
     def get_dependency(self, worker_ctx: Any) -> "Inbox":
         return self
@@ -191,25 +193,42 @@ class Inbox(DependencyProvider):
         assert self.store.app is not None
         return self.store.app
 
+    def pause(self, upstream: str) -> None:
+        """Stops processing ``upstream`` (while a rebuild reads its log from the start): deliveries are dropped
+        and catch-ups skipped, so nothing fills the gap a reset opened one event per transaction. Safe because
+        the log is the truth: after ``resume`` the next delivery or catch-up fills whatever was dropped."""
+        self.paused.add(upstream)
+        with self.locks[upstream]:
+            pass  # a delivery already being processed finishes first
+
+    def resume(self, upstream: str) -> None:
+        self.paused.discard(upstream)
+
     def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
                apply_sql: ApplySql | None = None) -> None:
+        if delivery.upstream in self.paused and not delivery.replay:
+            self._count(delivery.upstream, "deferred")
+            return
         with self.locks[delivery.upstream]:
             if delivery.replay:
                 self._replay(delivery, apply, apply_sql)
                 return
             position = self.app.position(delivery.upstream)
-            if delivery.notification_id <= position:
+            if delivery.notification_id <= position and not unsafe.enabled("dedupe"):
                 self._count(delivery.upstream, "duplicate")
                 return
-            if delivery.previous_id > position:
+            if delivery.previous_id > position and not unsafe.enabled("gapfill"):
                 self._fill(delivery.upstream, position, delivery.notification_id - 1, fetch, apply, apply_sql)
             self._process(delivery, apply, apply_sql)
+            unsafe.crash_point()  # test-only: committed, not yet acknowledged
 
     def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
                  apply_sql: ApplySql | None = None) -> int:
         """Processes whatever the upstream log holds beyond our position (also fills a trailing gap)."""
         lock = self.locks[upstream]
-        if lock.locked():
+        if unsafe.enabled("gapfill"):
+            return 0  # test-only: never pull from the upstream's log
+        if upstream in self.paused or lock.locked():
             return 0  # a delivery is being processed; it will fill any gap itself
         with lock:
             return self._fill(upstream, self.app.position(upstream), None, fetch, apply, apply_sql)

@@ -85,6 +85,6 @@ class ReplacedStateAggregate(TracedAggregate):
 
     def __deepcopy__(self, memo: dict) -> "ReplacedStateAggregate":
         twin = copy.copy(self)
-        twin._pending_events = list(self._pending_events)  # type: ignore[attr-defined]
+        twin._pending_events = list(self._pending_events)
         memo[id(self)] = twin
         return twin

@@ -23,12 +23,12 @@ from nameko.runners import ServiceRunner  # noqa: E402
 log = logging.getLogger("chassis.serve")
 
 
-def load(path: str) -> type:
+def load(path: str) -> Any:
     module_name, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def container_config(service_cls: type) -> dict[str, Any]:
+def container_config(service_cls: Any) -> dict[str, Any]:
     port_env = f"{service_cls.name.upper()}_HTTP_PORT"
     port = config.env(port_env, None) or config.env("HTTP_PORT", None) or str(service_cls.http_port)
     return {

@@ -11,7 +11,7 @@ import contextvars
 import logging
 import os
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, cast
 
 from eventsourcing.application import Application, ProcessingEvent
 from datetime import date
@@ -23,7 +23,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 from nameko.extensions import DependencyProvider
 
-from chassis import config
+from chassis import config, unsafe
 from chassis.cooperative import assert_cooperative
 from chassis.meta import set_meta
 from chassis.telemetry import Telemetry
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 #: SQL writes to run in the transaction of the next append (``ServiceApplication.save(sql=)``, ``save_tracked``).
 _tracked_sql: contextvars.ContextVar["Callable[[Sql], None] | None"] = contextvars.ContextVar(
     "tracked_sql", default=None)
+#: Idempotency rows ``(scope, key, request_hash, response JSON)`` to write in the next append's own statement.
+_keys: contextvars.ContextVar["Sequence[tuple[str, str, str, str]]"] = contextvars.ContextVar("keys", default=())
 
 
 class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
@@ -68,6 +70,29 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
         ).format(schema=schema, function=function, table=table, timeout=SQL(str(datastore.lock_timeout))))
         self.append_statement = SQL("SELECT * FROM {0}.{1}(%s, %s, %s, %s) AS appended(notification_id)").format(
             schema, function)
+        # The same append, first recording the commands' idempotency keys (ADR 0005): a key used before makes
+        # the whole statement fail (unique violation), so nothing of a retried command is stored twice.
+        keyed = Identifier(f"{events_table_name}_append_keyed"[:63])
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(ids uuid[], versions bigint[], topics text[],"
+            " states bytea[], scopes text[], keys text[], hashes text[], responses text[]) RETURNS SETOF bigint"
+            " LANGUAGE plpgsql AS $$ BEGIN"
+            " INSERT INTO {schema}.chassis_idempotency (scope, key, request_hash, response)"
+            " SELECT * FROM unnest(scopes, keys, hashes, responses);"
+            " RETURN QUERY SELECT * FROM {schema}.{append}(ids, versions, topics, states);"
+            " END $$"
+        ).format(schema=schema, function=keyed, append=function))
+        self.append_keyed_statement = SQL(
+            "SELECT * FROM {0}.{1}(%s, %s, %s, %s, %s, %s, %s, %s) AS appended(notification_id)").format(schema, keyed)
+
+    def _insert_tracking(self, curs: Any, tracking: Tracking) -> None:
+        if unsafe.enabled("dedupe"):  # test-only: a position that does not advance is no longer refused
+            curs.execute(SQL("INSERT INTO {0}.{1} VALUES (%s, %s) ON CONFLICT (application_name) DO UPDATE"
+                             " SET notification_id = GREATEST({0}.{1}.notification_id, excluded.notification_id)")
+                         .format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+                         (tracking.application_name, tracking.notification_id))
+            return
+        super()._insert_tracking(curs, tracking)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         tracking: Tracking | None = kwargs.get("tracking")
@@ -75,19 +100,23 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
             [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
             [e.topic for e in stored_events], [e.state for e in stored_events],
         )
-        writes = _tracked_sql.get()
+        writes, keys = _tracked_sql.get(), _keys.get()
+        statement, params = self.append_statement, cast(tuple[Any, ...], columns)
+        if keys:
+            statement = self.append_keyed_statement
+            params = (*columns, *([row[i] for row in keys] for i in range(4)))
         if tracking is None and writes is None:
-            if not stored_events:
+            if not stored_events and not keys:
                 return []
             with self.datastore.get_connection() as connection, connection.cursor() as cursor:
-                cursor.execute(self.append_statement, columns, prepare=True)
+                cursor.execute(statement, params, prepare=True)
                 return [row["notification_id"] for row in cursor.fetchall()]
         with self.datastore.transaction(commit=True) as cursor:
             if tracking is not None:
                 self._insert_tracking(cursor, tracking)
             ids: list[int] = []
-            if stored_events:
-                cursor.execute(self.append_statement, columns, prepare=True)
+            if stored_events or keys:
+                cursor.execute(statement, params, prepare=True)
                 ids = [row["notification_id"] for row in cursor.fetchall()]
             if writes is not None:
                 writes(Sql(cursor, sqlite=False))
@@ -98,6 +127,8 @@ class TrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
     """eventsourcing's SQLite process recorder, running a tracked append's SQL writes in its transaction."""
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        for row in _keys.get():  # before the events: a key used before fails the transaction (IntegrityError)
+            c.execute("INSERT INTO chassis_idempotency (scope, key, request_hash, response) VALUES (?, ?, ?, ?)", row)
         returning = super()._insert_events(c, stored_events, **kwargs)
         writes = _tracked_sql.get()
         if writes is not None:
@@ -165,18 +196,26 @@ class ServiceApplication(Application):
         return not isinstance(self.recorder.datastore, PostgresDatastore)  # type: ignore[attr-defined]
 
     @contextmanager
-    def sql(self) -> Iterator[Sql]:
-        """One transaction, committed on success, over this service's own database."""
+    def sql(self, pipeline: bool = False) -> Iterator[Sql]:
+        """One transaction, committed on success, over this service's own database.
+
+        ``pipeline``: on PostgreSQL, statements are sent without waiting for each answer (psycopg's pipeline
+        mode; a statement whose rows are fetched waits for those before it). For many small writes in a row,
+        as a rebuild's page makes, this saves a round trip per statement."""
         with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
-            yield Sql(curs, self.is_sqlite)
+            if pipeline and not self.is_sqlite:
+                with curs.connection.pipeline():
+                    yield Sql(curs, False)
+            else:
+                yield Sql(curs, self.is_sqlite)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it)."""
         if self.is_sqlite:
             with self.sql() as sql:
                 return sql.execute(statement, params).fetchall()
-        with self.recorder.datastore.get_connection() as connection, \
-                connection.cursor(row_factory=tuple_row) as cursor:  # type: ignore[attr-defined]
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]  # the PostgreSQL recorder's
+        with datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(statement, tuple(params))
             return cursor.fetchall()
 
@@ -195,19 +234,42 @@ class ServiceApplication(Application):
         from chassis.audit import AUDIT_TABLES
         from chassis.vault import VAULT_TABLES
 
+        from chassis.idempotency import copy_records
+
+        with self.sql() as sql:  # first: the keyed append function names chassis_idempotency
+            sql.execute(CHASSIS_TABLES[0])
         self.recorder.create_table()  # type: ignore[attr-defined]
         with self.sql() as sql:
             for statement in (*CHASSIS_TABLES, *VAULT_TABLES, *AUDIT_TABLES, *self.extra_tables):
                 sql.execute(statement)
+        copy_records(self)
 
-    def save(self, *objs: Any, sql: "Callable[[Sql], None] | None" = None, **kwargs: Any) -> list[Any]:
+    @property
+    def keeps_key_rows(self) -> bool:
+        """Idempotency keys are rows of ``chassis_idempotency`` (ADR 0005) on the chassis recorders; eventsourcing's
+        in-memory recorder (unit tests) keeps them as ``IdempotencyRecord`` aggregates instead."""
+        return isinstance(self.recorder, (TrackingPostgresProcessRecorder, TrackingSQLiteProcessRecorder))
+
+    def save(self, *objs: Any, sql: "Callable[[Sql], None] | None" = None,
+             keys: "Sequence[tuple[str, str, str, str]]" = (), **kwargs: Any) -> list[Any]:
         """Saves aggregates' pending events in one transaction (as Application.save, without snapshots), with
-        ``sql``'s writes (read models, positions) in the same transaction when given."""
-        token = _tracked_sql.set(sql)
+        ``sql``'s writes (read models, positions) in the same transaction when given, and ``keys`` (idempotency
+        rows: scope, key, request hash, answer as JSON) in the append's own statement."""
+        token, keyed = _tracked_sql.set(sql), _keys.set(tuple(keys))
         try:
             return self._save(ProcessingEvent(), objs)
         finally:
             _tracked_sql.reset(token)
+            _keys.reset(keyed)
+
+    def key_rows(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The recorded ``(request_hash, response JSON)`` of each of ``keys`` used before in ``scope``."""
+        if not keys:
+            return {}
+        marks = ", ".join("%s" for _ in keys)
+        rows = self.query(f"SELECT key, request_hash, response FROM chassis_idempotency WHERE scope = %s"
+                          f" AND key IN ({marks})", (scope, *keys))
+        return {str(key): (str(digest), str(response)) for key, digest, response in rows}
 
     def save_tracked(self, upstream: str, notification_id: int, *objs: Any,
                      sql: "Callable[[Sql], None] | None" = None) -> list[Any]:
@@ -251,6 +313,10 @@ class ServiceApplication(Application):
 
 
 CHASSIS_TABLES = (
+    # idempotency keys of commands (ADR 0005): written in the append's own statement; answers as JSON text
+    "CREATE TABLE IF NOT EXISTS chassis_idempotency ("
+    " scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, response TEXT NOT NULL,"
+    " PRIMARY KEY (scope, key))",
     "CREATE TABLE IF NOT EXISTS chassis_relay ("
     " name TEXT PRIMARY KEY, position BIGINT NOT NULL, last_published BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS chassis_credentials ("
@@ -287,6 +353,7 @@ class Store(DependencyProvider):
 
     def setup(self) -> None:
         assert_cooperative()
+        unsafe.refuse_outside_tests()
         self.app = build_application(self.app_class, self.container.config.get("ENV") or None)
         if self.app.is_sqlite:
             self.app.migrate()

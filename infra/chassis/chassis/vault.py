@@ -87,7 +87,7 @@ class Vault:
                             " ON CONFLICT (subject_id) DO NOTHING", (subject, wrapped, _now()))
                 row = sql.execute("SELECT wrapped FROM chassis_subject_keys WHERE subject_id = %s",
                                   (subject,)).fetchone()
-        key = None
+        key = None  # type: ignore[assignment]  # an erased subject's key is gone
         if row is not None and row[0] is not None:
             raw = _unb64(row[0])
             key = self.master.decrypt(raw[:12], raw[12:], subject.encode())

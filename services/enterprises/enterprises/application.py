@@ -50,7 +50,7 @@ class Enterprises(ServiceApplication):
     # -- the generic steps every use case is made of ------------------------------------------------------
     def find(self, cls: type[T], aggregate_id: UUID | str) -> T | None:
         try:
-            found = self.repository.get(UUID(str(aggregate_id)))
+            found: Any = self.repository.get(UUID(str(aggregate_id)))
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, cls) else None
@@ -72,7 +72,7 @@ class Enterprises(ServiceApplication):
         try:
             return create_once(self, name, key, body, build, lambda a: answer(a, **extra(a)))
         except ClientError:
-            first = next(iter(self.events.get(IdempotencyRecord.create_id(name, key), lte=1)), None)
+            first: Any = next(iter(self.events.get(IdempotencyRecord.create_id(name, key), lte=1)), None)
             if first is None:
                 raise
             if (getattr(first, "meta", None) or {}).get("request_hash") != request_hash(body):

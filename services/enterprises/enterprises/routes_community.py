@@ -27,7 +27,7 @@ class CommunityRoutes(Routes):
     @route("POST", "/mentors", roles=STAFF, body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
     def recruit_mentor(self, call: Call) -> tuple[int, dict]:
-        return created(cases.recruit_mentor(self.store, call.organisation, call.idempotency_key, call.body,
+        return created(cases.recruit_mentor(self.store, call.organisation, call.key, call.body,
                                             self.vault, self.identities))
 
     @route("GET", MENTOR, roles=READERS, answers={200: "the mentor", 404: "none"},
@@ -44,13 +44,13 @@ class CommunityRoutes(Routes):
     @route("POST", MENTOR + "/matches", roles=STAFF, body=en.MatchMentor, requires_idempotency_key=True,
            answers=STORED, summary="Match the mentor with an enterprise in a programme")
     def match_mentor(self, call: Call) -> tuple[int, dict]:
-        return created(cases.match_mentor(self.store, call.organisation, call.idempotency_key,
+        return created(cases.match_mentor(self.store, call.organisation, call.key,
                                           call.path["mentor_id"], call.body))
 
     @route("POST", MENTOR + "/sessions", roles=STAFF, body=en.GiveMentoring, requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session (also support of the enterprise)")
     def give_mentoring(self, call: Call) -> tuple[int, dict]:
-        return created(cases.give_mentoring(self.store, call.organisation, call.idempotency_key,
+        return created(cases.give_mentoring(self.store, call.organisation, call.key,
                                             call.path["mentor_id"], call.body))
 
     @route("POST", MENTOR + "/recognitions", roles=STAFF, body=en.RecogniseMentor, requires_idempotency_key=True,
@@ -64,14 +64,14 @@ class CommunityRoutes(Routes):
         return self._mentor(call, "step_down", lambda m: m.step_down(**call.body))
 
     def _mentor(self, call: Call, name: str, apply: Any) -> tuple[int, dict]:
-        return created(self.store.step(call.organisation, call.idempotency_key, name, Mentor,
+        return created(self.store.step(call.organisation, call.key, name, Mentor,
                                        call.path["mentor_id"], call.body, apply))
 
     # -- network events --------------------------------------------------------------------------------------
     @route("POST", "/network-events", roles=STAFF, body=en.HoldNetworkEvent, requires_idempotency_key=True,
            answers=STORED, summary="A SoHo network meeting, awareness session, supply-chain event or festival held")
     def hold_event(self, call: Call) -> tuple[int, dict]:
-        return created(cases.hold_event(self.store, call.organisation, call.idempotency_key, call.body))
+        return created(cases.hold_event(self.store, call.organisation, call.key, call.body))
 
     @route("GET", EVENT, roles=READERS, answers={200: "the event", 404: "none"},
            summary="An event: attendance, pitches, leads, contracts, ideas")
@@ -81,36 +81,36 @@ class CommunityRoutes(Routes):
     @route("POST", EVENT + "/attendance", roles=STAFF, body=en.RecordAttendance, requires_idempotency_key=True,
            answers=STORED, summary="Who attended (people, enterprises, organisations by reference) and walk-ins")
     def record_attendance(self, call: Call) -> tuple[int, dict]:
-        return created(cases.record_attendance(self.store, call.organisation, call.idempotency_key,
+        return created(cases.record_attendance(self.store, call.organisation, call.key,
                                                call.path["network_event_id"], call.body))
 
     @route("POST", EVENT + "/supply-chain-outcomes", roles=STAFF, body=en.RecordSupplyChainOutcome,
            requires_idempotency_key=True, answers=STORED, summary="A pitch to buyers, a lead, or a contract won")
     def record_supply_chain_outcome(self, call: Call) -> tuple[int, dict]:
-        return created(cases.record_supply_chain_outcome(self.store, call.organisation, call.idempotency_key,
+        return created(cases.record_supply_chain_outcome(self.store, call.organisation, call.key,
                                                          call.path["network_event_id"], call.body))
 
     @route("POST", EVENT + "/ideas", roles=STAFF, body=en.RecordIdea, requires_idempotency_key=True,
            answers=STORED, summary="An idea raised at an awareness session became this enterprise")
     def record_idea(self, call: Call) -> tuple[int, dict]:
-        return created(cases.record_idea(self.store, call.organisation, call.idempotency_key,
+        return created(cases.record_idea(self.store, call.organisation, call.key,
                                          call.path["network_event_id"], call.body))
 
     # -- grants, diagnostics, consortia ----------------------------------------------------------------------
     @route("POST", "/grants", roles=STAFF, body=en.AwardGrant, requires_idempotency_key=True, answers=STORED,
            summary="A grant awarded to an enterprise (pence)")
     def award_grant(self, call: Call) -> tuple[int, dict]:
-        return created(cases.award_grant(self.store, call.organisation, call.idempotency_key, call.body))
+        return created(cases.award_grant(self.store, call.organisation, call.key, call.body))
 
     @route("POST", "/diagnostics", roles=STAFF, body=en.CompleteDiagnostic, requires_idempotency_key=True,
            answers=STORED, summary="A business diagnostic of an enterprise")
     def complete_diagnostic(self, call: Call) -> tuple[int, dict]:
-        return created(cases.complete_diagnostic(self.store, call.organisation, call.idempotency_key, call.body))
+        return created(cases.complete_diagnostic(self.store, call.organisation, call.key, call.body))
 
     @route("POST", "/consortia", roles=STAFF, body=en.FormConsortium, requires_idempotency_key=True,
            answers=STORED, summary="A consortium (for example the food consortium)")
     def form_consortium(self, call: Call) -> tuple[int, dict]:
-        return created(cases.form_consortium(self.store, call.organisation, call.idempotency_key, call.body))
+        return created(cases.form_consortium(self.store, call.organisation, call.key, call.body))
 
     @route("GET", "/consortia/<uuid:consortium_id>", roles=READERS, answers={200: "the consortium", 404: "none"},
            summary="A consortium and its members")
@@ -120,14 +120,14 @@ class CommunityRoutes(Routes):
     @route("POST", "/consortia/<uuid:consortium_id>/members", roles=STAFF, body=en.JoinConsortium,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise joins the consortium")
     def join_consortium(self, call: Call) -> tuple[int, dict]:
-        return created(cases.join_consortium(self.store, call.organisation, call.idempotency_key,
+        return created(cases.join_consortium(self.store, call.organisation, call.key,
                                              call.path["consortium_id"], call.body))
 
     # -- community research ----------------------------------------------------------------------------------
     @route("POST", "/researchers", roles=STAFF, body=en.RecruitResearcher, requires_idempotency_key=True,
            answers=STORED, summary="A community researcher, connector or partner recruited")
     def recruit_researcher(self, call: Call) -> tuple[int, dict]:
-        return created(cases.recruit_researcher(self.store, call.organisation, call.idempotency_key, call.body,
+        return created(cases.recruit_researcher(self.store, call.organisation, call.key, call.body,
                                                 self.vault, self.identities))
 
     @route("GET", RESEARCHER, roles=READERS, answers={200: "the researcher", 404: "none"},
@@ -163,13 +163,13 @@ class CommunityRoutes(Routes):
         return self._researcher(call, "record_mentoring")
 
     def _researcher(self, call: Call, name: str) -> tuple[int, dict]:
-        return created(cases.researcher_step(self.store, call.organisation, call.idempotency_key, name,
+        return created(cases.researcher_step(self.store, call.organisation, call.key, name,
                                              call.path["researcher_id"], call.body))
 
     @route("POST", "/asset-map", roles=STAFF, body=en.MapAsset, requires_idempotency_key=True, answers=STORED,
            summary="An asset: place, organisation, skill or network (personal data only with consent)")
     def map_asset(self, call: Call) -> tuple[int, dict]:
-        return created(cases.map_asset(self.store, call.organisation, call.idempotency_key, call.body, self.vault,
+        return created(cases.map_asset(self.store, call.organisation, call.key, call.body, self.vault,
                                        self.identities))
 
     @route("GET", "/asset-map/<uuid:entry_id>", roles=READERS, answers={200: "the entry", 404: "none"},
@@ -181,10 +181,10 @@ class CommunityRoutes(Routes):
     @route("POST", "/asset-map/<uuid:entry_id>/consent-withdrawal", roles=STAFF, body=en.WithdrawAssetConsent,
            requires_idempotency_key=True, answers=STORED, summary="Consent withdrawn: the entry's personal part erased")
     def withdraw_asset_consent(self, call: Call) -> tuple[int, dict]:
-        return created(cases.withdraw_asset_consent(self.store, call.organisation, call.idempotency_key,
+        return created(cases.withdraw_asset_consent(self.store, call.organisation, call.key,
                                                     call.path["entry_id"], call.body, self.vault, call.meta["actor"]))
 
     @route("POST", "/introductions", roles=STAFF, body=en.MakeIntroduction, requires_idempotency_key=True,
            answers=STORED, summary="A connector introduces a person to an enterprise, the hub or FUSE")
     def make_introduction(self, call: Call) -> tuple[int, dict]:
-        return created(cases.make_introduction(self.store, call.organisation, call.idempotency_key, call.body))
+        return created(cases.make_introduction(self.store, call.organisation, call.key, call.body))

@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from chassis.dates import months_later, years_later
 from chassis.errors import RuleBroken
-from chassis.meta import TracedAggregate
+from chassis.meta import ReplacedStateAggregate, TracedAggregate
 from pathways import rules
 from pathways.dates import weeks_sustained
 from pathways.english import standing
@@ -32,7 +32,7 @@ def _day(occurred_at: datetime) -> str:
     return occurred_at.date().isoformat()
 
 
-class Pathway(TracedAggregate):
+class Pathway(ReplacedStateAggregate):
     """One client's route to one regulator's register and into work.
 
     Invariants: one pathway per (client, regulator); the entry point at enrolment never changes; a closed
@@ -66,12 +66,15 @@ class Pathway(TracedAggregate):
         self.client_id, self.regulator, self.profession = client_id, regulator, profession
         self.entry_point_at_enrolment = self.entry_point = entry_point
         self.opened_at = occurred_at
-        self.status, self.closed_reason = "open", None
+        self.status = "open"
+        self.closed_reason: str | None = None
         self.caseworker_id: str | None = None
         self.trusts: list[str] = []
         self.esol_level: str | None = None
         self.sittings: list[dict] = list(carried_sittings or [])
-        self.english_met, self.english_met_on, self.english_expires_on = False, None, None
+        self.english_met = False
+        self.english_met_on: str | None = None
+        self.english_expires_on: str | None = None
         self.english_test: str | None = None
         self.attempts: dict[str, int] = {}
         self.last_attempt_on: dict[str, str] = {}
@@ -90,7 +93,8 @@ class Pathway(TracedAggregate):
         self.interim_since: str | None = None
         self.interim_jobs: list[dict] = []
         self.sustained: dict[str, str] = {}
-        self.registered, self.registered_on = False, None
+        self.registered = False
+        self.registered_on: str | None = None
         if self.sittings:
             self._apply_standing(standing(self.sittings, regulator, profession))
 

@@ -7,7 +7,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
-from chassis.meta import TracedAggregate
+from chassis.meta import ReplacedStateAggregate, TracedAggregate
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -72,7 +72,7 @@ def entry_point_for(english: str, registered: bool) -> str:
     return {"regulator_requirement_met": "E-C", "esol_level_2": "E-B"}.get(english, "E-A")
 
 
-class Referral(TracedAggregate):
+class Referral(ReplacedStateAggregate):
     """One partner's referral of one person, through contact, consent and assessment to a decision.
 
     Invariants: a closed referral (accepted, declined, closed for no contact, withdrawn) takes no more

@@ -23,7 +23,7 @@ from chassis.store import ServiceApplication, Sql
 from contracts import pathways as pw
 from reporting import projections
 from reporting.achievements import Enrolment, achieved_on, qualifies
-from reporting.ledger import ContractLedger, ParticipantLedger
+from reporting.ledger import ContractLedger, FundedAchievement, ParticipantLedger
 
 Fetch = Callable[[int, "int | None", int], dict]
 UPSTREAM = "pathways"
@@ -98,6 +98,11 @@ class LedgerEngine:
         for contract_id in contracts:
             app.record_tracking(sql, ledger_position_name(contract_id), notification_id)
 
+    def _tracking(self, name: str, notification_id: int) -> Callable[[Sql], None]:
+        def write(sql: Sql) -> None:
+            self.app.record_tracking(sql, name, notification_id)
+        return write
+
     def catch_up(self, fetch: Fetch, upto: int) -> int:
         """Brings every lagging contract up to ``upto`` (the pathways position of the read models), in order.
         Call it under the inbox's lock for the pathways upstream (one writer of the ledger at a time)."""
@@ -113,7 +118,7 @@ class LedgerEngine:
                         with recording(actor="system:reporting", organisation=body.get("organisation"),
                                        idempotency_key=body.get("event_id"), correlation_id=body.get("correlation_id")):
                             changed = self.achievements(contract_id, body)
-                            self.app.save(*changed, sql=lambda s, n=notification_id: self.app.record_tracking(s, name, n))
+                            self.app.save(*changed, sql=self._tracking(name, notification_id))
                         position, done = notification_id, done + 1
                     scanned = min(int(page["scanned_to"]), upto)
                     if scanned > position:  # past events that are not integration events
@@ -161,10 +166,13 @@ class LedgerEngine:
         price = terms.price(contract.prices, metric, enrolment.entry_point, day)
         price_pence = int(price["pence"]) if price else 0
         participant_room = int(terms.document["participant_cap_pence"]) - participant.payable_total
-        payable = max(0, min(price_pence, participant_room, contract.room))
+        volume_left = contract.volume_left(metric)
+        payable = max(0, min(price_pence, participant_room, contract.room)) if volume_left else 0
         reason = None
         if price is None:
             reason = "no_price_in_force"
+        elif not volume_left:
+            reason = "volume_cap"
         elif payable < price_pence:
             reason = "participant_cap" if participant_room <= contract.room else "contract_cap"
         participant.achieve(metric=metric, occurrence=occurrence, achieved_on=day.isoformat(),
@@ -173,6 +181,29 @@ class LedgerEngine:
                             trigger=trigger)
         if payable:
             contract.allocate(outcome=participant.ref(metric, occurrence), pence=payable)
+
+    # -- claims across contracts (double funding) ------------------------------------------------------------
+    def claim(self, participant: ParticipantLedger, contract: ContractLedger, metric: str, occurrence: int,
+              occurred_at: Any) -> list[Any]:
+        """The provider claims an outcome: the participant's rules, then the achievement behind it must not be
+        claimed under another contract. Returns what to save, together (optimistic concurrency on the
+        achievement makes two contracts' simultaneous claims collide rather than both pass)."""
+        participant.claim(metric, occurrence, contract.terms, occurred_at)
+        funded = self.funded(participant.outcome(metric, occurrence)["trigger"])
+        funded.hold(participant.ref(metric, occurrence), contract.contract_id)
+        return [participant, funded]
+
+    def let_go(self, participant: ParticipantLedger, metric: str, occurrence: int) -> list[Any]:
+        """After a rejection or a clawback the achievement may be claimed under another contract."""
+        funded = self.funded(participant.outcome(metric, occurrence)["trigger"])
+        funded.release(participant.ref(metric, occurrence))
+        return [participant, funded]
+
+    def funded(self, trigger: str) -> FundedAchievement:
+        try:
+            return self.app.repository.get(FundedAchievement.create_id(trigger))
+        except AggregateNotFoundError:
+            return FundedAchievement(trigger=trigger)
 
     def participant_by_ref(self, contract_id: str, participant_ref: str) -> ParticipantLedger | None:
         try:

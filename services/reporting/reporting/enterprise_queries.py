@@ -50,7 +50,7 @@ def is_new_enterprise(registered_on: str | None, first_support_on: str | None) -
 
 def _standing(app: ServiceApplication, day: str, organisation: str | None) -> list[dict[str, Any]]:
     """Each enterprise the programme had by ``day`` and not merged away by then, with its support up to ``day``."""
-    found = {r[0]: {"registered_on": r[2] if r[1] is not None and r[2] is not None and r[2] <= day else None,
+    found: dict[Any, dict[str, Any]] = {r[0]: {"registered_on": r[2] if r[1] is not None and r[2] is not None and r[2] <= day else None,
                     "first_support_on": None, "supported": False, "minutes": 0, "grants": 0, "grant_pence": 0}
              for r in _rows(app, "SELECT enterprise_id, legal_form, registered_on FROM report_ent_register"
                                  " WHERE entered_on <= %s AND (merged_on IS NULL OR merged_on > %s) AND {where}",

@@ -92,8 +92,15 @@ def _upsert(sql: Sql, table: str, key: str, values: dict[str, Any], keep: tuple[
                 f" ON CONFLICT ({key}) DO UPDATE SET {updates}", [values[c] for c in columns])
 
 
+_SCHEMAS: dict[type, Any] = {}
+
+
 def _load(schema: type, delivery: Delivery) -> dict[str, Any]:
-    return schema().load(delivery.body)
+    # one instance per schema: building a marshmallow schema costs more than loading a message with it
+    instance = _SCHEMAS.get(schema)
+    if instance is None:
+        instance = _SCHEMAS[schema] = schema()
+    return instance.load(delivery.body)
 
 
 def _register(sql: Sql, m: dict[str, Any], legal_form: str | None, registered_on: Any) -> None:

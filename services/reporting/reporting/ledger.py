@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import ReplacedStateAggregate
-from reporting.terms import Terms
+from reporting.terms import INVESTMENTS, RETURNS, Terms
 
 LEDGER_NAMESPACE = uuid.UUID("3d4a0f7e-6b25-4c55-8d0e-1f2b7d9c6e01")
 
@@ -42,7 +42,7 @@ def parse_outcome_ref(ref: str) -> tuple[str, str, str, int]:
 class ContractLedger(ReplacedStateAggregate):
     """One outcomes contract. Invariants: its terms never change once registered; new price versions only take
     effect after the day they are agreed (no retroactive repricing); the money allocated to outcomes never
-    exceeds the contract cap."""
+    exceeds the contract cap, and no metric has more payable outcomes than its volume cap."""
 
     @staticmethod
     def create_id(contract_id: str) -> uuid.UUID:
@@ -54,6 +54,8 @@ class ContractLedger(ReplacedStateAggregate):
         self.prices: list[dict] = list(terms["prices"])
         self.allocated = 0
         self.allocations = 0
+        self.payable_counts: dict[str, int] = {}  # metric -> outcomes with money allocated
+        self.transactions = 0
 
     @property
     def terms(self) -> Terms:
@@ -79,11 +81,39 @@ class ContractLedger(ReplacedStateAggregate):
     def _prices_amended(self, prices: list, reason: str, occurred_at: datetime) -> None:
         self.prices = [*self.prices, *prices]
 
+    def record_transaction(self, transaction_type: str, sender: str, receiver: str, pence: int,
+                           reference: str | None, occurred_at: datetime) -> None:
+        """An investment drawn down, or interest or capital repaid, between an investor and the provider."""
+        investors = {p["organisation"] for p in self.terms_document["investors"]}
+        provider = self.terms_document["provider"]["organisation"]
+        other = {sender, receiver} - {provider}
+        if sender == receiver or provider not in (sender, receiver) or not other <= investors:
+            raise LedgerRefused("investor_and_provider", "a transaction runs between an investor of the contract"
+                                " and its provider", investors=sorted(investors), provider=provider)
+        if transaction_type in INVESTMENTS and sender not in investors:
+            raise LedgerRefused("investment_from_investor", f"a {transaction_type} investment comes from an investor")
+        if transaction_type in RETURNS and receiver not in investors:
+            raise LedgerRefused("return_to_investor", f"{transaction_type} goes to an investor")
+        self._transaction_recorded(contract_id=self.contract_id, transaction_type=transaction_type, sender=sender, receiver=receiver, pence=pence,
+                                   reference=reference, occurred_at=occurred_at)
+
+    @event("TransactionRecorded")
+    def _transaction_recorded(self, contract_id: str, transaction_type: str, sender: str, receiver: str, pence: int,
+                              reference: str | None, occurred_at: datetime) -> None:
+        self.transactions += 1
+
     @event("Allocated")
     def allocate(self, outcome: str, pence: int) -> None:
         """Reserves ``pence`` of the contract cap for one outcome (callers allocate at most ``room``)."""
         self.allocated += pence
         self.allocations += 1
+        metric = outcome.split("~")[2]
+        self.payable_counts = {**self.payable_counts, metric: self.payable_counts.get(metric, 0) + 1}
+
+    def volume_left(self, metric: str) -> bool:
+        """False once the metric's volume cap (if any) is used up."""
+        cap = self.terms.metric(metric).get("volume_cap")
+        return cap is None or self.payable_counts.get(metric, 0) < int(cap)
 
 
 class ParticipantLedger(ReplacedStateAggregate):
@@ -117,7 +147,8 @@ class ParticipantLedger(ReplacedStateAggregate):
         self.outcomes = {**self.outcomes, f"{metric}~{occurrence}": {
             "metric": metric, "occurrence": occurrence, "achieved_on": achieved_on, "price_pence": price_pence,
             "payable_pence": payable_pence, "payer_split": payer_split, "status": "achieved", "evidence": [],
-            "not_payable_reason": not_payable_reason, "paid_pence": 0, "clawed_back_pence": 0}}
+            "not_payable_reason": not_payable_reason, "paid_pence": 0, "clawed_back_pence": 0, "trigger": trigger,
+            "other_funding": []}}
         self.payable_total += payable_pence
 
     def outcome(self, metric: str, occurrence: int) -> dict[str, Any]:
@@ -152,11 +183,32 @@ class ParticipantLedger(ReplacedStateAggregate):
             "type": evidence_type, "source": source, "obtained_on": obtained_on, "obtained_by": obtained_by,
             "reference": reference}]}}
 
+    def declare_other_funding(self, metric: str, occurrence: int, fund: str, reference: str | None,
+                              occurred_at: datetime) -> None:
+        """Another fund (a trust's budget, RTOF, an ESF contract...) pays for this outcome: it can no longer be
+        claimed under this contract; if it was paid already, the payer claws it back (edge case 11)."""
+        found = self.outcome(metric, occurrence)
+        if any(f["fund"] == fund and f["reference"] == reference for f in found["other_funding"]):
+            raise LedgerRefused("declared_once", f"{fund} is declared for this outcome already")
+        self._other_funding_declared(metric=metric, occurrence=occurrence, fund=fund, reference=reference,
+                                     occurred_at=occurred_at)
+
+    @event("OtherFundingDeclared")
+    def _other_funding_declared(self, metric: str, occurrence: int, fund: str, reference: str | None,
+                                occurred_at: datetime) -> None:
+        key = f"{metric}~{occurrence}"
+        found = self.outcomes[key]
+        self.outcomes = {**self.outcomes, key: {**found, "other_funding": [*found["other_funding"], {
+            "fund": fund, "reference": reference, "declared_on": occurred_at.date().isoformat()}]}}
+
     def claim(self, metric: str, occurrence: int, terms: Terms, occurred_at: datetime) -> None:
         found = self._status(metric, occurrence, "achieved")
         deadline = date.fromisoformat(str(terms.document["claim_deadline"]))
         if occurred_at.date() > deadline:
             raise LedgerRefused("claim_deadline", f"the claim deadline was {deadline.isoformat()}")
+        if found["other_funding"]:
+            raise LedgerRefused("double_funding", "another fund pays for this outcome: "
+                                + ", ".join(sorted({f["fund"] for f in found["other_funding"]})))
         if found["payable_pence"] == 0:
             raise LedgerRefused("outcome_payable", "achieved beyond a cap: recorded, not payable",
                                 reason=found["not_payable_reason"])
@@ -215,5 +267,37 @@ class ParticipantLedger(ReplacedStateAggregate):
         self.outcomes = {**self.outcomes, key: {**self.outcomes[key], **changes}}
 
 
-#: The commands finance and the provider post, by the name of the event each leaves (for replays).
-COMMAND_EVENTS = ("EvidenceAdded", "Claimed", "Validated", "Rejected", "Paid", "ClawedBack")
+class FundedAchievement(ReplacedStateAggregate):
+    """One achievement of a participant (the pathway milestone that triggered outcomes), across every contract.
+    Invariant: at most one contract holds a live claim on it (claimed, validated or paid), so the same job start
+    or the same 26 weeks are never paid by two outcomes contracts (double funding, edge case 11). A rejected or
+    clawed-back claim lets go of it. Outcomes of one contract may share it (two metrics of one milestone)."""
+
+    @staticmethod
+    def create_id(trigger: str) -> uuid.UUID:
+        return uuid.uuid5(LEDGER_NAMESPACE, f"achievement:{trigger}")
+
+    @event("Opened")
+    def __init__(self, trigger: str) -> None:
+        self.trigger = trigger
+        self.holders: dict[str, str] = {}  # outcome ref -> contract
+
+    def hold(self, ref: str, contract_id: str) -> None:
+        others = sorted({c for c in self.holders.values() if c != contract_id})
+        if others:
+            raise LedgerRefused("double_funding", f"the same achievement is claimed under {', '.join(others)}",
+                                contracts=others)
+        self._held(ref=ref, contract_id=contract_id)
+
+    @event("Held")
+    def _held(self, ref: str, contract_id: str) -> None:
+        self.holders = {**self.holders, ref: contract_id}
+
+    def release(self, ref: str) -> None:
+        if ref in self.holders:
+            self._released(ref=ref)
+
+    @event("Released")
+    def _released(self, ref: str) -> None:
+        self.holders = {k: v for k, v in self.holders.items() if k != ref}
+

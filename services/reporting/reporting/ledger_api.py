@@ -19,7 +19,8 @@ from chassis.idempotency import run_once
 from contracts.referrals import not_in_future
 from reporting import statements
 from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger, parse_outcome_ref
-from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema
+from reporting.investment import investment
+from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema, Transaction
 
 READERS = ("finance", "auditor", "admin")
 
@@ -43,6 +44,13 @@ class Evidence(Step):
                               metadata={"description": "SHA-256 of the document (files are kept elsewhere)"})
 
 
+class OtherFunding(Step):
+    fund = fields.String(required=True, validate=validate.Length(2, 100),
+                         metadata={"description": "the other fund: a trust's budget, RTOF, an ESF contract..."})
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100),
+                              metadata={"description": "the other fund's own reference for the payment"})
+
+
 class Decision(Step):
     decision = fields.String(required=True, validate=validate.OneOf(("validated", "rejected")))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(3, 500))
@@ -57,6 +65,10 @@ class Period(Strict):
     period_to = fields.Date(required=True, data_key="to")
     as_known_at = fields.AwareDateTime(load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class KnownAt(Strict):
+    as_known_at = fields.AwareDateTime(load_default=None)
 
 
 class EntriesQuery(Period):
@@ -96,7 +108,7 @@ class LedgerEndpoints:
                                       occurred_at=datetime.now(timezone.utc))
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.idempotency_key, terms, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.key, terms, command)
         return 201, answer
 
     @route("POST", "/outcomes-contracts/<contract_id>/prices", roles=("admin",), body=AmendPrices,
@@ -110,8 +122,36 @@ class LedgerEndpoints:
             contract.amend_prices(body["prices"], body["reason"], call.body["occurred_at"])
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.idempotency_key, body, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
         return 201, answer
+
+    @route("POST", "/outcomes-contracts/<contract_id>/transactions", roles=("finance", "admin"), body=Transaction,
+           requires_idempotency_key=True, answers={201: "recorded", 404: "no such contract (or not a party)",
+                                                   422: "not between an investor and the provider"},
+           summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
+    def record_transaction(self, call: Call) -> tuple[int, dict]:
+        body = Transaction().dump(call.body)
+        b = call.body
+
+        def command() -> tuple[list, dict]:
+            contract = self._contract(call, call.path["contract_id"])
+            if call.acting_as("finance") and not call.acting_as("admin") and \
+                    call.organisation not in (b["sender"], b["receiver"]):
+                raise NotFound(f"no outcomes contract {call.path['contract_id']}")  # only its own money
+            contract.record_transaction(b["transaction_type"], b["sender"], b["receiver"], b["pence"], b["reference"],
+                                        b["occurred_at"])
+            return [contract], {"contract_id": contract.contract_id, "transactions": contract.transactions}
+
+        answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.key, body, command)
+        return 201, answer
+
+    @route("GET", "/ledger/contracts/<contract_id>/investment", roles=READERS, query=KnownAt,
+           answers={200: "invested, returned, IRR, repayment category; achieved vs target, paid vs maximum",
+                    404: "no such contract"},
+           summary="The contract's investment and results as investors and commissioners report them (INDIGO)")
+    def contract_investment(self, call: Call) -> dict:
+        contract = self._contract(call, call.path["contract_id"])
+        return investment(self.store, contract.terms, call.query["as_known_at"])
 
     @route("GET", "/outcomes-contracts/<contract_id>", roles=READERS, answers={200: "the terms", 404: "no such contract"},
            summary="An outcomes contract's terms and every price version")
@@ -138,7 +178,24 @@ class LedgerEndpoints:
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
         return 201, self._outcome_command(
-            call, "claim", lambda p, c, m, n: p.claim(m, n, c.terms, call.body["occurred_at"]), payers_only=False)
+            call, "claim", lambda p, c, m, n: self.ledger.claim(p, c, m, n, call.body["occurred_at"]),
+            payers_only=False)
+
+    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", roles=("caseworker", "admin"), body=OtherFunding,
+           requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "declared already"},
+           summary="Another fund pays for this outcome (double funding): it can no longer be claimed here")
+    def declare_other_funding(self, call: Call) -> tuple[int, dict]:
+        b = call.body
+        return 201, self._outcome_command(
+            call, "other-funding",
+            lambda p, c, m, n: p.declare_other_funding(m, n, b["fund"], b["reference"], b["occurred_at"]),
+            payers_only=False)
+
+    @route("GET", "/ledger/funding-overlaps", roles=("auditor", "admin"),
+           answers={200: "achievements with outcomes under more than one contract, and declared other funding"},
+           summary="Where double funding could arise: one achievement under several contracts; other funds declared")
+    def funding_overlaps(self, call: Call) -> dict:
+        return statements.funding_overlaps(self.store)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/decision", roles=("finance",), body=Decision,
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
@@ -146,13 +203,15 @@ class LedgerEndpoints:
     def decide_claim(self, call: Call) -> tuple[int, dict]:
         b = call.body
 
-        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> None:
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list | None:
             if b["decision"] == "validated":
                 p.validate(metric, n, b["occurred_at"])
             elif not b["reason"]:
                 raise LedgerRefused("rejection_reason", "say why the claim is rejected")
             else:
                 p.reject(metric, n, b["reason"], b["occurred_at"])
+                return self.ledger.let_go(p, metric, n)
+            return None
 
         return 201, self._outcome_command(call, "decision", change)
 
@@ -166,8 +225,11 @@ class LedgerEndpoints:
            requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
            summary="Post-payment validation failed: the payment is recovered")
     def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
-        return 201, self._outcome_command(
-            call, "clawback", lambda p, c, m, n: p.claw_back(m, n, call.body["reason"], call.body["occurred_at"]))
+        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list:
+            p.claw_back(metric, n, call.body["reason"], call.body["occurred_at"])
+            return self.ledger.let_go(p, metric, n)
+
+        return 201, self._outcome_command(call, "clawback", change)
 
     # -- statements ---------------------------------------------------------------------------------------------
     @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, query=Period,
@@ -216,7 +278,7 @@ class LedgerEndpoints:
         return call.acting_as("admin", "auditor", "caseworker") or call.organisation in terms.parties()
 
     def _outcome_command(self, call: Call, action: str,
-                         change: Callable[[ParticipantLedger, ContractLedger, str, int], None],
+                         change: Callable[[ParticipantLedger, ContractLedger, str, int], "list | None"],
                          payers_only: bool = True) -> dict[str, Any]:
         ref = call.path["outcome_ref"]
         try:
@@ -231,11 +293,11 @@ class LedgerEndpoints:
             participant = self.ledger.participant_by_ref(contract_id, participant_ref)
             if participant is None:
                 raise NotFound(f"no outcome {ref}")
-            change(participant, contract, metric, occurrence)
+            changed = change(participant, contract, metric, occurrence) or [participant]
             found = participant.outcome(metric, occurrence)
-            return [participant], {"outcome_ref": ref, "status": found["status"],
+            return changed, {"outcome_ref": ref, "status": found["status"],
                                    "payable_pence": found["payable_pence"], "version": participant.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
+        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.key,
                              {"ref": ref, **call.body}, command)
         return answer

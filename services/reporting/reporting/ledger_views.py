@@ -3,6 +3,8 @@
 ``ledger_outcomes`` holds each outcome's current state; ``ledger_entries`` holds one row per ledger event and
 payer with its amount, the date it takes effect and when it was recorded, so a statement can be computed as
 known at any past time and as effective at any date with one aggregate query (reporting/statements.py).
+``ledger_achievements`` (the milestone behind each outcome) and ``ledger_other_funding`` (other funds declared)
+serve the funding-overlaps report of auditors and the programme office.
 """
 from __future__ import annotations
 
@@ -30,6 +32,17 @@ TABLES = (
     " metric TEXT NOT NULL, payer TEXT NOT NULL, kind TEXT NOT NULL, pence BIGINT NOT NULL,"
     " effective_on TEXT NOT NULL, recorded_at TEXT NOT NULL, PRIMARY KEY (seq, payer))",
     "CREATE INDEX IF NOT EXISTS ledger_entries_by_contract ON ledger_entries (contract_id, recorded_at)",
+    # which pathway milestone achieved each outcome (never shown to finance: it would link contracts' participants)
+    "CREATE TABLE IF NOT EXISTS ledger_achievements ("
+    " outcome_ref TEXT PRIMARY KEY, contract_id TEXT NOT NULL, trigger_id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ledger_achievements_by_trigger ON ledger_achievements (trigger_id)",
+    "CREATE TABLE IF NOT EXISTS ledger_other_funding ("
+    " seq BIGINT PRIMARY KEY, outcome_ref TEXT NOT NULL, contract_id TEXT NOT NULL, fund TEXT NOT NULL,"
+    " reference TEXT, declared_on TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ledger_transactions ("
+    " seq BIGINT PRIMARY KEY, contract_id TEXT NOT NULL, transaction_type TEXT NOT NULL, sender TEXT NOT NULL,"
+    " receiver TEXT NOT NULL, pence BIGINT NOT NULL, reference TEXT, effective_on TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL)",
 )
 
 KIND = {ParticipantLedger.Claimed: "claimed", ParticipantLedger.Validated: "validated",
@@ -45,6 +58,13 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
     if isinstance(event, ContractLedger.Registered):  # the ledger engine follows every registered contract
         sql.execute("INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, %s)"
                     " ON CONFLICT (contract_id) DO NOTHING", (event.contract_id, recorded_at))
+        return
+    if isinstance(event, ContractLedger.TransactionRecorded):
+        sql.execute("INSERT INTO ledger_transactions (seq, contract_id, transaction_type, sender, receiver, pence,"
+                    " reference, effective_on, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING", (notification_id, event.contract_id,
+                                                event.transaction_type, event.sender, event.receiver, event.pence,
+                                                event.reference, event.occurred_at.date().isoformat(), recorded_at))
         return
     if isinstance(event, ParticipantLedger.Opened):
         sql.execute("INSERT INTO ledger_participants (aggregate_id, contract_id, participant_ref, client_id)"
@@ -65,6 +85,8 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
                     (ref, contract_id, participant_ref, event.metric, event.occurrence, event.achieved_on,
                      event.price_pence, event.payable_pence, json.dumps(event.payer_split, sort_keys=True),
                      event.not_payable_reason, recorded_at))
+        sql.execute("INSERT INTO ledger_achievements (outcome_ref, contract_id, trigger_id) VALUES (%s, %s, %s)"
+                    " ON CONFLICT DO NOTHING", (ref, contract_id, event.trigger))
         _entries(sql, notification_id, entry, "achieved", event.payer_split, event.achieved_on, recorded_at)
         if event.price_pence > event.payable_pence:
             _entries(sql, notification_id, entry, "not_payable", {"": event.price_pence - event.payable_pence},
@@ -72,6 +94,12 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
         return
     if isinstance(event, ParticipantLedger.EvidenceAdded):
         sql.execute("UPDATE ledger_outcomes SET evidence = evidence + 1 WHERE outcome_ref = %s", (ref,))
+        return
+    if isinstance(event, ParticipantLedger.OtherFundingDeclared):
+        sql.execute("INSERT INTO ledger_other_funding (seq, outcome_ref, contract_id, fund, reference, declared_on,"
+                    " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (notification_id, ref, contract_id, event.fund, event.reference,
+                     event.occurred_at.date().isoformat(), recorded_at))
         return
     kind = KIND[type(event)]
     on = event.occurred_at.date().isoformat()
@@ -93,6 +121,7 @@ def _entries(sql: Sql, notification_id: int, entry: tuple, kind: str, amounts: d
 
 LEDGER_VIEWS = LocalProjection(
     "reporting:ledger-views",
-    (ContractLedger.Registered, ParticipantLedger.Opened, ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
-     *KIND),
-    apply, tables=("ledger_contracts", "ledger_participants", "ledger_outcomes", "ledger_entries"))
+    (ContractLedger.Registered, ContractLedger.TransactionRecorded, ParticipantLedger.Opened, ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
+     ParticipantLedger.OtherFundingDeclared, *KIND),
+    apply, tables=("ledger_contracts", "ledger_participants", "ledger_outcomes", "ledger_entries",
+                   "ledger_achievements", "ledger_other_funding", "ledger_transactions"))

@@ -4,7 +4,8 @@
 and prints its progress and an ETA until it is done; the service carries on meanwhile. The rebuild empties every
 read model and the positions of the three upstreams, then pulls each upstream's log over RPC a page at a time,
 applying a page in one transaction with its position, under the same lock as live deliveries (so they take turns,
-and a delivery that arrives meanwhile is handled in order). The ledger's read models are rebuilt from the
+and a delivery that arrives meanwhile is handled in order); the reset itself holds every upstream's lock, so no
+delivery is mid-transaction while the read models are emptied. The ledger's read models are rebuilt from the
 ledger's own events. The outcome ledger itself is a record (finance decisions are not re-derivable from upstream
 logs): reconciliation (reporting.reconcile) checks it against a from-scratch derivation instead.
 
@@ -18,6 +19,7 @@ import itertools
 import re
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -76,7 +78,7 @@ def apply_page(app: ServiceApplication, upstream: str, page: dict, after: int) -
     reached = max(int(page["scanned_to"]), after)
     if reached <= after:
         return 0
-    with app.sql() as sql:
+    with app.sql(pipeline=True) as sql:
         previous = after
         for item in items:
             delivery = Delivery(upstream, int(item["notification_id"]), previous, item["body"])
@@ -86,6 +88,13 @@ def apply_page(app: ServiceApplication, upstream: str, page: dict, after: int) -
     return len(items)
 
 
+def _bounded(fetch: Fetch, upto: int) -> Fetch:
+    """``fetch`` that reads no further than ``upto``."""
+    def bounded(after: int, _upto: int | None, limit: int) -> dict:
+        return fetch(after, upto, limit)
+    return bounded
+
+
 def rebuild_upstream(app: ServiceApplication, upstream: str, fetch: Fetch, progress: Progress,
                      lock: Any = None, on_page: Callable[[], None] = lambda: None) -> None:
     progress.upstream = upstream
@@ -93,12 +102,14 @@ def rebuild_upstream(app: ServiceApplication, upstream: str, fetch: Fetch, progr
         with (lock if lock is not None else _nothing()):
             after = app.position(upstream)
             page = fetch(after, None, PAGE)
-            applied = apply_page(app, upstream, page, after)
-        progress.processed += applied
-        progress.per_upstream[upstream] = progress.per_upstream.get(upstream, 0) + applied
+            apply_page(app, upstream, page, after)
+        reached = int(page["scanned_to"])
+        scanned = max(0, reached - after)  # stored events moved past (integration events or not)
+        progress.processed += scanned
+        progress.per_upstream[upstream] = progress.per_upstream.get(upstream, 0) + scanned
         progress.total = max(progress.total, progress.processed)
         on_page()
-        if int(page["scanned_to"]) >= int(page["head"]) or int(page["scanned_to"]) <= after:
+        if reached >= int(page["head"]) or reached <= after:
             return  # the head reached, or no further (a fetch bounded below the head)
 
 
@@ -111,21 +122,41 @@ class _nothing:
 
 
 def rebuild(app: ServiceApplication, fetchers: dict[str, Fetch], progress: Progress,
-            locks: dict[str, Any] | None = None, on_page: Callable[[], None] = lambda: None) -> Progress:
-    """Resets and rebuilds every read model from the upstream logs (``fetchers``: upstream -> its RPC)."""
+            locks: dict[str, Any] | None = None, on_page: Callable[[], None] = lambda: None,
+            inbox: Any = None) -> Progress:
+    """Resets and rebuilds every read model from the upstream logs (``fetchers``: upstream -> its RPC).
+
+    ``inbox`` (the service's ``chassis.inbox.Inbox``) is paused for each upstream until its log is rebuilt: a
+    live delivery or catch-up would otherwise fill the gap the reset opened one event per transaction, holding
+    the upstream's lock, while the rebuild waited. Dropped deliveries are filled after ``resume``."""
     progress.running, progress.started, progress.finished = True, time.time(), None
     progress.processed, progress.error, progress.per_upstream = 0, None, {}
+    paused = list(UPSTREAMS) if inbox is not None else []
     try:
-        progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # an upper bound
-        reset(app)
+        progress.total = sum(int(fetch(0, 0, 1)["head"]) for fetch in fetchers.values())  # stored events
+        for upstream in paused:
+            inbox.pause(upstream)
+        with ExitStack() as held:
+            # Every upstream's lock, in a fixed order (a delivery holds one lock and waits for none): a delivery
+            # mid-transaction would otherwise commit its rows and its position right after the reset, and the
+            # rebuild would carry on from that position, missing every earlier event.
+            for upstream in UPSTREAMS:
+                lock = (locks or {}).get(upstream)
+                if lock is not None:
+                    held.enter_context(lock)
+            reset(app)
         for upstream in UPSTREAMS:
             rebuild_upstream(app, upstream, fetchers[upstream], progress, (locks or {}).get(upstream), on_page)
+            if inbox is not None:
+                inbox.resume(upstream)
         LEDGER_VIEWS.catch_up(app)
         progress.total = progress.processed
     except Exception as error:  # reported through rebuild_progress; the next live delivery resumes the work
         progress.error = f"{type(error).__name__}: {error}"
         raise
     finally:
+        for upstream in paused:
+            inbox.resume(upstream)
         progress.running, progress.finished = False, time.time()
     return progress
 
@@ -149,7 +180,7 @@ def verify(live: ServiceApplication, fetchers: dict[str, Fetch]) -> list[str]:
         scratch.migrate()
         for upstream in UPSTREAMS:
             upto = live.position(upstream)  # compare like with like: up to where the live models are
-            rebuild_upstream(scratch, upstream, lambda a, _u, n, f=fetchers[upstream], u=upto: f(a, u, n), Progress())
+            rebuild_upstream(scratch, upstream, _bounded(fetchers[upstream], upto), Progress())
         _copy_ledger(live, scratch)
         LEDGER_VIEWS.catch_up(scratch)
         ours, theirs = snapshot(live), snapshot(scratch)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Callable
 
 from chassis.inbox import Delivery
-from chassis.store import ServiceApplication, build_application
+from chassis.store import ServiceApplication, Sql, build_application
 from reporting.application import Reporting, pseudonym_key
 from reporting.engine import LedgerEngine, ledger_position_name, pathways_writes
 from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger
@@ -41,7 +41,7 @@ def _events_of(app: ServiceApplication, *classes: type) -> list[Any]:
     """The stored events of these classes, in notification order."""
     from eventsourcing.utils import get_topic
 
-    notifications = []
+    notifications: list[Any] = []
     start = 1
     while True:
         page = app.recorder.select_notifications(start=start, limit=1000, topics=[get_topic(c) for c in classes])
@@ -62,12 +62,12 @@ def recompute(stored: ServiceApplication, fetch: Fetch, key: bytes) -> dict[str,
         registered = {e.contract_id: e for e in _events_of(stored, ContractLedger.Registered)}
         for contract_id, event in sorted(registered.items()):
             contract = ContractLedger(contract_id=contract_id, terms=event.terms, occurred_at=event.occurred_at)
-            scratch.save(contract, sql=lambda s, c=contract_id: s.execute(
-                "INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, '')", (c,)))
+            scratch.save(contract, sql=_listing(contract_id))
         for amended in _events_of(stored, ContractLedger.PricesAmended):
-            contract = engine.contract(_contract_of(registered, amended.originator_id))
-            contract.amend_prices(amended.prices, amended.reason, amended.occurred_at)  # type: ignore[union-attr]
-            scratch.save(contract)
+            found = engine.contract(_contract_of(registered, amended.originator_id))
+            assert found is not None, "a price amendment of a contract that was never registered"
+            found.amend_prices(amended.prices, amended.reason, amended.occurred_at)
+            scratch.save(found)
         upto = max((stored.position(ledger_position_name(c)) for c in registered), default=0)
         _consume(scratch, engine, fetch, upto)
         _replay_commands(stored, scratch, engine)
@@ -75,6 +75,12 @@ def recompute(stored: ServiceApplication, fetch: Fetch, key: bytes) -> dict[str,
         return stored_ledger(scratch, engine)
     finally:
         scratch.close()
+
+
+def _listing(contract_id: str) -> Callable[[Sql], None]:
+    def write(sql: Sql) -> None:
+        sql.execute("INSERT INTO ledger_contracts (contract_id, registered_at) VALUES (%s, '')", (contract_id,))
+    return write
 
 
 def _contract_of(registered: dict[str, Any], aggregate_id: Any) -> str:
@@ -95,7 +101,7 @@ def _consume(scratch: ServiceApplication, engine: LedgerEngine, fetch: Fetch, up
         position = int(page["scanned_to"])
 
 
-COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.Claimed, ParticipantLedger.Validated,
+COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.OtherFundingDeclared, ParticipantLedger.Claimed, ParticipantLedger.Validated,
             ParticipantLedger.Rejected, ParticipantLedger.Paid, ParticipantLedger.ClawedBack)
 
 
@@ -109,30 +115,36 @@ def _replay_commands(stored: ServiceApplication, scratch: ServiceApplication, en
         contract = engine.contract(contract_id)
         if participant is None or contract is None:
             continue  # the difference shows in the comparison
-        m, n, at = event.metric, event.occurrence, event.occurred_at
         try:
-            _apply_command(event, participant, contract, m, n, at)
+            changed = apply_command(engine, event, participant, contract)
         except LedgerRefused:
             continue  # refused now: the comparison shows what differs
-        scratch.save(participant)
+        scratch.save(*changed)
 
 
-def _apply_command(event: Any, participant: ParticipantLedger, contract: ContractLedger, m: str, n: int,
-                   at: Any) -> None:
+def apply_command(engine: LedgerEngine, event: Any, participant: ParticipantLedger,
+                  contract: ContractLedger) -> list[Any]:
+    """One recorded finance command applied again through the same rules; returns what to save."""
+    m, n, at = event.metric, event.occurrence, event.occurred_at
     if isinstance(event, ParticipantLedger.EvidenceAdded):
         participant.add_evidence(m, n, event.evidence_type, event.source, date.fromisoformat(event.obtained_on),
                                  event.obtained_by, event.reference,
                                  date.fromisoformat(str(contract.terms_document["claim_deadline"])), at)
+    elif isinstance(event, ParticipantLedger.OtherFundingDeclared):
+        participant.declare_other_funding(m, n, event.fund, event.reference, at)
     elif isinstance(event, ParticipantLedger.Claimed):
-        participant.claim(m, n, contract.terms, at)
+        return engine.claim(participant, contract, m, n, at)
     elif isinstance(event, ParticipantLedger.Validated):
         participant.validate(m, n, at)
     elif isinstance(event, ParticipantLedger.Rejected):
         participant.reject(m, n, event.reason, at)
+        return engine.let_go(participant, m, n)
     elif isinstance(event, ParticipantLedger.Paid):
         participant.pay(m, n, at)
     else:
         participant.claw_back(m, n, event.reason, at)
+        return engine.let_go(participant, m, n)
+    return [participant]
 
 
 def differences(stored: dict[str, Any], recomputed: dict[str, Any]) -> list[str]:

@@ -54,7 +54,7 @@ class Rebuilder(DependencyProvider):
     def get_dependency(self, worker_ctx: Any) -> "Rebuilder":
         return self
 
-    def begin(self, fetchers: dict[str, Any], locks: dict[str, Any]) -> bool:
+    def begin(self, fetchers: dict[str, Any], locks: dict[str, Any], inbox: Any = None) -> bool:
         if self.progress.running:
             return False
         self.progress.running = True  # claimed before the thread runs: a second request is refused
@@ -64,9 +64,12 @@ class Rebuilder(DependencyProvider):
             metrics.labels(metrics.rebuild_processed).set(self.progress.processed)
             metrics.labels(metrics.rebuild_total).set(self.progress.total)
 
+        app = self.store.app
+        assert app is not None, "the store is set up before any entrypoint runs"
+
         def run() -> None:
             try:
-                rebuild(self.store.app, fetchers, self.progress, locks, on_page=gauges)
+                rebuild(app, fetchers, self.progress, locks, on_page=gauges, inbox=inbox)
             except Exception:
                 log.exception("the read-model rebuild failed; live deliveries carry on from where it stopped")
             finally:
@@ -126,7 +129,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     def rebuild_read_models(self) -> dict:
         """Starts rebuilding every read model from the upstream logs; returns at once (see rebuild_progress)."""
         fetchers = {u: getattr(self, u).integration_events for u in UPSTREAMS}
-        started = self.rebuilder.begin(fetchers, {u: self.inbox.locks[u] for u in UPSTREAMS})
+        started = self.rebuilder.begin(fetchers, {u: self.inbox.locks[u] for u in UPSTREAMS}, self.inbox)
         return {"started": started, **self.rebuilder.progress.view()}
 
     @rpc

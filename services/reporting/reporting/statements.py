@@ -23,29 +23,37 @@ def _known(at: datetime | None) -> str:
 
 
 def statement(app: ServiceApplication, contract_id: str, period_from: date, period_to: date,
-              as_known_at: datetime | None = None) -> dict[str, Any]:
+                as_known_at: datetime | None = None) -> dict[str, Any]:
+    """One scan of the contract's entries known by then and effective by the period's end, summed by metric,
+    payer and kind (a hash aggregate: no sort); the flows are the sums effective in the period, what is due the
+    validated minus paid sums effective by its end.
+
+    Counts: an outcome is achieved once and its achievement has one entry per payer (the ledger views' key), so
+    the entries of one (metric, payer, kind 'achieved') count distinct outcomes as they are; the total counts
+    distinct outcomes across payers (a second, hashed, query over the achievements only)."""
     known = _known(as_known_at)
-    flows = app.query(
-        "SELECT metric, payer, kind, SUM(pence), COUNT(DISTINCT outcome_ref) FROM ledger_entries"
-        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s"
-        " GROUP BY metric, payer, kind", (contract_id, known, period_from.isoformat(), period_to.isoformat()))
-    due = app.query(
-        "SELECT metric, payer, SUM(CASE WHEN kind = 'validated' THEN pence ELSE -pence END) FROM ledger_entries"
-        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on <= %s AND kind IN ('validated', 'paid')"
-        " GROUP BY metric, payer", (contract_id, known, period_to.isoformat()))
+    grouped = app.query(
+        "SELECT metric, payer, kind, SUM(pence) FILTER (WHERE effective_on >= %s),"
+        " COUNT(*) FILTER (WHERE effective_on >= %s), SUM(pence) FROM ledger_entries"
+        " WHERE contract_id = %s AND recorded_at <= %s AND effective_on <= %s GROUP BY metric, payer, kind",
+        (period_from.isoformat(), period_from.isoformat(), contract_id, known, period_to.isoformat()))
     rows: dict[tuple[str, str], dict[str, int]] = {}
 
     def row(metric: str, payer: str) -> dict[str, int]:
         return rows.setdefault((metric, payer), {figure: 0 for figure in FIGURES})
 
-    for metric, payer, kind, pence, outcomes in flows:
+    metric: str
+    payer: str
+    for metric, payer, kind, pence, outcomes, by_end in grouped:
+        if kind in ("validated", "paid"):
+            row(metric, payer)["due_pence"] += int(by_end) if kind == "validated" else -int(by_end)
+        if not outcomes:
+            continue  # nothing of this kind effective within the period
         figures = row(metric, payer)
         figures[f"{kind}_pence"] += int(pence)
         if kind == "achieved":
             figures["achieved_count"] += int(outcomes)
-    for metric, payer, pence in due:
-        row(metric, payer)["due_pence"] += int(pence)
-    listed = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
+    listed: list[dict[str, Any]] = [{"metric": m, "payer": p or None, **f} for (m, p), f in sorted(rows.items())]
     totals = {figure: sum(r[figure] for r in listed if figure != "achieved_count" or r["payer"] is not None)
               for figure in FIGURES}
     totals["achieved_count"] = _count(app, contract_id, known, period_from, period_to)
@@ -54,8 +62,9 @@ def statement(app: ServiceApplication, contract_id: str, period_from: date, peri
 
 
 def _count(app: ServiceApplication, contract_id: str, known: str, period_from: date, period_to: date) -> int:
-    rows = app.query("SELECT COUNT(DISTINCT outcome_ref) FROM ledger_entries WHERE contract_id = %s"
-                     " AND kind = 'achieved' AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s",
+    rows = app.query("SELECT COUNT(*) FROM (SELECT outcome_ref FROM ledger_entries WHERE contract_id = %s"
+                     " AND kind = 'achieved' AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s"
+                     " GROUP BY outcome_ref) AS achieved",
                      (contract_id, known, period_from.isoformat(), period_to.isoformat()))
     return int(rows[0][0] or 0)
 
@@ -85,10 +94,10 @@ def difference(app: ServiceApplication, contract_id: str, a: dict[str, Any], b: 
             "SELECT outcome_ref, payer, kind, SUM(pence) FROM ledger_entries WHERE contract_id = %s"
             " AND recorded_at <= %s AND effective_on >= %s AND effective_on <= %s GROUP BY outcome_ref, payer, kind",
             (contract_id, _known(spec.get("as_known_at")), spec["from"].isoformat(), spec["to"].isoformat()))
-        return {(r[0], r[1], r[2]): int(r[3]) for r in rows}
+        return {(str(r[0]), str(r[1]), str(r[2])): int(r[3]) for r in rows}
 
     before, after = amounts(a), amounts(b)
-    changes = []
+    changes: list[dict[str, Any]] = []
     for key in sorted(set(before) | set(after)):
         if before.get(key, 0) != after.get(key, 0):
             ref, payer, kind = key
@@ -116,3 +125,32 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 STATEMENT_COLUMNS = ("metric", "payer", *FIGURES)
+
+
+def funding_overlaps(app: ServiceApplication) -> dict[str, Any]:
+    """Where double funding could arise (edge case 11): achievements (one pathway milestone of one participant)
+    with outcomes under more than one contract, and outcomes another fund pays for. ``needs_action`` marks
+    outcomes claimed, validated or paid although another fund pays for them (reject or claw back). For auditors
+    and the programme office only: it links one person's outcomes across contracts."""
+    shared = app.query(
+        "SELECT a.trigger_id, o.outcome_ref, o.contract_id, o.metric, o.achieved_on, o.status, o.payable_pence"
+        " FROM ledger_achievements a JOIN ledger_outcomes o ON o.outcome_ref = a.outcome_ref"
+        " WHERE a.trigger_id IN (SELECT trigger_id FROM ledger_achievements GROUP BY trigger_id"
+        " HAVING COUNT(DISTINCT contract_id) > 1) ORDER BY a.trigger_id, o.contract_id, o.outcome_ref")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for trigger, ref, contract_id, metric, achieved_on, status, payable in shared:
+        groups.setdefault(str(trigger), []).append({
+            "outcome_ref": ref, "contract_id": contract_id, "metric": metric, "achieved_on": achieved_on,
+            "status": status, "payable_pence": int(payable)})
+    declared = app.query(
+        "SELECT f.outcome_ref, f.contract_id, f.fund, f.reference, f.declared_on, o.status"
+        " FROM ledger_other_funding f JOIN ledger_outcomes o ON o.outcome_ref = f.outcome_ref ORDER BY f.seq")
+    return {
+        "shared_achievements": [
+            {"outcomes": outcomes, "claimed_under": sorted({o["contract_id"] for o in outcomes
+                                                            if o["status"] in ("claimed", "validated", "paid")})}
+            for outcomes in groups.values()],
+        "other_funding": [
+            {"outcome_ref": ref, "contract_id": contract_id, "fund": fund, "reference": reference,
+             "declared_on": declared_on, "status": status, "needs_action": status in ("claimed", "validated", "paid")}
+            for ref, contract_id, fund, reference, declared_on, status in declared]}

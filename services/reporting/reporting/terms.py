@@ -39,6 +39,12 @@ class MetricSchema(Strict):
     evidence_required = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), load_default=list)
     achievement_window_months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 240))
     max_claims_per_participant = fields.Integer(load_default=1, validate=validate.Range(1, 10))
+    target_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 10_000_000),
+                                  metadata={"description": "participants the contract aims to see achieve it (INDIGO"
+                                                           " targeted number), reported against what was achieved"})
+    volume_cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 10_000_000),
+                                metadata={"description": "at most this many payable outcomes of the metric under the"
+                                                         " contract (later ones: achieved, not payable)"})
     prerequisites = fields.List(fields.String(validate=CODE), load_default=list,
                                 metadata={"description": "metrics that must be paid before this one is claimed"})
     entry_points = fields.List(fields.String(validate=validate.OneOf(ENTRY_POINTS)), load_default=list)
@@ -78,6 +84,9 @@ class TermsSchema(Strict):
     validation_method = fields.String(load_default="Simple ex-post verification")
     participant_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000))
     contract_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000_000))
+    irr_target_percent = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True,
+                                        validate=validate.Range(-100, 100),
+                                        metadata={"description": "the investors' target internal rate of return"})
     payer_shares = fields.Dict(keys=fields.String(validate=ID), values=fields.Decimal(places=4, as_string=True), required=True,
                                validate=validate.Length(min=1))
     metrics = fields.List(fields.Nested(MetricSchema), required=True, validate=validate.Length(min=1))
@@ -108,6 +117,22 @@ class TermsSchema(Strict):
 def price_errors(prices: list[dict], codes: list[str]) -> dict[str, list[str]]:
     unknown = sorted({p["metric"] for p in prices} - set(codes))
     return {"prices": [f"no metric {code}" for code in unknown]} if unknown else {}
+
+
+#: INDIGO transaction types that move investors' money (outcome payments come from the ledger itself).
+INVESTMENTS = ("Debt", "Equity", "Grant", "Debt and Equity")
+RETURNS = ("Interest Payment", "Capital Repayment", "Capital Repayment and Interest")
+
+
+class Transaction(Strict):
+    """POST /outcomes-contracts/{contract_id}/transactions: money between an investor and the provider."""
+
+    occurred_at = fields.AwareDateTime(required=True)
+    transaction_type = fields.String(required=True, validate=validate.OneOf((*INVESTMENTS, *RETURNS, "Other")))
+    sender = fields.String(required=True, validate=ID)
+    receiver = fields.String(required=True, validate=ID)
+    pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000_000))
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100))
 
 
 class AmendPrices(Strict):

@@ -3,7 +3,8 @@
 Each history is a random pathways log (enrolments at random entry points, jobs NHS or not at random hours,
 sustainment evidence, ESOL, closures), two contracts with random caps, and random finance commands. For each:
 - the invariants hold: caps never exceeded, every payable amount split exactly, no outcome paid twice, claims
-  beyond a cap recorded as achieved but not payable;
+  beyond a cap recorded as achieved but not payable, no metric paying beyond its volume cap, no achievement (one milestone) claimed under two contracts
+  at once (double funding);
 - the ledger built from the log delivered in order (a clean rebuild) equals the ledger built from the log
   delivered shuffled, duplicated and partly lost through the real inbox (positions, gap filling from the log),
   with the contracts registered at random moments of it (the late ones catch up from the log); the ledger's
@@ -60,10 +61,16 @@ def random_log(rnd: random.Random) -> PathwaysLog:
 
 
 def contracts(rnd: random.Random) -> list[dict]:
-    return [terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
-                  participant_cap_pence=rnd.choice((300000, 750000))),
-            terms("dwp_if_shaped", contract_cap_pence=rnd.choice((150000, 340000000)),
-                  participant_cap_pence=rnd.choice((200000, 820000)))]
+    """The bond, and either the DWP-shaped card or a second copy of the bond (a trust's own scheme paying for
+    the same NHS job starts: every achievement is then shared, the double-funding case)."""
+    bond = terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
+                 participant_cap_pence=rnd.choice((300000, 750000)))
+    bond["metrics"][0]["volume_cap"] = rnd.choice((None, 1, 2, 60))  # payable job starts
+    if rnd.random() < 0.3:
+        return [bond, terms("use_it_nhs_bond", contract_id="trust-own-scheme",
+                            contract_cap_pence=rnd.choice((450000, 45000000)), participant_cap_pence=750000)]
+    return [bond, terms("dwp_if_shaped", contract_cap_pence=rnd.choice((150000, 340000000)),
+                        participant_cap_pence=rnd.choice((200000, 820000)))]
 
 
 def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Random, documents: list[dict]) -> None:
@@ -104,24 +111,57 @@ def commands(harness: Harness, seed: int) -> None:
         contract = harness.engine.contract(contract_id)
         metric, occurrence = choose.choice(sorted(participant.outcomes)).split("~")
         day = at(_day(choose.randint(300, 1400)))
-        action = choose.choice(("evidence", "claim", "validate", "reject", "pay", "claw_back"))
+        action = choose.choices(("evidence", "claim", "validate", "reject", "pay", "claw_back", "other_funding"),
+                                weights=(6, 6, 6, 6, 6, 6, 1))[0]
+        n, changed = int(occurrence), [participant]
         try:
             if action == "evidence":
                 for kind in contract.terms.metric(metric)["evidence_required"]:
-                    participant.add_evidence(metric, int(occurrence), kind, "src", day.date(), "lw", None,
+                    participant.add_evidence(metric, n, kind, "src", day.date(), "lw", None,
                                              date.fromisoformat(contract.terms_document["claim_deadline"]), day)
             elif action == "claim":
-                participant.claim(metric, int(occurrence), contract.terms, day)
+                changed = harness.engine.claim(participant, contract, metric, n, day)
             elif action == "reject":
-                participant.reject(metric, int(occurrence), "not evidenced", day)
+                participant.reject(metric, n, "not evidenced", day)
+                changed = harness.engine.let_go(participant, metric, n)
             elif action == "claw_back":
-                participant.claw_back(metric, int(occurrence), "sample failed", day)
+                participant.claw_back(metric, n, "sample failed", day)
+                changed = harness.engine.let_go(participant, metric, n)
+            elif action == "other_funding":
+                participant.declare_other_funding(metric, n, "trust budget", None, day)
             else:
-                getattr(participant, action)(metric, int(occurrence), day)
+                getattr(participant, action)(metric, n, day)
         except LedgerRefused:
             continue
-        harness.app.save(participant)
+        harness.app.save(*changed)
+    diligent_provider(harness, choose)
     LEDGER_VIEWS.catch_up(harness.app)
+
+
+def diligent_provider(harness: Harness, choose: random.Random) -> None:
+    """Some participants' outcomes taken all the way, in achievement order: evidence, claim, validation and
+    payment (so prerequisites get paid and the same achievement is claimed under both contracts)."""
+    clients = sorted({row[0] for row in harness.app.query("SELECT client_id FROM ledger_participants")})
+    chosen = set(choose.sample(clients, k=(len(clients) + 1) // 2))
+    refs = [(c, r) for c, r, client in harness.app.query(
+        "SELECT contract_id, participant_ref, client_id FROM ledger_participants") if client in chosen]
+    for contract_id, ref in choose.sample(sorted(refs), k=len(refs)):
+        participant = harness.engine.participant_by_ref(contract_id, ref)
+        contract = harness.engine.contract(contract_id)
+        deadline = date.fromisoformat(contract.terms_document["claim_deadline"])
+        for key, outcome in sorted(participant.outcomes.items(), key=lambda item: item[1]["achieved_on"]):
+            metric, n = outcome["metric"], outcome["occurrence"]
+            day = at(_day(choose.randint(300, 1000)))
+            try:
+                for kind in contract.terms.metric(metric)["evidence_required"]:
+                    participant.add_evidence(metric, n, kind, "src", day.date(), "lw", None, deadline, day)
+                changed = harness.engine.claim(participant, contract, metric, n, day)
+                participant.validate(metric, n, day)
+                participant.pay(metric, n, day)
+            except LedgerRefused:
+                participant = harness.engine.participant_by_ref(contract_id, ref)  # nothing of a refused step
+                continue
+            harness.app.save(*changed)
 
 
 def check_invariants(harness: Harness) -> None:
@@ -129,6 +169,7 @@ def check_invariants(harness: Harness) -> None:
         contract = harness.engine.contract(contract_id)
         document = contract.terms_document
         payable = 0
+        payable_outcomes: dict[str, int] = {}
         for (ref,) in harness.app.query("SELECT participant_ref FROM ledger_participants WHERE contract_id = %s",
                                         (contract_id,)):
             participant = harness.engine.participant_by_ref(contract_id, ref)
@@ -139,10 +180,20 @@ def check_invariants(harness: Harness) -> None:
                 assert (outcome["payable_pence"] < outcome["price_pence"]) == bool(outcome["not_payable_reason"])
                 assert outcome["paid_pence"] in (0, outcome["payable_pence"])
                 assert outcome["status"] not in ("claimed", "validated", "paid") or outcome["payable_pence"] > 0
+                if outcome["payable_pence"]:
+                    payable_outcomes[outcome["metric"]] = payable_outcomes.get(outcome["metric"], 0) + 1
             payable += participant.payable_total
             paid = [e for e in harness.app.events.get(participant.id) if isinstance(e, ParticipantLedger.Paid)]
             assert len({(e.metric, e.occurrence) for e in paid}) == len(paid), "an outcome was paid twice"
         assert payable == contract.allocated <= document["contract_cap_pence"], "contract cap exceeded"
+        for metric in document["metrics"]:
+            assert payable_outcomes.get(metric["code"], 0) <= (metric.get("volume_cap") or 10**9), "volume cap exceeded"
+    live: dict[str, set[str]] = {}  # achievement -> contracts with a live claim on it
+    for contract_id, ref in harness.app.query("SELECT contract_id, participant_ref FROM ledger_participants"):
+        for outcome in harness.engine.participant_by_ref(contract_id, ref).outcomes.values():
+            if outcome["status"] in ("claimed", "validated", "paid"):
+                live.setdefault(outcome["trigger"], set()).add(contract_id)
+    assert all(len(contracts) == 1 for contracts in live.values()), "one achievement paid under two contracts"
 
 
 def entries(harness: Harness) -> list[tuple]:

@@ -244,3 +244,79 @@ def test_reconciliation_recomputes_the_stored_ledger_and_names_every_difference(
     found = differences(stored, recompute(harness.app, log.page, KEY))
     assert len(found) == 2 and all("nhs_job_start~1" in line for line in found)
     assert '"payable_pence": 50000' in found[0] + found[1]  # the third job would have had that room
+
+
+def _job_start_under_two_contracts(harness: Harness) -> tuple[str, dict, PathwaysLog]:
+    """A trust's own scheme paying for the same NHS job starts as the bond: one job start, two outcomes."""
+    log = PathwaysLog()
+    contracts = {BOND: harness.register(terms("use_it_nhs_bond")),
+                 "trust-own-scheme": harness.register(terms("use_it_nhs_bond", contract_id="trust-own-scheme"))}
+    client = str(uuid.uuid4())
+    job(log, log.opened(client, "2019-01-07"), "2019-05-01")
+    harness.consume(log)
+    for contract_id in contracts:
+        participant = harness.participant(contract_id, client)
+        for kind in ("employer_letter", "payslip"):
+            participant.add_evidence("nhs_job_start", 1, kind, "swbh", at("2019-05-20").date(), "lw", None,
+                                     at("2022-03-31").date(), at("2019-05-21"))
+        harness.app.save(participant)
+    return client, contracts, log
+
+
+def test_one_achievement_is_claimed_under_one_contract_at_a_time_and_a_rejection_lets_it_go():
+    harness = Harness()
+    client, contracts, _ = _job_start_under_two_contracts(harness)
+    bond, scheme = (harness.participant(c, client) for c in (BOND, "trust-own-scheme"))
+    harness.app.save(*harness.engine.claim(bond, contracts[BOND], "nhs_job_start", 1, at("2019-05-22")))
+    with pytest.raises(LedgerRefused) as refused:
+        harness.engine.claim(scheme, contracts["trust-own-scheme"], "nhs_job_start", 1, at("2019-05-23"))
+    assert refused.value.details["rule"] == "double_funding"
+    assert refused.value.details["contracts"] == [BOND]
+    bond = harness.participant(BOND, client)
+    bond.reject("nhs_job_start", 1, "the trust's own scheme pays for this post", at("2019-05-30"))
+    harness.app.save(*harness.engine.let_go(bond, "nhs_job_start", 1))
+    scheme = harness.participant("trust-own-scheme", client)
+    harness.app.save(*harness.engine.claim(scheme, contracts["trust-own-scheme"], "nhs_job_start", 1,
+                                           at("2019-06-01")))
+    assert harness.participant("trust-own-scheme", client).outcome("nhs_job_start", 1)["status"] == "claimed"
+
+
+def test_a_claim_is_refused_once_another_fund_is_declared_and_reconciliation_replays_both_rules():
+    from reporting.ledger_views import LEDGER_VIEWS
+    from reporting.reconcile import differences, recompute, stored_ledger
+    from reporting.statements import funding_overlaps
+
+    harness = Harness()
+    client, contracts, log = _job_start_under_two_contracts(harness)
+    scheme = harness.participant("trust-own-scheme", client)
+    scheme.declare_other_funding("nhs_job_start", 1, "RTOF", "rtof-2019-118", at("2019-05-21"))
+    harness.app.save(scheme)
+    with pytest.raises(LedgerRefused) as refused:
+        harness.engine.claim(scheme, contracts["trust-own-scheme"], "nhs_job_start", 1, at("2019-05-22"))
+    assert refused.value.details["rule"] == "double_funding"
+    bond = harness.participant(BOND, client)
+    harness.app.save(*harness.engine.claim(bond, contracts[BOND], "nhs_job_start", 1, at("2019-05-22")))
+    LEDGER_VIEWS.catch_up(harness.app)
+    overlaps = funding_overlaps(harness.app)
+    assert [(g["claimed_under"], len(g["outcomes"])) for g in overlaps["shared_achievements"]] == [([BOND], 2)]
+    assert [(o["fund"], o["status"], o["needs_action"]) for o in overlaps["other_funding"]] == \
+        [("RTOF", "achieved", False)]
+    stored = stored_ledger(harness.app, harness.engine)
+    assert differences(stored, recompute(harness.app, log.page, KEY)) == []
+
+
+def test_a_volume_cap_leaves_later_outcomes_of_its_metric_achieved_but_not_payable():
+    from reporting.reconcile import differences, recompute, stored_ledger
+
+    harness, log = Harness(), PathwaysLog()
+    document = terms("use_it_nhs_bond")
+    document["metrics"][0]["volume_cap"] = 2
+    harness.register(document)
+    clients = [str(uuid.uuid4()) for _ in range(3)]
+    for client, day in zip(clients, ("2019-05-01", "2019-05-02", "2019-05-03")):
+        job(log, log.opened(client, "2019-01-07"), day)
+    harness.consume(log)
+    assert [outcomes(harness, BOND, c)["nhs_job_start~1"] for c in clients] == [
+        ("2019-05-01", 450000, None), ("2019-05-02", 450000, None), ("2019-05-03", 0, "volume_cap")]
+    assert harness.engine.contract(BOND).allocated == 900000
+    assert differences(stored_ledger(harness.app, harness.engine), recompute(harness.app, log.page, KEY)) == []
