@@ -419,3 +419,45 @@ def republish(platform: RunningPlatform, upstream: str, messages: list[dict]) ->
 def relay_position(platform: RunningPlatform, service: str) -> tuple[int, int]:
     rows = query(platform, service, "SELECT position, last_published FROM chassis_relay WHERE name = %s", (service,))
     return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+
+@contextmanager
+def vhost_outage(platform: RunningPlatform) -> Iterator[None]:
+    """The broker unreachable for this platform only: its vhost's permissions withdrawn and its connections
+    closed (every client fails to reconnect until they are given back); other vhosts are untouched."""
+    from urllib.parse import unquote, urlparse
+
+    vhost = unquote(urlparse(platform.env["AMQP_URI"]).path.lstrip("/"))
+    _api("DELETE", f"/permissions/{quote(vhost, safe='')}/guest")
+    try:
+        for connection in _api("GET", f"/vhosts/{quote(vhost, safe='')}/connections").json():
+            try:
+                _api("DELETE", f"/connections/{quote(connection['name'], safe='')}")
+            except requests.HTTPError:
+                pass  # closed meanwhile
+        yield
+    finally:
+        _api("PUT", f"/permissions/{quote(vhost, safe='')}/guest",
+             json={"configure": ".*", "write": ".*", "read": ".*"})
+
+
+def delivered(platform: RunningPlatform) -> list[str]:
+    """What is still on its way: a relay behind its log, or messages in the consumers' queues (for platforms
+    whose consumers may never catch up, as when gap filling is off)."""
+    from urllib.parse import unquote, urlparse
+
+    behind = []
+    for service in UPSTREAMS:
+        head = scalar(platform, service, f"SELECT MAX(notification_id) FROM {service}_events")
+        if relay_position(platform, service)[0] < head:
+            behind.append(f"{service}'s relay")
+    vhost = unquote(urlparse(platform.env["AMQP_URI"]).path.lstrip("/"))
+    for queue in _api("GET", f"/queues/{quote(vhost, safe='')}").json():
+        if ".from." in queue["name"] and queue.get("messages", 1):
+            behind.append(f"{queue['name']}: {queue.get('messages')} messages")
+    return behind
+
+
+def wait_delivered(platform: RunningPlatform, timeout: float = 90.0) -> None:
+    wait_for(lambda: delivered(platform), lambda behind: not behind, timeout=timeout, interval=0.5,
+             what="every relay to publish and every queue to drain")
