@@ -68,10 +68,19 @@ def own_platform(log_dir: str, **extra_env: str) -> Iterator[RunningPlatform]:
             process.kill()
             process.wait(timeout=30)
         running.processes.clear()
-        _api("DELETE", f"/vhosts/{vhost}")
+        # Another engineer's test may be restarting the broker or the database right now: retry, then drop.
+        wait_for(lambda: _api("DELETE", f"/vhosts/{vhost}"), timeout=60, what="the vhost to be deleted")
+        wait_for(lambda: _drop_databases(prefix, env), timeout=60, what="the databases to be dropped")
+
+
+def _drop_databases(prefix: str, env: dict[str, str]) -> bool:
+    try:
         with psycopg.connect(config.postgres_conninfo("postgres", env), autocommit=True) as connection:
             for spec in SERVICES:
                 connection.execute(f'DROP DATABASE IF EXISTS "{prefix}{spec.name}" WITH (FORCE)')
+        return True
+    except psycopg.OperationalError:
+        return False
 
 
 def restart(platform: RunningPlatform, service: str, **env: str) -> None:
@@ -437,8 +446,9 @@ def vhost_outage(platform: RunningPlatform) -> Iterator[None]:
                 pass  # closed meanwhile
         yield
     finally:
-        _api("PUT", f"/permissions/{quote(vhost, safe='')}/guest",
-             json={"configure": ".*", "write": ".*", "read": ".*"})
+        wait_for(lambda: _api("PUT", f"/permissions/{quote(vhost, safe='')}/guest",
+                              json={"configure": ".*", "write": ".*", "read": ".*"}), timeout=60,
+                 what="the vhost's permissions given back")
 
 
 def delivered(platform: RunningPlatform) -> list[str]:
