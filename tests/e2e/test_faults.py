@@ -3,7 +3,7 @@ between its commit and its acknowledgement, messages arrive twice and out of ord
 platform is quiescent: every accepted post is stored exactly once, every integration event reached reporting,
 the read models equal a clean rebuild and the outcome ledger equals a from-scratch replay (tests/support/faults.py).
 
-One platform of its own for the module (a vhost and databases of its own). ``FAULT_SOAK=N`` loads N times longer
+One platform of its own for the module (a vhost and databases of its own), its queues quorum queues. ``FAULT_SOAK=N`` loads N times longer
 around each fault (docs/scaling.md).
 """
 from __future__ import annotations
@@ -27,7 +27,8 @@ pytestmark = pytest.mark.faults
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    with own_platform(str(tmp_path_factory.mktemp("fault-logs"))) as running:
+    # Quorum queues (what a RabbitMQ cluster runs: docs/scaling.md), here on the single local node.
+    with own_platform(str(tmp_path_factory.mktemp("fault-logs")), BUS_QUEUE_TYPE="quorum") as running:
         yield running
 
 

@@ -438,12 +438,19 @@ def vhost_outage(platform: RunningPlatform) -> Iterator[None]:
 
     vhost = unquote(urlparse(platform.env["AMQP_URI"]).path.lstrip("/"))
     _api("DELETE", f"/permissions/{quote(vhost, safe='')}/guest")
-    try:
-        for connection in _api("GET", f"/vhosts/{quote(vhost, safe='')}/connections").json():
+
+    def close_all() -> bool:
+        listed = _api("GET", f"/vhosts/{quote(vhost, safe='')}/connections").json()
+        for connection in listed:
             try:
                 _api("DELETE", f"/connections/{quote(connection['name'], safe='')}")
             except requests.HTTPError:
                 pass  # closed meanwhile
+        return not listed
+
+    try:
+        # No client can connect again; the listing may lag behind the newest connections, so close until none.
+        wait_for(close_all, timeout=30, interval=0.5, what="every connection of the vhost closed")
         yield
     finally:
         wait_for(lambda: _api("PUT", f"/permissions/{quote(vhost, safe='')}/guest",
