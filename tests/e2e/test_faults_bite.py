@@ -4,6 +4,7 @@ is thrown away), under a short load.
 """
 from __future__ import annotations
 
+import shutil
 import signal
 
 import pytest
@@ -61,6 +62,7 @@ def test_without_gap_filling_messages_out_of_order_are_lost_and_the_checks_fail(
     assert any("never reached reporting" in line for line in found), found
 
 
+@pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the local RabbitMQ's rabbitmqctl")
 def test_without_the_outbox_a_broker_outage_loses_events_and_the_checks_fail(tmp_path):
     """Gap filling is off too: with it on, a consumer pulls what the relay dropped from the upstream's log (the
     log is the truth), which hides a lost message; the two together are what an outage defeats. The outage is
