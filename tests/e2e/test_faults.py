@@ -162,7 +162,7 @@ def test_two_instances_of_pathways_share_the_work_with_one_relay(platform, who, 
         before = [scrape(url, "useit_consumer_processed_total", upstream="referrals", outcome="processed")
                   for url in urls]
         with Load(platform, who, journeys=8, pathways_urls=urls) as load:  # steps posted to both instances
-            load.posted(50 * SOAK, "posts to both instances")
+            load.posted(40 * SOAK, "posts to both instances")
             settle(platform, load)
         assert sorted(scrape(url, "useit_relay_leader") for url in urls) == [0, 1]  # one relay
         after = [scrape(url, "useit_consumer_processed_total", upstream="referrals", outcome="processed")
@@ -186,7 +186,7 @@ def test_read_models_rebuilt_in_place_under_load_miss_nothing(platform, who):
     from pathways.caseload import CASELOAD
 
     with Load(platform, who) as load:
-        load.posted(15 * SOAK, "posts before the rebuilds")
+        load.posted(10 * SOAK, "posts before the rebuilds")
         rebuilt = run(platform, "reporting.rebuild")
         assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
         app = build_application(Pathways, platform.env)
@@ -194,5 +194,5 @@ def test_read_models_rebuilt_in_place_under_load_miss_nothing(platform, who):
             CASELOAD.reset(app)  # the relay loop of the running pathways service rebuilds it
         finally:
             app.close()
-        load.posted(15 * SOAK, "posts after the rebuilds")
+        load.posted(10 * SOAK, "posts after the rebuilds")
         settle(platform, load)
