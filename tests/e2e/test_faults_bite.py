@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 
 import pytest
 import requests
 
 from tests.support.faults import (Load, actors, log_chain, own_platform, problems, query, relay_position, republish,
-                                  restart, wait_quiescent)
+                                  restart, vhost_outage, wait_delivered, wait_quiescent)
 from tests.support.waiting import metric, wait_for
 
 pytestmark = pytest.mark.faults
@@ -58,7 +57,7 @@ def test_without_gap_filling_messages_out_of_order_are_lost_and_the_checks_fail(
                      what="reporting to take the reversed messages")
             platform.kill("referrals", signal.SIGKILL)
             restart(platform, "referrals")
-        wait_quiescent(platform)
+        wait_delivered(platform)
         found = problems(platform, load, ledger=False)
     assert any("never reached reporting" in line for line in found), found
 
@@ -66,17 +65,15 @@ def test_without_gap_filling_messages_out_of_order_are_lost_and_the_checks_fail(
 @pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs the local RabbitMQ's rabbitmqctl")
 def test_without_the_outbox_a_broker_outage_loses_events_and_the_checks_fail(tmp_path):
     """Gap filling is off too: with it on, a consumer pulls what the relay dropped from the upstream's log (the
-    log is the truth), which hides a lost message; the two together are what an outage defeats."""
+    log is the truth), which hides a lost message; the two together are what an outage defeats. The outage is
+    this platform's vhost only (test_faults.py stops the whole broker)."""
     with own_platform(str(tmp_path), CHASSIS_UNSAFE="outbox,gapfill") as platform:
         with Load(platform, actors(platform), journeys=3) as load:
             load.posted(10, "posts before")
-            try:
-                subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
-                load.posted(10, "posts accepted while the broker is down")
-            finally:
-                subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
-                subprocess.run(["rabbitmqctl", "await_startup"], check=True, capture_output=True, timeout=120)
+            with vhost_outage(platform):
+                load.posted(10, "posts accepted while the broker is out of reach")
             load.posted(10, "posts after")
-        wait_quiescent(platform)
+        wait_delivered(platform)
         found = problems(platform, load, ledger=False)
-    assert any("never reached reporting" in line for line in found), found
+    lost = ("never reached reporting", "differ from a clean rebuild")  # whichever service's events were dropped
+    assert any(sign in line for line in found for sign in lost), found

@@ -32,14 +32,25 @@ def dead_letter_exchange() -> Exchange:
     return Exchange(exchange_name() + ".dead", type="direct", durable=True)
 
 
+def queue_arguments() -> dict[str, Any] | None:
+    """``BUS_QUEUE_TYPE=quorum`` declares the durable queues as quorum queues (replicated across a RabbitMQ
+    cluster: docs/scaling.md); the default is RabbitMQ's classic queue. A queue's type is fixed when it is
+    first declared, so changing it means deleting the queues (consumers catch up from the upstream logs)."""
+    kind = (config.env("BUS_QUEUE_TYPE", "classic") or "classic").lower()
+    if kind not in ("classic", "quorum"):
+        raise ValueError(f"BUS_QUEUE_TYPE must be classic or quorum, not {kind!r}")
+    return {"x-queue-type": "quorum"} if kind == "quorum" else None
+
+
 def consumer_queue(service: str, upstream: str) -> Queue:
     """The durable queue through which ``service`` hears every event of ``upstream`` (the nudge)."""
-    return Queue(f"{service}.from.{upstream}", events_exchange(), routing_key=f"{upstream}.#", durable=True)
+    return Queue(f"{service}.from.{upstream}", events_exchange(), routing_key=f"{upstream}.#", durable=True,
+                 queue_arguments=queue_arguments())
 
 
 def dead_letter_queue(service: str) -> Queue:
     name = f"{service}.dead-letters"
-    return Queue(name, dead_letter_exchange(), routing_key=name, durable=True)
+    return Queue(name, dead_letter_exchange(), routing_key=name, durable=True, queue_arguments=queue_arguments())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from kombu import Connection
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from chassis.rpc import rpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 

@@ -65,7 +65,10 @@ def main(argv: Sequence[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    stopping.wait()
+    for runner in runners:
+        for container in runner.containers:
+            eventlet.spawn(_exit_when_dead, container, stopping)
+    reason = stopping.wait()
     # All at once (each container takes about 2 s to drain); a consumer's RPC to an upstream that stopped
     # first gives up after RPC_TIMEOUT and its message goes back to the queue.
     started = time.monotonic()
@@ -74,7 +77,18 @@ def main(argv: Sequence[str]) -> int:
         pool.spawn(runner.stop)
     pool.waitall()
     log.info("stopped", extra={"seconds": round(time.monotonic() - started, 2)})
-    return 0
+    return 1 if reason == "died" else 0
+
+
+def _exit_when_dead(container: Any, stopping: Any) -> None:
+    """A container that nameko killed (an error escaped one of its threads) consumes and answers nothing: the
+    process exits (status 1) so that its supervisor starts it again, instead of lingering half-alive."""
+    try:
+        container.wait()
+    except BaseException:  # noqa: BLE001  (whatever killed it)
+        log.critical("the %s container died; exiting so that the process is restarted", container.service_name)
+        if not stopping.ready():
+            stopping.send("died")
 
 
 if __name__ == "__main__":

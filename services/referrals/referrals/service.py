@@ -10,7 +10,7 @@ from functools import partial
 from typing import Callable
 from uuid import UUID
 
-from nameko.rpc import rpc
+from chassis.rpc import rpc
 
 from chassis.errors import Forbidden, NotFound
 from chassis.vault import VaultProvider

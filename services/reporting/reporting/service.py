@@ -5,12 +5,13 @@ import logging
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from chassis.endpoints import StandardEndpoints
 from chassis.inbox import Delivery, Inbox, Writes, upstream_events
 from chassis.relay import OutboxRelay, find_store
+from chassis.rpc import rpc
 from chassis.store import Store
 from chassis.telemetry import Telemetry
 from reporting import projections
