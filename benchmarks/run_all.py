@@ -2,7 +2,8 @@
 
 ``--quick`` runs the quick set (shorter load rounds, 20 latency probes, the rebuild from 100,000 stored events
 instead of 1,000,000): about 10 minutes instead of about 35 on this 2-core machine. ``--only a,b`` runs some
-benchmarks and keeps the others' last figures (benchmarks/results.json), each row saying when it was measured.
+benchmarks and keeps the others' last figures (benchmarks/results.json), each row saying when it was measured;
+``--rewrite`` only rewrites the document from those figures (after editing benchmarks/NOTES.md).
 Each benchmark prints one JSON line as it finishes; docs/performance.md is written at the end, with the
 hand-written explanations of benchmarks/NOTES.md after the table.
 """
@@ -70,7 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run_all")
     parser.add_argument("--quick", action="store_true", help="the quick set (about 10 minutes)")
     parser.add_argument("--only", default="", help="comma-separated benchmark names; keep the others' last figures")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="run nothing: rewrite docs/performance.md from the last figures (after editing NOTES.md)")
     options = parser.parse_args(argv)
+    if options.rewrite:
+        with open(RESULTS) as handle:
+            write(json.load(handle))
+        return 0
     chosen = [n for n in options.only.split(",") if n] or list(BENCHMARKS)
     unknown = sorted(set(chosen) - set(BENCHMARKS))
     if unknown:
