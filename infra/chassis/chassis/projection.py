@@ -7,6 +7,7 @@ crash or a second runner changes nothing twice. The outbox relay's loop advances
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Sequence
 
 from eventsourcing.utils import get_topic
@@ -23,9 +24,17 @@ class LocalProjection:
         emptied by ``reset``; ``apply(sql, domain_event, notification_id)`` must be a pure function of its arguments and the rows."""
         self.name, self.apply, self.tables, self.batch_size = name, apply, tuple(tables), batch_size
         self.topics = tuple(get_topic(cls) for cls in handles)
+        # One advance or reset at a time in this process: the relay loop advances while a rebuild resets and
+        # catches up (a green lock under eventlet). Without it an advance that read its position before a
+        # reset could commit after it, recording a position past rows the reset removed.
+        self.lock = threading.RLock()
 
     def advance(self, app: ServiceApplication) -> int:
         """Applies the next batch of events; returns how many it applied."""
+        with self.lock:
+            return self._advance(app)
+
+    def _advance(self, app: ServiceApplication) -> int:
         position = app.position(self.name)
         head = app.head()  # read first: every id up to it is visible (appends commit in id order)
         if head <= position:
@@ -49,7 +58,7 @@ class LocalProjection:
 
     def reset(self, app: ServiceApplication) -> None:
         """Empties the read model and forgets its position (the next ``advance`` rebuilds it from the log)."""
-        with app.sql() as sql:
+        with self.lock, app.sql() as sql:
             for table in self.tables:
                 sql.execute(f"DELETE FROM {table}")
             sql.execute(f"DELETE FROM {_tracking_table(app)} WHERE application_name = %s", (self.name,))
