@@ -76,3 +76,29 @@ def test_read_range_returns_only_integration_events_and_where_to_continue(app):
     assert page["scanned_to"] == page["head"] == start + 3
     first_page = relay.read_range(start, None, 1)
     assert first_page["scanned_to"] == start + 1 and len(first_page["items"]) == 1
+
+
+def test_records_of_earlier_versions_are_copied_into_the_key_table_and_answer_retries(app):
+    """ADR 0005's migration: an IdempotencyRecord aggregate stored by an earlier version still answers its key."""
+    from chassis.idempotency import IdempotencyRecord, answers, request_hash, run_once
+
+    scope, key = f"club:old-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    app.save(IdempotencyRecord(scope=scope, key=key, request_hash=request_hash({"a": 1}), response={"done": 1}))
+    assert answers(app, scope, [key]) == {}  # only in the log until migrated
+    app.migrate()
+    app.migrate()  # idempotent
+    assert answers(app, scope, [key]) == {key: (request_hash({"a": 1}), {"done": 1})}
+    answer, replayed = run_once(app, scope, key, {"a": 1}, lambda: ([], {"done": 2}))
+    assert (answer, replayed) == ({"done": 1}, True)
+
+
+def test_a_key_row_and_its_events_are_stored_together_or_not_at_all(app):
+    from chassis.idempotency import key_row, save_keyed
+
+    scope, key = f"club:new-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    head = app.head()
+    save_keyed(app, [new_referral()], [key_row(scope, key, "h", {"n": 1})])
+    assert app.head() == head + 1
+    with pytest.raises(IntegrityError):  # the key again: neither the row nor the new events
+        save_keyed(app, [new_referral()], [key_row(scope, key, "h", {"n": 2})])
+    assert app.head() == head + 1 and app.key_rows(scope, [key]) == {key: ("h", '{"n": 1}')}

@@ -92,8 +92,13 @@ def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
     with app.sql() as sql:
         row = sql.execute("SELECT notification_id, chain_hash FROM chassis_audit_chain"
                           " ORDER BY notification_id DESC LIMIT 1").fetchone()
-        count = int(sql.execute("SELECT COUNT(*) FROM chassis_audit_chain").fetchone()[0])
-        last_signed = sql.execute("SELECT MAX(notification_id) FROM chassis_audit_checkpoints").fetchone()[0] or 0
+        # the chain's length: the last checkpoint's count plus the rows chained since (an index range, not a
+        # count of the whole chain on every pass of the relay loop)
+        signed = sql.execute("SELECT notification_id, events FROM chassis_audit_checkpoints"
+                             " ORDER BY notification_id DESC LIMIT 1").fetchone()
+        last_signed, signed_events = (int(signed[0]), int(signed[1])) if signed else (0, 0)
+        count = signed_events + int(sql.execute("SELECT COUNT(*) FROM chassis_audit_chain WHERE notification_id > %s",
+                                                (last_signed,)).fetchone()[0])
     position, previous = (int(row[0]), bytes.fromhex(row[1])) if row else (0, GENESIS)
     notifications = app.recorder.select_notifications(start=position + 1, limit=limit)
     rows = []

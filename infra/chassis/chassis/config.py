@@ -103,5 +103,11 @@ def http_address(default_port: int, source: Mapping[str, str] | None = None) -> 
     return f"{host}:{env('HTTP_PORT', str(default_port), source)}"
 
 
+def inbox_prefetch(source: Mapping[str, str] | None = None) -> int:
+    """Messages in flight per upstream queue (chassis.inbox): enough to keep one in hand, few enough to leave
+    the workers to HTTP requests."""
+    return max(1, int(env("INBOX_PREFETCH", "4", source) or "4"))
+
+
 def max_workers(source: Mapping[str, str] | None = None) -> int:
     return int(env("MAX_WORKERS", "20", source) or "20")

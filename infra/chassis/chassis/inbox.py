@@ -73,7 +73,15 @@ ApplyEvents = Callable[[Delivery], "Sequence[Any] | Writes"]
 ApplySql = Callable[[Sql, Delivery], None]
 
 class DeadLetteringQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, except that a body kombu cannot decode is dead-lettered, not dropped."""
+    """nameko's queue consumer, except that a body kombu cannot decode is dead-lettered, not dropped, and each
+    upstream's queue has only a few messages in flight (``INBOX_PREFETCH``, default 4) instead of nameko's
+    ``max_workers``: an upstream's deliveries are processed one at a time under its lock, so more in flight
+    would only hold worker slots while they wait, and under a burst they held them all (HTTP requests then
+    queued for seconds behind them)."""
+
+    @property
+    def prefetch_count(self) -> int:
+        return config.inbox_prefetch(self.container.config.get("ENV") or None)
 
     def on_decode_error(self, message: Any, exc: Exception) -> None:
         headers = dict(message.headers or {})

@@ -149,8 +149,9 @@ class OutboxRelay(DependencyProvider):
                     self._wait(2.0)
                     continue
                 moved = self.relay_once()
-                chained = audit.advance(self.app, self.signer)  # the audit chain follows the same log
-                chained += sum(projection.advance(self.app) for projection in self.projections)
+                # read models first (readers wait for them), then the audit chain, which follows the same log
+                chained = sum(projection.advance(self.app) for projection in self.projections)
+                chained += audit.advance(self.app, self.signer)
                 if moved == 0 and chained == 0:
                     self._wait(self.idle_wait)
                 elif moved < self.batch_size:
