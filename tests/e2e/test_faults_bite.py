@@ -40,7 +40,7 @@ def test_without_dedupe_a_duplicated_message_is_applied_twice_and_the_checks_fai
         republish(platform, "enterprises", chain[-3:])  # three enterprise registrations, delivered again
         wait_for(lambda: processed(platform, "enterprises"), lambda n: n >= before + 3, what="the copies processed")
         found = problems(platform, load, ledger=False)
-    assert any("differ from a clean rebuild" in line and "report_enterprises" in line for line in found), found
+    assert any("processed" in line and "enterprises messages" in line for line in found), found
 
 
 def test_without_gap_filling_messages_out_of_order_are_lost_and_the_checks_fail(tmp_path):

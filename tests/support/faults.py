@@ -338,6 +338,23 @@ def missing_in_reporting(platform: RunningPlatform) -> list[str]:
     return missing
 
 
+def processed_twice(platform: RunningPlatform) -> list[str]:
+    """Upstreams of which reporting processed more messages than the upstream's log holds integration events:
+    some message was applied twice (the read models are written idempotently, so only the count shows it).
+    The counters restart with the process, so a restart can only lower them."""
+    from tests.support.waiting import metric
+
+    text = requests.get(platform.url("reporting", "/metrics"), timeout=10).text
+    found = []
+    for upstream in UPSTREAMS:
+        processed = metric(text, "useit_consumer_processed_total", upstream=upstream, outcome="processed")
+        events = len(integration_events(platform, upstream))
+        if processed > events:
+            found.append(f"reporting processed {processed:.0f} {upstream} messages, more than the {events}"
+                         " integration events of its log (a message applied twice)")
+    return found
+
+
 def run(platform: RunningPlatform, module: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", module, *args], env=platform.env, capture_output=True, text=True,
                           timeout=300)
@@ -367,7 +384,7 @@ def problems(platform: RunningPlatform, load: Load, ledger: bool = True) -> list
         commands["the outcome ledger differs from a replay"] = ("reporting.reconcile",)
     running = {what: subprocess.Popen([sys.executable, "-m", *command], env=platform.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True) for what, command in commands.items()}
-    found = stored_more_than_once(platform, load.accepted) + missing_in_reporting(platform)
+    found = stored_more_than_once(platform, load.accepted) + missing_in_reporting(platform) + processed_twice(platform)
     found += caseload_differs_from_a_rebuild(platform)
     for what, process in running.items():
         output, _ = process.communicate(timeout=300)

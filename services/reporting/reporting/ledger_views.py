@@ -45,6 +45,9 @@ TABLES = (
     " recorded_at TEXT NOT NULL)",
 )
 
+#: Tables whose first column, ``seq``, comes from the store's notification ids (they differ in another store).
+SEQUENCED = ("ledger_entries", "ledger_other_funding", "ledger_transactions")
+
 KIND = {ParticipantLedger.Claimed: "claimed", ParticipantLedger.Validated: "validated",
         ParticipantLedger.Rejected: "rejected", ParticipantLedger.Paid: "paid",
         ParticipantLedger.ClawedBack: "clawed_back"}

@@ -27,7 +27,7 @@ from chassis.inbox import Delivery
 from chassis.store import ServiceApplication, build_application
 from reporting import projections
 from reporting.application import Reporting
-from reporting.ledger_views import LEDGER_VIEWS
+from reporting.ledger_views import LEDGER_VIEWS, SEQUENCED
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
 PAGE = 1000
@@ -166,7 +166,7 @@ def snapshot(app: ServiceApplication) -> dict[str, list[tuple]]:
     found = {}
     for name in [*projection_tables(), *LEDGER_VIEWS.tables]:
         rows = app.query(f"SELECT * FROM {name}")
-        if name == "ledger_entries":  # its seq numbers come from the store's notification ids
+        if name in SEQUENCED:  # their seq numbers come from the store's notification ids
             rows = [row[1:] for row in rows]
         found[name] = sorted(tuple("" if v is None else str(v) for v in row) for row in rows)
     return found
