@@ -85,8 +85,8 @@ class TermsSchema(Strict):
     participant_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000))
     contract_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000_000))
     irr_target_percent = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True,
-                                        validate=validate.Range(-100, 100),
-                                        metadata={"description": "the investors' target internal rate of return"})
+                                        metadata={"description": "the investors' target internal rate of return,"
+                                                                 " in percent (-100 to 100)"})
     payer_shares = fields.Dict(keys=fields.String(validate=ID), values=fields.Decimal(places=4, as_string=True), required=True,
                                validate=validate.Length(min=1))
     metrics = fields.List(fields.Nested(MetricSchema), required=True, validate=validate.Length(min=1))
@@ -109,6 +109,9 @@ class TermsSchema(Strict):
                 errors.setdefault("metrics", []).append(f"{metric['code']}: prerequisites must be other metrics")
             if metric["trigger"] == "sustained" and not metric["weeks"]:
                 errors.setdefault("metrics", []).append(f"{metric['code']}: a sustained metric needs weeks")
+        irr = data.get("irr_target_percent")
+        if irr is not None and not -100 <= irr <= 100:
+            errors["irr_target_percent"] = ["a percentage from -100 to 100"]
         errors.update(price_errors(data["prices"], codes))
         if errors:
             raise ValidationError(errors)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -57,3 +58,15 @@ def test_transactions_run_between_an_investor_and_the_provider_and_are_reported_
     earlier = investment(harness.app, contract.terms, as_known_at=between)["investors"][0]
     assert (earlier["invested_pence"], earlier["returned_pence"], earlier["repayment_category"],
             earlier["irr_latest_percent"]) == (50_000_000, 0, "No repayment", None)
+
+
+def test_an_irr_target_is_a_percentage():
+    from marshmallow import ValidationError
+
+    from reporting.terms import TermsSchema
+
+    document = terms("use_it_nhs_bond")
+    assert TermsSchema().load({**document, "irr_target_percent": "6.50"})["irr_target_percent"] == Decimal("6.50")
+    with pytest.raises(ValidationError) as refused:
+        TermsSchema().load({**document, "irr_target_percent": "150"})
+    assert "irr_target_percent" in refused.value.messages
