@@ -1,6 +1,7 @@
 """A small demo programme loaded over the public HTTP APIs (idempotent: loading it twice adds nothing)."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import requests
@@ -21,7 +22,11 @@ FIRST, SECOND = "ACEHJLMPRSW", "ABCEHJLMPRSW"
 
 
 def referral_form(number: int, partner: str, profession: str, occurred_at: str) -> dict:
-    """A placement referral form for a fictitious person (the journal's fields, section 2.5)."""
+    """A placement referral form for a fictitious person (the journal's fields, section 2.5).
+
+    Different numbers below 1,000,000 never share an NI number, email, mobile, or name with date of birth, so
+    identity matching never takes one for another (the demo numbers people from 0, tests from 500,000).
+    """
     given, family = GIVEN[number % len(GIVEN)], FAMILY[(number // len(GIVEN)) % len(FAMILY)]
     country = COUNTRIES[number % len(COUNTRIES)]
     return {
@@ -33,7 +38,8 @@ def referral_form(number: int, partner: str, profession: str, occurred_at: str) 
             "mobile": f"+4477009{number:05d}",
             "ni_number": f"{FIRST[number % 11]}{SECOND[(number // 11) % 12]}{number % 1000000:06d}C",
             "gender": ("female", "male")[number % 2], "country_of_origin": country,
-            "date_of_birth": f"19{70 + number % 25}-0{1 + number % 9}-15",
+            # name and date of birth together are unique per number (identity matching would attach a lookalike)
+            "date_of_birth": (date(1950, 1, 1) + timedelta(days=number // (len(GIVEN) * len(FAMILY)))).isoformat(),
         },
         "right_to_work": ("yes", "not_sure", "no")[number % 3], "profession": profession,
         "country_qualified_in": country, "speciality_detail": f"{profession} with community health interest",

@@ -34,10 +34,11 @@ def test_a_credential_over_its_rate_limit_is_told_to_slow_down(platform, credent
     session.headers["Authorization"] = f"Bearer {credentials('busy-org', 'auditor')}"
     url = platform.url("reporting", "/reports/summary")
     with ThreadPoolExecutor(8) as pool:  # faster than the 50/s refill, whatever the machine's load
-        statuses = list(pool.map(lambda _: session.get(url, timeout=10).status_code, range(400)))
+        answers = list(pool.map(lambda _: session.get(url, timeout=10), range(400)))
+    statuses = [answer.status_code for answer in answers]
     assert 429 in statuses and statuses.count(200) >= 200
-    limited = session.get(platform.url("reporting", "/reports/summary"), timeout=10)
-    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    # Each refused answer says when to come back (read during the burst: the bucket refills within 20 ms after it)
+    assert all(int(answer.headers["Retry-After"]) >= 1 for answer in answers if answer.status_code == 429)
     other = requests.get(platform.url("reporting", "/reports/summary"), timeout=10,
                          headers={"Authorization": f"Bearer {credentials('calm-org', 'auditor')}"})
     assert other.status_code == 200  # limits are per credential

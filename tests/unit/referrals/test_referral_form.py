@@ -63,3 +63,15 @@ def test_a_missing_required_field_is_named():
         SubmitReferral().load(body)
     assert error.value.messages == {"person": {"email": ["Missing data for required field."]},
                                     "ielts_taken": ["Missing data for required field."]}
+
+
+def test_demo_and_test_people_never_share_an_identifier_identity_matching_uses():
+    """The demo numbers people from 0 and tests from 500,000; a shared identifier (name with date of birth
+    included) would attach a test's referral to a demo client, whose pathway it would then inherit."""
+    from referrals.identity import normalised
+
+    owners: dict[tuple[str, str], int] = {}
+    for number in [*range(0, 2_000), *range(500_000, 505_000), 999_999]:
+        person = SubmitReferral().load(referral_form(number, "p", "doctor", "2018-09-03T10:00:00+00:00"))["person"]
+        for kind, value in normalised(person).items():
+            assert owners.setdefault((kind, value), number) == number, (kind, owners[(kind, value)], number)
