@@ -103,6 +103,7 @@ def run(events: int = 1_000_000, max_seconds: float = 1800.0, quick: bool = Fals
         serving = peaks(running)
         raw = raw_select(running.env)
         with ClusterRpcProxy({"AMQP_URI": running.env["AMQP_URI"]}, timeout=120) as rpc:
+            profilers = harness.profile(running, "rebuild")
             started = time.monotonic()
             assert rpc.reporting.rebuild_read_models()["started"]
             state: dict = {}
@@ -115,6 +116,7 @@ def run(events: int = 1_000_000, max_seconds: float = 1800.0, quick: bool = Fals
                 if not state["running"]:
                     break
         elapsed = time.monotonic() - started
+        harness.stop_profiling(profilers)
         assert not state.get("error"), state
         finished = not state["running"]
         serve(running, session)

@@ -202,3 +202,29 @@ def peak_rss_mb(pid: int) -> float:
             if line.startswith("VmHWM:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def profile(running: RunningPlatform, name: str) -> list:
+    """With ``BENCH_PROFILE=<directory>`` and py-spy installed (a tool, not a dependency: ``pip install py-spy``),
+    samples every service process until ``stop_profiling``: ``<directory>/<name>-<service>.txt`` holds collapsed
+    stacks (``python -m benchmarks.profile_summary FILE`` lists where the time went)."""
+    import shutil
+    import subprocess
+
+    directory, spy = os.environ.get("BENCH_PROFILE"), shutil.which("py-spy")
+    if not directory or not spy:
+        return []
+    os.makedirs(directory, exist_ok=True)
+    return [subprocess.Popen([spy, "record", "--nonblocking", "--format", "raw", "--rate", "200", "--pid",
+                              str(process.pid), "--output", os.path.join(directory, f"{name}-{label}.txt")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for label, process in running.processes.items()]
+
+
+def stop_profiling(profilers: list) -> None:
+    import signal
+
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its file on interrupt
+    for profiler in profilers:
+        profiler.wait(timeout=60)

@@ -102,3 +102,21 @@ def test_a_key_row_and_its_events_are_stored_together_or_not_at_all(app):
     with pytest.raises(IntegrityError):  # the key again: neither the row nor the new events
         save_keyed(app, [new_referral()], [key_row(scope, key, "h", {"n": 2})])
     assert app.head() == head + 1 and app.key_rows(scope, [key]) == {key: ("h", '{"n": 1}')}
+
+
+def test_writes_sent_as_one_script_bind_every_value_as_one_by_one_would(app):
+    """Sql.execute_all binds parameters client-side on PostgreSQL (one round trip for a rebuild page's writes):
+    quotes, backslashes, semicolons, None, unicode, JSON and large integers arrive as they were given."""
+    table = f"script_{uuid.uuid4().hex[:8]}"
+    tricky = ["O'Brien; DROP TABLE x; --", "back\\slash", None, "Łódź – ünïcödé", '{"a": [1, "b"]}', "", "$$"]
+    insert = f"INSERT INTO {table} (k, v, n) VALUES (%s, %s, %s)"
+    with app.sql() as sql:
+        sql.execute(f"CREATE TABLE {table} (k INTEGER PRIMARY KEY, v TEXT, n BIGINT)")
+        sql.execute_all([(insert, (k, value, 2**62 + k)) for k, value in enumerate(tricky)]
+                        + [(f"UPDATE {table} SET n = n - %s WHERE k = %s", (1, 0))])
+    try:
+        rows = app.query(f"SELECT k, v, n FROM {table} ORDER BY k")
+        assert rows == [(k, value, 2**62 + k - (k == 0)) for k, value in enumerate(tricky)]
+    finally:
+        with app.sql() as sql:
+            sql.execute(f"DROP TABLE {table}")

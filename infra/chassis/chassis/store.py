@@ -19,6 +19,7 @@ from datetime import date
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Tracking, Transcoding
 from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
+import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 from nameko.extensions import DependencyProvider
@@ -152,6 +153,19 @@ class Sql:
             statement = statement.replace("%s", "?")
         self._rows.execute(statement, tuple(params))
         return self
+
+    def execute_all(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Runs writes in order; on PostgreSQL as one script in one round trip.
+
+        Each statement's parameters are bound client-side by psycopg's own adapters (``ClientCursor.mogrify``)
+        and the script is sent with the simple query protocol (several statements, no parameters). Under
+        eventlet each statement sent on its own waits through the hub, which costs more than the statement."""
+        if self.sqlite or len(statements) < 2:
+            for statement, params in statements:
+                self.execute(statement, params)
+            return
+        binder = psycopg.ClientCursor(self._rows.connection)
+        self._rows.execute(";\n".join(binder.mogrify(statement, tuple(params)) for statement, params in statements))
 
     def fetchone(self) -> tuple | None:
         row = self._rows.fetchone()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+
+import eventlet
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -70,7 +72,8 @@ class Rebuilder(DependencyProvider):
 
         def run() -> None:
             try:
-                rebuild(app, fetchers, self.progress, locks, on_page=gauges, inbox=inbox)
+                rebuild(app, fetchers, self.progress, locks, on_page=gauges, inbox=inbox,
+                        spawn=lambda fetch, *page: eventlet.spawn(fetch, *page).wait)
             except Exception:
                 log.exception("the read-model rebuild failed; live deliveries carry on from where it stopped")
             finally:
