@@ -1,7 +1,7 @@
 """Runs every benchmark and rewrites docs/performance.md with the figures: ``python -m benchmarks.run_all``.
 
 ``--quick`` runs the quick set (shorter load rounds, 20 latency probes, the rebuild from 100,000 stored events
-instead of 1,000,000): about 10 minutes instead of about 35 on this 2-core machine. ``--only a,b`` runs some
+instead of 1,000,000): about 3 minutes on a quiet 2-core machine; the full set's rebuild alone takes 7.5. ``--only a,b`` runs some
 benchmarks and keeps the others' last figures (benchmarks/results.json), each row saying when it was measured;
 ``--rewrite`` only rewrites the document from those figures (after editing benchmarks/NOTES.md).
 Each benchmark prints one JSON line as it finishes; docs/performance.md is written at the end, with the
@@ -69,7 +69,7 @@ def write(results: dict[str, dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run_all")
-    parser.add_argument("--quick", action="store_true", help="the quick set (about 10 minutes)")
+    parser.add_argument("--quick", action="store_true", help="the quick set (about 3 minutes)")
     parser.add_argument("--only", default="", help="comma-separated benchmark names; keep the others' last figures")
     parser.add_argument("--rewrite", action="store_true",
                         help="run nothing: rewrite docs/performance.md from the last figures (after editing NOTES.md)")

@@ -108,7 +108,8 @@ def test_writes_sent_as_one_script_bind_every_value_as_one_by_one_would(app):
     """Sql.execute_all binds parameters client-side on PostgreSQL (one round trip for a rebuild page's writes):
     quotes, backslashes, semicolons, None, unicode, JSON and large integers arrive as they were given."""
     table = f"script_{uuid.uuid4().hex[:8]}"
-    tricky = ["O'Brien; DROP TABLE x; --", "back\\slash", None, "Łódź – ünïcödé", '{"a": [1, "b"]}', "", "$$"]
+    tricky = ["O'Brien; DROP TABLE x; --", "back\\slash", None, "Łódź – ünïcödé", '{"a": [1, "b"]}', "", "$$",
+              "100% of %s and %(x)s"]
     insert = f"INSERT INTO {table} (k, v, n) VALUES (%s, %s, %s)"
     with app.sql() as sql:
         sql.execute(f"CREATE TABLE {table} (k INTEGER PRIMARY KEY, v TEXT, n BIGINT)")
