@@ -58,6 +58,7 @@ def run(clients: int = 200, seconds: float = 8.0, threads: int = 4, batch: int =
                     stored[0] += sum(1 for r in results if r["status"] == 201)
                     statuses.update(r["status"] for r in results)
 
+        profilers = harness.profile(running, "batch")
         started = time.monotonic()
         workers = [threading.Thread(target=poster, args=(n,)) for n in range(threads)]
         for worker in workers:
@@ -65,6 +66,7 @@ def run(clients: int = 200, seconds: float = 8.0, threads: int = 4, batch: int =
         for worker in workers:
             worker.join()
         elapsed = time.monotonic() - started
+        harness.stop_profiling(profilers)
     rate = stored[0] / elapsed
     return {"benchmark": "batch_steps", "batch": batch, "threads": threads, "steps_per_s": round(rate, 1),
             "answers": sorted(statuses), "raw_executemany_per_s": round(raw, 1), "ratio": round(rate / raw, 3),

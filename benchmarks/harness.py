@@ -139,7 +139,7 @@ def wrk_steps(port: int, paths: list[str], body: dict, connections: int, seconds
     import tempfile
 
     if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+        install_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
         handle.write("\n".join(paths) + "\n")
     script = os.path.join(os.path.dirname(__file__), "steps.lua")
@@ -150,6 +150,25 @@ def wrk_steps(port: int, paths: list[str], body: dict, connections: int, seconds
     result = json.loads(out.strip().splitlines()[-1])
     result["per_s"] = result["requests"] / result["seconds"]
     return result
+
+
+def install_wrk() -> None:
+    """wrk (Debian's package) for the load benchmarks, installed on first use as bin/services-up installs
+    Prometheus: a fresh clone's ``python -m benchmarks.run_all`` needs nothing installed by hand."""
+    import shutil
+    import subprocess
+
+    if shutil.which("apt-get") is None:
+        raise RuntimeError("wrk is not installed, and apt-get is not here to install it")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    install = [*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+               "--no-install-recommends", "wrk"]
+    print("installing wrk (Debian package) for the load benchmarks...", flush=True)
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], capture_output=True, check=True)
+        subprocess.run(install, capture_output=True, check=True)
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk could not be installed")
 
 
 def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, credential: str) -> dict:

@@ -22,6 +22,9 @@ from pathways.translation import TRANSLATED, to_contract
 
 HUB = ("caseworker", "admin")
 STEP_POSTERS = ("trust", *HUB)
+# schemas built once (building one costs more than a load with it)
+_BATCH_STEP = pw.BatchStep()
+_CLIENT_ACCEPTED = rf.ClientAcceptedV1()
 
 
 def _today() -> Any:
@@ -80,7 +83,7 @@ class PathwaysService(StandardEndpoints):
         regulator, step = call.path["regulator"], call.body
         if regulator not in rf.REGULATORS:
             raise NotFound(f"no regulator {regulator}")
-        payload = pw.PAYLOADS[step["type"]]().load(step["payload"])
+        payload = pw.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
         answer, _ = post_step(self.store, _poster(call), call.key, call.path["client_id"], regulator,
                               step["type"], step["occurred_at"], payload)
         return 201, answer
@@ -93,8 +96,8 @@ class PathwaysService(StandardEndpoints):
         valid: list[dict] = []
         for raw in call.body["steps"]:
             try:
-                step = pw.BatchStep().load(raw)
-                step["payload"] = pw.PAYLOADS[step["type"]]().load(step["payload"])
+                step = _BATCH_STEP.load(raw)
+                step["payload"] = pw.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
                 valid.append(step)
                 results.append(None)
             except ValidationError as error:
@@ -108,6 +111,6 @@ class PathwaysService(StandardEndpoints):
     def _apply_referrals_event(self, delivery: Delivery) -> list[Any]:
         if delivery.event_type != rf.CLIENT_ACCEPTED_V1:
             return []
-        message = rf.ClientAcceptedV1().load(delivery.body)
+        message = _CLIENT_ACCEPTED.load(delivery.body)
         return self.store.open_pathway(message["client_id"], message["regulator"], message["entry_point"],
                                        message["occurred_at"], message.get("profession"))
