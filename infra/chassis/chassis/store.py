@@ -11,18 +11,17 @@ import contextvars
 import logging
 import os
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, Callable, Iterator, Sequence, cast
 
+import psycopg
 from eventsourcing.application import Application, ProcessingEvent
-from datetime import date
-
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Tracking, Transcoding
 from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
-import psycopg
+from nameko.extensions import DependencyProvider
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
-from nameko.extensions import DependencyProvider
 
 from chassis import config, unsafe
 from chassis.cooperative import assert_cooperative
@@ -210,18 +209,12 @@ class ServiceApplication(Application):
         return not isinstance(self.recorder.datastore, PostgresDatastore)  # type: ignore[attr-defined]
 
     @contextmanager
-    def sql(self, pipeline: bool = False) -> Iterator[Sql]:
-        """One transaction, committed on success, over this service's own database.
-
-        ``pipeline``: on PostgreSQL, statements are sent without waiting for each answer (psycopg's pipeline
-        mode; a statement whose rows are fetched waits for those before it). For many small writes in a row,
-        as a rebuild's page makes, this saves a round trip per statement."""
+    def sql(self) -> Iterator[Sql]:
+        """One transaction, committed on success, over this service's own database. (For many small writes in a
+        row, as a rebuild's page makes, send them together with ``Sql.execute_all``: psycopg's pipeline mode
+        still waits through eventlet's hub once per statement.)"""
         with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
-            if pipeline and not self.is_sqlite:
-                with curs.connection.pipeline():
-                    yield Sql(curs, False)
-            else:
-                yield Sql(curs, self.is_sqlite)
+            yield Sql(curs, self.is_sqlite)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it)."""

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-
-import eventlet
 from typing import Any
 
+import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
