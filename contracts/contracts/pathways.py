@@ -1,5 +1,5 @@
 """Contracts of the pathways service: its integration events, and the steps trust systems post over HTTP."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from contracts.envelope import Command, Envelope
 from contracts.referrals import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
@@ -20,30 +20,55 @@ class PathwayOpenedV1(Envelope):
 MILESTONES = ("english_requirement_met", "esol_level_2_achieved", "exam_passed", "registered", "placement_offered",
               "placement_started", "placement_completed", "job_offered", "employment_started", "employment_ended",
               "sustained_13_weeks", "sustained_26_weeks", "interim_job_started", "entry_point_moved",
-              "pathway_closed")
+              "pathway_closed", "qualification_achieved", "training_started", "training_ended",
+              "registration_applied", "registration_refused", "registration_blocked", "mentor_assigned",
+              "employment_confirmed", "interim_job_ended")
+#: The milestones whose detail carries the client's whole work record (``work``).
+WORK_MILESTONES = ("employment_started", "employment_ended", "employment_confirmed", "sustained_13_weeks",
+                   "sustained_26_weeks", "interim_job_started", "interim_job_ended")
 
 
 class MilestoneReachedV1(Envelope):
     """A pathway passed a milestone that reporting and the outcome ledger count (no personal data).
 
     ``detail`` per milestone: exam_passed {exam, attempt}; placement_* {kind, trust}; job_offered {employer,
-    nhs, conditional}; employment_started {employer, nhs, hours_per_week, role}; sustained_* {weeks_counted,
-    mode, spells: [{employer, nhs, hours_per_week, role, started_on, ended_on}] so far}; interim_job_started {hours_per_week}; entry_point_moved {entry_point, previous};
-    pathway_closed {reason}; the others {}. Consumers ignore milestones and detail fields they do not know.
+    nhs, conditional}; employment_started {employer, employer_kind, nhs, basis, self_employed, hours_per_week,
+    role}; sustained_* {weeks_counted, mode}; employment_confirmed {job, evidence}; interim_job_started
+    {hours_per_week}; qualification_achieved {kind, level, guided_learning_hours, qualification_ref};
+    training_started / training_ended {course_ref, kind, level?, outcome?}; registration_refused /
+    registration_blocked {reason}; entry_point_moved {entry_point, previous}; pathway_closed {reason}; the others
+    {}. The milestones in ``WORK_MILESTONES`` also carry ``work``: the client's whole work record after the step,
+    ``[{employer, employer_kind, nhs, basis, self_employed, hours_per_week, role, started_on, ended_on,
+    evidenced_until, interim}]`` (``evidenced_until``: the last day an open spell is known to have gone on).
+    Milestones stored before the work record existed carry ``spells`` (sustained_*) or none. Consumers ignore
+    milestones and detail fields they do not know.
     """
 
     pathway_id = fields.UUID(required=True, metadata={"description": "see pathway_opened_v1 for client and route"})
     milestone = fields.String(required=True, validate=validate.OneOf(MILESTONES))
-    detail = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    detail = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
 
 
 PUBLISHED = {PATHWAY_OPENED_V1: PathwayOpenedV1, MILESTONE_REACHED_V1: MilestoneReachedV1}
 
 # --- steps posted by trust systems and caseworkers (HTTP) ---------------------------------------------------
 EXAMS = ("PLAB1", "PLAB2", "CBT", "OSCE", "GPHC_ASSESSMENT")
+#: Levels of the English qualifications framework, lowest first (ESOL Skills for Life: pre-entry to Level 2).
+LEVELS = ("pre_entry", "entry_1", "entry_2", "entry_3", "level_1", "level_2", "level_3", "level_4")
+QUALIFICATION_KINDS = ("esol", "basic_skills", "functional_skills", "vocational", "academic", "other")
+COURSE_KINDS = ("esol", "ielts_preparation", "oet_preparation", "english", "vocational", "other")
+#: Who employs the client: an NHS body, an independent (private) hospital or clinic, a social care provider,
+#: another public body, a private company, a charity or social enterprise.
+EMPLOYER_KINDS = ("nhs", "independent_healthcare", "social_care", "other_public", "private", "voluntary")
+BASES = ("permanent", "fixed_term", "bank", "agency", "locum", "zero_hours")
+EVIDENCE_OF_WORK = ("payslip", "payroll_confirmation", "employer_letter", "contract_of_employment",
+                    "self_certification")
+REFUSAL_REASONS = ("english_not_met", "qualification_not_recognised", "incomplete_application",
+                   "fitness_to_practise", "other")
+BLOCK_REASONS = ("attempts_exhausted", "validity_expired", "route_window_expired", "fitness_to_practise", "other")
 ENGLISH_TESTS = ("IELTS_ACADEMIC", "OET")
 OET_GRADES = ("A", "B", "C+", "C", "D", "E")
-ESOL_LEVELS = ("entry_1", "entry_2", "entry_3", "level_1", "level_2")
+ESOL_LEVELS = LEVELS[:6]
 STAGES = ("registration_applied", "eligibility_confirmed", "ospap_started", "ospap_completed", "foundation_started",
           "foundation_completed")
 GATES = ("dbs", "occupational_health", "references", "id_documents", "induction", "english")
@@ -89,11 +114,68 @@ class EnglishSitting(Command):
             raise ValidationError(errors)
 
 
+GLH = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 5000),
+                     metadata={"description": "the qualification's guided learning hours (some cards pay by them)"})
+
+
 class EsolResult(Command):
+    """An ESOL Skills for Life result at a level; achieved (a qualification) when every component passed."""
+
     level = fields.String(required=True, validate=validate.OneOf(ESOL_LEVELS))
     components = fields.Dict(keys=fields.String(validate=validate.OneOf(("reading", "writing", "speaking_listening"))),
                              values=fields.Boolean(), required=True, validate=validate.Length(min=1),
                              metadata={"description": "each ESOL Skills for Life component: passed or not"})
+    guided_learning_hours = GLH
+
+
+class QualificationAchieved(Command):
+    """A qualification other than an ESOL result (ESOL may be posted here too), on the certificate's date."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(QUALIFICATION_KINDS))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    guided_learning_hours = GLH
+    qualification_ref = fields.String(load_default=None, allow_none=True, validate=REF,
+                                      metadata={"description": "the certificate's or awarding body's reference"})
+
+
+class CourseStarted(Command):
+    """An ESOL, IELTS/OET preparation, English or other training course started (learning agreement in place)."""
+
+    course_ref = fields.String(required=True, validate=REF)
+    kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS))
+    level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LEVELS))
+    guided_learning_hours = GLH
+
+
+class CourseEnded(Command):
+    course_ref = fields.String(required=True, validate=REF)
+    outcome = fields.String(required=True, validate=validate.OneOf(("completed", "withdrawn", "failed")))
+
+
+class RegistrationApplied(Command):
+    """An application to the regulator's register (GMC after PLAB 2; NMC, the application the Test of
+    Competence is sat within; HCPC, the international application; GPhC after the assessment)."""
+
+    application_ref = fields.String(load_default=None, allow_none=True, validate=REF)
+
+
+class RegistrationRefused(Command):
+    reason = fields.String(required=True, validate=validate.OneOf(REFUSAL_REASONS))
+
+
+class RegistrationBlocked(Command):
+    reason = fields.String(required=True, validate=validate.OneOf(BLOCK_REASONS))
+
+
+class MentorAssigned(Command):
+    mentor_ref = fields.String(required=True, validate=REF, metadata={"description": "a mentor's id, not a name"})
+
+
+class EmploymentConfirmed(Command):
+    """Evidence that the client was still in the current job (main or interim) on the step's date."""
+
+    job = fields.String(load_default="main", validate=validate.OneOf(("main", "interim")))
+    evidence = fields.String(required=True, validate=validate.OneOf(EVIDENCE_OF_WORK))
 
 
 class ExamAttempt(Command):
@@ -119,11 +201,33 @@ class RightToWorkCheck(Command):
 
 
 class EmploymentStarted(Command):
+    """A job started on the step's date. ``employer_kind`` says who employs (``nhs`` is the same as
+    ``employer_kind: nhs``; give either or both, consistently); self-employment has ``self_employed: true``."""
+
     employer = fields.String(required=True, validate=validate.Length(1, 200))
-    nhs = fields.Boolean(required=True)
+    nhs = fields.Boolean(load_default=None, allow_none=True)
+    employer_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EMPLOYER_KINDS))
+    basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BASES))
+    self_employed = fields.Boolean(load_default=False)
     hours_per_week = fields.Float(required=True, validate=validate.Range(1, 60))
     role = fields.String(required=True, validate=validate.Length(1, 100))
     shortage_occupation = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _employer(self, data: dict, **_: object) -> None:
+        nhs, kind = data.get("nhs"), data.get("employer_kind")
+        if nhs is None and kind is None and not data.get("self_employed"):
+            raise ValidationError({"employer_kind": ["say who employs the client (employer_kind, or nhs)"]})
+        if nhs is not None and kind is not None and nhs != (kind == "nhs"):
+            raise ValidationError({"nhs": ["disagrees with employer_kind"]})
+        if data.get("self_employed") and (nhs or kind == "nhs"):
+            raise ValidationError({"self_employed": ["self-employment is not NHS employment"]})
+
+    @post_load
+    def _derive(self, data: dict, **_: object) -> dict:
+        if data.get("nhs") is None:
+            data["nhs"] = data.get("employer_kind") == "nhs"
+        return data
 
 
 class InterimJobStarted(Command):
@@ -180,7 +284,8 @@ class PlacementEnded(Command):
 
 
 class MentoringSession(Command):
-    mentor_ref = fields.String(required=True, validate=REF)
+    mentor_ref = fields.String(load_default=None, allow_none=True, validate=REF,
+                               metadata={"description": "the mentor; the mentor assigned when left out"})
     minutes = fields.Integer(required=True, validate=validate.Range(5, 600))
 
 
@@ -212,6 +317,10 @@ PAYLOADS = {
     "sustainment_confirmed": SustainmentConfirmed, "interim_job_started": InterimJobStarted,
     "care_certificate_completed": Empty, "interim_job_ended": Empty, "pathway_closed": PathwayClosed,
     "entry_point_moved": EntryPointMoved, "route_changed": RouteChanged,
+    "qualification_achieved": QualificationAchieved, "course_started": CourseStarted, "course_ended": CourseEnded,
+    "registration_applied": RegistrationApplied, "registration_refused": RegistrationRefused,
+    "registration_blocked": RegistrationBlocked, "mentor_assigned": MentorAssigned,
+    "employment_confirmed": EmploymentConfirmed,
 }
 STEP_TYPES = tuple(PAYLOADS)
 #: One instance of each payload schema (building a marshmallow schema costs five times loading a small payload

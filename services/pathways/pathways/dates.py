@@ -1,49 +1,48 @@
-"""Date arithmetic the pathway rules use, and the weeks of work a client has sustained."""
+"""Days and weeks of work, counted as the programme counts them (domain brief 7b).
+
+A spell covers every day from its first to its last, both counted; an open spell is covered up to the last day
+its continuation is evidenced (``evidenced_until``: its start, a confirmation). "N weeks in work" is 7·N covered
+days: one spell from day S completes 13 weeks at the end of S+90 and 26 weeks at the end of S+181. A day covered
+by two spells (a main job and interim care work) counts once.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from pathways import rules
 
 
-def counting_spells(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule) -> list[tuple[date, date | None]]:
-    """The (start, end) of each employment spell that counts under ``rule`` (hours, NHS employer)."""
-    counted = []
+def covered_days(spells: Iterable[dict[str, Any]], until: date) -> set[date]:
+    """Every day (up to ``until``) on which some spell was evidenced as worked."""
+    days: set[date] = set()
     for spell in spells:
-        if spell["hours_per_week"] < rule.min_hours_per_week or (rule.nhs_only and not spell["nhs"]):
-            continue
-        counted.append((date.fromisoformat(spell["started_on"]),
-                        date.fromisoformat(spell["ended_on"]) if spell.get("ended_on") else None))
-    return counted
+        start = date.fromisoformat(spell["started_on"])
+        last = date.fromisoformat(spell.get("ended_on") or spell.get("evidenced_until") or spell["started_on"])
+        for offset in range((min(last, until) - start).days + 1):
+            days.add(start + timedelta(days=offset))
+    return days
 
 
-def weeks_sustained(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule, on: date) -> float:
-    """Weeks of counting work up to ``on``: every spell summed (cumulative), or the longest unbroken run of
-    spells that follow each other without a gap (continuous)."""
-    periods = sorted((start, min(end or on, on)) for start, end in counting_spells(spells, rule) if start <= on)
-    if rule.mode != "continuous":
-        return sum((end - start).days for start, end in periods) / 7
-    longest, run = 0, None
-    for start, end in periods:
-        if run is not None and start <= run[1] + timedelta(days=1):
-            run = (run[0], max(run[1], end))
-        else:
-            run = (start, end)
-        longest = max(longest, (run[1] - run[0]).days)
-    return longest / 7
+def days_worked(spells: Sequence[dict[str, Any]], on: date) -> int:
+    """Days of any work by ``on`` (the floor a confirmation of N weeks must reach)."""
+    return len(covered_days(spells, on))
+
+
+def counting_spells(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule) -> list[dict[str, Any]]:
+    """The main-job spells that count under the programme's own sustainment rule (hours, NHS employer)."""
+    return [s for s in spells if s["hours_per_week"] >= rule.min_hours_per_week and (s["nhs"] or not rule.nhs_only)]
 
 
 def date_reaching(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule, weeks: int) -> date | None:
-    """The day the client reaches ``weeks`` of counting work if the current spell goes on (None: not employed
-    in counting work now, or the weeks are already behind them)."""
+    """The last day of the client's ``weeks``-th week of counting work if the current job goes on (None: not in
+    counting work now, or reached already). Cumulative: the days of earlier counting spells are carried; continuous: the current run."""
     counted = counting_spells(spells, rule)
-    current = [start for start, end in counted if end is None]
+    current = [s for s in counted if s.get("ended_on") is None]
     if not current:
         return None
-    start = current[-1]
-    if rule.mode == "continuous":
-        return start + timedelta(weeks=weeks)
-    done = sum((end - s).days for s, end in counted if end is not None)
-    remaining = weeks * 7 - done
-    return start + timedelta(days=max(0, remaining))
+    start = date.fromisoformat(current[-1]["started_on"])
+    done = 0 if rule.mode == "continuous" else len(covered_days([s for s in counted if s.get("ended_on")], start))
+    if done >= weeks * 7:
+        return None  # reached already, before this job
+    return start + timedelta(days=weeks * 7 - done - 1)

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from chassis.errors import RuleBroken
+from pathways import rules
+from pathways.domain import StepRefused
 from tests.unit.pathways.support import at, pathway, refused
 
 GATES = ("dbs", "occupational_health", "references", "id_documents", "induction")
@@ -13,16 +18,39 @@ def test_a_placement_starts_only_with_the_trusts_gates_cleared_and_a_named_super
     given.offer_placement("obs-1", "observership", "swbh-trust", 6, date(2019, 3, 1), None, at("2019-02-01"))
     assert refused(lambda: given.start_placement("obs-1", None, at("2019-03-01"))) == \
         "named_supervisor_before_placement"
-    for gate in GATES[:-1]:
-        given.clear_gate("swbh-trust", gate, at("2019-02-10"))
-    given.clear_gate("another-trust", "induction", at("2019-02-10"))  # another trust's induction does not count
-    assert refused(lambda: given.start_placement("obs-1", "consultant-12", at("2019-03-01"))) == \
-        "placement_gates_cleared"
-    given.clear_gate("swbh-trust", "induction", at("2019-02-20"))
+    given.clear_gate("swbh-trust", "dbs", at("2019-02-10"))
+    given.clear_gate("swbh-trust", "occupational_health", at("2019-02-10"))
+    given.clear_gate("another-trust", "id_documents", at("2019-02-10"))  # another trust's check does not count
+    with pytest.raises(StepRefused) as error:
+        given.start_placement("obs-1", "consultant-12", at("2019-03-01"))
+    assert error.value.details == {"rule": "placement_gates_cleared", "missing": ["id_documents"]}
+    given.clear_gate("swbh-trust", "id_documents", at("2019-02-20"))
     given.start_placement("obs-1", "consultant-12", at("2019-03-01"))
     assert {"item": "placement_ends:obs-1", "due_on": "2019-04-12"} in given.due_items(date(2019, 3, 2))
     given.end_placement("obs-1", "completed", at("2019-04-12"))
     assert given.placements["obs-1"]["status"] == "completed"
+
+
+def test_a_trusts_own_gates_beat_the_programme_default_from_their_date(monkeypatch):
+    own = rules.PlacementGates("uhb-trust", "clinical_attachment", date(2019, 1, 1), GATES)
+    monkeypatch.setattr(rules, "PLACEMENT_GATES", (*rules.PLACEMENT_GATES, own))
+    assert rules.gates_for("uhb-trust", "clinical_attachment", date(2018, 12, 31)) == rules.DEFAULT_GATES
+    assert rules.gates_for("uhb-trust", "clinical_attachment", date(2019, 1, 1)) == GATES
+    assert rules.gates_for("uhb-trust", "observership", date(2019, 1, 1)) == rules.DEFAULT_GATES
+    given = pathway()
+    given.offer_placement("att-1", "clinical_attachment", "uhb-trust", 6, date(2019, 3, 1), "c-1", at("2019-02-01"))
+    for gate in rules.DEFAULT_GATES:
+        given.clear_gate("uhb-trust", gate, at("2019-02-10"))
+    with pytest.raises(StepRefused) as error:
+        given.start_placement("att-1", None, at("2019-03-01"))
+    assert error.value.details["missing"] == ["references", "induction"]
+
+
+def test_a_placement_dated_before_any_rule_is_refused_by_rule_not_by_a_server_error():
+    given = pathway()
+    with pytest.raises(RuleBroken) as error:  # a 422 naming the rule
+        given.offer_placement("obs-9", "observership", "swbh-trust", 4, date(1, 1, 1), None, at("2019-02-01"))
+    assert error.value.details["rule"] == "rule_in_force" and not given.placements
 
 
 def test_a_placement_longer_than_the_limit_is_refused():
@@ -78,23 +106,44 @@ def test_a_job_that_ends_and_another_that_starts_keep_their_history():
         ("swbh-trust", "2019-02-04", "2019-04-05"), ("uhb", "2019-05-06", None)]
 
 
-def test_sustainment_counts_cumulative_nhs_weeks_at_sixteen_hours_or_more():
+def test_the_programmes_sustainment_dates_count_cumulative_nhs_weeks_at_sixteen_hours_or_more():
     given = pathway()
     given.record_right_to_work_check(None, at("2019-01-01"))
     given.start_employment("care home", False, 37.5, "care assistant", at("2019-01-07"))  # not NHS: no weeks
     given.end_employment(at("2019-03-01"))
     given.start_employment("swbh-trust", True, 37.5, "clinical fellow", at("2019-03-04"))
-    given.end_employment(at("2019-05-03"))  # 8.6 weeks
+    given.end_employment(at("2019-05-03"))  # 61 days, both ends counted
     given.start_employment("uhb", True, 12, "bank", at("2019-05-06"))  # under 16 hours: no weeks
     given.end_employment(at("2019-06-28"))
-    given.start_employment("uhb", True, 37.5, "fy2", at("2019-07-01"))
-    assert {"item": "sustained_13_weeks", "due_on": "2019-08-01"} in given.due_items(date(2019, 7, 2))
-    assert refused(lambda: given.confirm_sustainment(13, at("2019-07-31"))) == "sustainment_reached"
+    given.start_employment("uhb", True, 37.5, "fy2", at("2019-07-01"))  # 30 more days: 2019-07-01..07-30
+    assert {"item": "sustained_13_weeks", "due_on": "2019-07-30"} in given.due_items(date(2019, 7, 2))
+
+
+def test_sustainment_is_confirmed_once_the_client_has_worked_the_weeks_in_any_job_both_ends_counted():
+    given = pathway()
+    given.record_right_to_work_check(None, at("2019-01-01"))
+    given.start_employment("Oak care home", False, 12, "care assistant", at("2019-01-07"), employer_kind="social_care")
+    assert refused(lambda: given.confirm_sustainment(13, at("2019-04-06"))) == "sustainment_reached"  # 90 days
     assert refused(lambda: given.confirm_sustainment(26, at("2019-12-31"))) == "sustainment_in_order"
-    given.confirm_sustainment(13, at("2019-08-01"))
-    given.confirm_sustainment(26, at("2019-10-31"))
-    assert given.sustained == {"13_weeks": "2019-08-01", "26_weeks": "2019-10-31"}
+    given.confirm_sustainment(13, at("2019-04-07"))  # S+90: the 91st day
+    assert given.spells[-1]["evidenced_until"] == "2019-04-07"
+    assert refused(lambda: given.confirm_sustainment(26, at("2019-07-06"))) == "sustainment_reached"
+    given.confirm_sustainment(26, at("2019-07-07"))  # S+181
+    assert given.sustained == {"13_weeks": "2019-04-07", "26_weeks": "2019-07-07"}
     assert refused(lambda: given.confirm_sustainment(13, at("2019-11-01"))) == "sustainment_confirmed_once"
+
+
+def test_a_confirmation_of_work_evidences_the_current_job_up_to_its_date():
+    given = pathway()
+    given.record_right_to_work_check(None, at("2019-01-01"))
+    assert refused(lambda: given.confirm_employment("main", "payslip", at("2019-02-01"))) == "employment_current"
+    given.start_employment("Spire Hospital", False, 30, "hca", at("2019-01-07"), employer_kind="independent_healthcare",
+                           basis="fixed_term")
+    given.confirm_employment("main", "payslip", at("2019-03-01"))
+    work = given.work()
+    assert [(w["employer_kind"], w["basis"], w["evidenced_until"], w["interim"]) for w in work] == \
+        [("independent_healthcare", "fixed_term", "2019-03-01", False)]
+    assert refused(lambda: given.confirm_employment("interim", "payslip", at("2019-03-01"))) == "employment_current"
 
 
 def test_interim_care_work_runs_beside_the_pathway_with_its_care_certificate():
@@ -133,8 +182,8 @@ def test_due_items_follow_the_pathway_and_the_rules_in_force():
     given.record_right_to_work_check(date(2026, 6, 30), at("2024-03-01"))
     given.start_employment("swbh-trust", True, 20, "clinical fellow", at("2024-03-04"))
     assert given.due_items(date(2024, 3, 5)) == [
-        {"item": "sustained_13_weeks", "due_on": "2024-06-03"},
-        {"item": "sustained_26_weeks", "due_on": "2024-09-02"},
+        {"item": "sustained_13_weeks", "due_on": "2024-06-02"},  # S+90: the last day of the 13th week
+        {"item": "sustained_26_weeks", "due_on": "2024-09-01"},  # S+181
         {"item": "english_certificate_expires", "due_on": "2026-01-10"},
         {"item": "plab1_pass_expires", "due_on": "2026-02-01"},  # 2 years under the rule in force
         {"item": "right_to_work_follow_up_check", "due_on": "2026-06-02"},

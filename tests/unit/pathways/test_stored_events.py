@@ -31,6 +31,7 @@ def test_a_pathway_stored_with_version_1_events_replays_with_todays_meaning():
     assert (pathway.english_met, pathway.english_met_on, pathway.english_expires_on) == \
         (True, "2019-02-01", "2021-02-01")
     assert pathway.right_to_work_restriction == "none" and pathway.registered
-    assert pathway.spells == [{"employer": "swbh-trust", "nhs": True, "hours_per_week": 37.5,
-                               "role": "clinical fellow", "started_on": "2019-09-02", "ended_on": None}]
+    assert pathway.spells == [{"employer": "swbh-trust", "employer_kind": "nhs", "nhs": True, "basis": None,
+                               "self_employed": False, "hours_per_week": 37.5, "role": "clinical fellow",
+                               "started_on": "2019-09-02", "ended_on": None, "evidenced_until": "2019-09-02"}]
     assert pathway.stage == "sustainment"
