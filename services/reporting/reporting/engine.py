@@ -22,15 +22,18 @@ from chassis.meta import recording
 from chassis.store import ServiceApplication, Sql
 from contracts import pathways as pw
 from reporting import projections
-from reporting.achievements import Enrolment, achieved_on, qualifies
+from reporting.achievements import Achievement, Enrolment, achievements_of
 from reporting.ledger import ContractLedger, FundedAchievement, ParticipantLedger
 
 Fetch = Callable[[int, "int | None", int], dict]
 UPSTREAM = "pathways"
 CONTRACTS_TTL = 2.0
 MILESTONE = pw.MilestoneReachedV1()
-#: The metric trigger each milestone can satisfy (reporting.terms.TRIGGERS).
-TRIGGERED_BY = {m: m for m in pw.MILESTONES} | {"sustained_13_weeks": "sustained", "sustained_26_weeks": "sustained"}
+#: The metric triggers each milestone can satisfy (reporting.terms.TRIGGERS).
+TRIGGERED_BY: dict[str, set[str]] = {m: {m} for m in pw.MILESTONES}
+for _m in pw.WORK_MILESTONES:
+    TRIGGERED_BY[_m] = {"employment_started", "sustained"}
+TRIGGERED_BY["esol_level_2_achieved"] = {"esol_level_2_achieved", "qualification_achieved"}
 
 
 class LedgerNotReady(Exception):
@@ -135,7 +138,7 @@ class LedgerEngine:
     def achievements(self, contract_id: str, body: dict[str, Any]) -> list[Any]:
         """The outcomes ``body`` (a pathways integration event) achieves under one contract, caps applied."""
         if body.get("event_type") != pw.MILESTONE_REACHED_V1 or \
-                TRIGGERED_BY.get(str(body.get("milestone"))) not in self.triggers(contract_id):
+                not TRIGGERED_BY.get(str(body.get("milestone")), set()) & self.triggers(contract_id):
             return []
         message = MILESTONE.load(body)
         facts = self.enrolment(str(message["pathway_id"]))
@@ -145,40 +148,44 @@ class LedgerEngine:
         if contract is None:
             return []
         enrolment, regulator = facts
-        terms = contract.terms
-        on = message["occurred_at"].date()
-        participant: ParticipantLedger | None = None
-        for metric in terms.metrics:
-            day = achieved_on(metric, message["milestone"], on, message["detail"], enrolment)
-            if day is None or not qualifies(terms, metric, day, enrolment, regulator):
-                continue
-            if participant is None:
-                participant = self.participant(contract_id, enrolment)
-            occurrence = participant.occurrences(metric["code"]) + 1
-            if occurrence > int(metric["max_claims_per_participant"]):
-                continue
-            self._achieve(contract, participant, metric["code"], occurrence, day, enrolment, message["event_id"])
-        return [contract, participant] if participant is not None and participant.pending_events else []
+        ref = participant_reference(self.key, contract_id, enrolment.client_id)
+        participant = self.participant_by_ref(contract_id, ref)
+        found = achievements_of(contract.terms, message["milestone"], message["occurred_at"].date(),
+                                message["detail"], message["event_id"], enrolment, regulator,
+                                participant.achieved() if participant is not None else {})
+        if not found:
+            return []
+        if participant is None:
+            participant = self.participant(contract_id, enrolment)
+        for achievement, occurrence in found:
+            self._achieve(contract, participant, achievement, occurrence, enrolment)
+        return [contract, participant]
 
-    def _achieve(self, contract: ContractLedger, participant: ParticipantLedger, metric: str, occurrence: int,
-                 day: date, enrolment: Enrolment, trigger: str) -> None:
-        terms = contract.terms
+    def _achieve(self, contract: ContractLedger, participant: ParticipantLedger, achievement: Achievement,
+                 occurrence: int, enrolment: Enrolment) -> None:
+        """Records one outcome with its payable amount: the price in force on the achievement date for the
+        entry point at enrolment, less what would break the participant cap or the contract cap; nothing once
+        the metric's volume cap is used up."""
+        terms, metric, day = contract.terms, achievement.metric, achievement.achieved_on
         price = terms.price(contract.prices, metric, enrolment.entry_point, day)
         price_pence = int(price["pence"]) if price else 0
-        participant_room = int(terms.document["participant_cap_pence"]) - participant.payable_total
+        cap = terms.cap("participant_cap_pence")
+        participant_room = price_pence if cap is None else cap - participant.payable_total
+        contract_room = contract.room if contract.room is not None else price_pence
         volume_left = contract.volume_left(metric)
-        payable = max(0, min(price_pence, participant_room, contract.room)) if volume_left else 0
+        payable = max(0, min(price_pence, participant_room, contract_room)) if volume_left else 0
         reason = None
         if price is None:
             reason = "no_price_in_force"
         elif not volume_left:
             reason = "volume_cap"
         elif payable < price_pence:
-            reason = "participant_cap" if participant_room <= contract.room else "contract_cap"
+            reason = "participant_cap" if participant_room <= contract_room else "contract_cap"
         participant.achieve(metric=metric, occurrence=occurrence, achieved_on=day.isoformat(),
-                            price_pence=price_pence, payable_pence=payable, payer_split=terms.split(payable),
+                            evidenced_on=achievement.evidenced_on.isoformat(), price_pence=price_pence,
+                            payable_pence=payable, payer_split=terms.split(payable),
                             price_from=str(price["effective_from"]) if price else None, not_payable_reason=reason,
-                            trigger=trigger)
+                            trigger=achievement.key)
         if payable:
             contract.allocate(outcome=participant.ref(metric, occurrence), pence=payable)
 

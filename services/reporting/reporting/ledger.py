@@ -62,8 +62,10 @@ class ContractLedger(ReplacedStateAggregate):
         return Terms(self.terms_document)
 
     @property
-    def room(self) -> int:
-        return int(self.terms_document["contract_cap_pence"]) - self.allocated
+    def room(self) -> int | None:
+        """What is left under the contract cap (None: the contract states no cap)."""
+        cap = self.terms_document.get("contract_cap_pence")
+        return None if cap is None else int(cap) - self.allocated
 
     def amend_prices(self, prices: list[dict], reason: str, occurred_at: datetime) -> None:
         agreed = occurred_at.date().isoformat()
@@ -137,15 +139,42 @@ class ParticipantLedger(ReplacedStateAggregate):
     def occurrences(self, metric: str) -> int:
         return sum(1 for o in self.outcomes.values() if o["metric"] == metric)
 
+    def achieved(self) -> dict[str, list[dict[str, Any]]]:
+        """Each metric's outcomes so far, in occurrence order (what the achievement rules look back on)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for outcome in sorted(self.outcomes.values(), key=lambda o: (o["metric"], o["occurrence"])):
+            found.setdefault(outcome["metric"], []).append(outcome)
+        return found
+
     def ref(self, metric: str, occurrence: int) -> str:
         return outcome_ref(self.contract_id, self.participant_ref, metric, occurrence)
 
-    @event("Achieved")
-    def achieve(self, metric: str, occurrence: int, achieved_on: str, price_pence: int, payable_pence: int,
-                payer_split: dict, price_from: str | None, not_payable_reason: str | None, trigger: str) -> None:
-        """Recorded by the ledger engine (reporting.achievements) after it applied the caps."""
+    class Achieved(ReplacedStateAggregate.Event):
+        metric: str
+        occurrence: int
+        achieved_on: str
+        evidenced_on: str | None
+        price_pence: int
+        payable_pence: int
+        payer_split: dict
+        price_from: str | None
+        not_payable_reason: str | None
+        trigger: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["evidenced_on"] = None  # v1 outcomes were evidenced by the milestone that achieved them
+
+    @event(Achieved)
+    def achieve(self, metric: str, occurrence: int, achieved_on: str, evidenced_on: str | None, price_pence: int,
+                payable_pence: int, payer_split: dict, price_from: str | None, not_payable_reason: str | None,
+                trigger: str) -> None:
+        """Recorded by the ledger engine (reporting.achievements) after it applied the caps. ``achieved_on``:
+        when the outcome's threshold was reached; ``evidenced_on``: when the evidence that showed it came in."""
         self.outcomes = {**self.outcomes, f"{metric}~{occurrence}": {
-            "metric": metric, "occurrence": occurrence, "achieved_on": achieved_on, "price_pence": price_pence,
+            "metric": metric, "occurrence": occurrence, "achieved_on": achieved_on, "evidenced_on": evidenced_on,
+            "price_pence": price_pence,
             "payable_pence": payable_pence, "payer_split": payer_split, "status": "achieved", "evidence": [],
             "not_payable_reason": not_payable_reason, "paid_pence": 0, "clawed_back_pence": 0, "trigger": trigger,
             "other_funding": []}}

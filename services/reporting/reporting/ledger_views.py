@@ -22,7 +22,7 @@ TABLES = (
     " client_id TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ledger_outcomes ("
     " outcome_ref TEXT PRIMARY KEY, contract_id TEXT NOT NULL, participant_ref TEXT NOT NULL, metric TEXT NOT NULL,"
-    " occurrence INTEGER NOT NULL, achieved_on TEXT NOT NULL, price_pence BIGINT NOT NULL,"
+    " occurrence INTEGER NOT NULL, achieved_on TEXT NOT NULL, evidenced_on TEXT, price_pence BIGINT NOT NULL,"
     " payable_pence BIGINT NOT NULL, payer_split TEXT NOT NULL, not_payable_reason TEXT, status TEXT NOT NULL,"
     " evidence INTEGER NOT NULL DEFAULT 0, claimed_on TEXT, decided_on TEXT, paid_on TEXT, clawed_back_on TEXT,"
     " reason TEXT, recorded_at TEXT NOT NULL)",
@@ -83,10 +83,11 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
     entry = (contract_id, ref, participant_ref, event.metric)
     if isinstance(event, ParticipantLedger.Achieved):
         sql.execute("INSERT INTO ledger_outcomes (outcome_ref, contract_id, participant_ref, metric, occurrence,"
-                    " achieved_on, price_pence, payable_pence, payer_split, not_payable_reason, status, recorded_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'achieved', %s) ON CONFLICT DO NOTHING",
+                    " achieved_on, evidenced_on, price_pence, payable_pence, payer_split, not_payable_reason, status,"
+                    " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'achieved', %s)"
+                    " ON CONFLICT DO NOTHING",
                     (ref, contract_id, participant_ref, event.metric, event.occurrence, event.achieved_on,
-                     event.price_pence, event.payable_pence, json.dumps(event.payer_split, sort_keys=True),
+                     event.evidenced_on or event.achieved_on, event.price_pence, event.payable_pence, json.dumps(event.payer_split, sort_keys=True),
                      event.not_payable_reason, recorded_at))
         sql.execute("INSERT INTO ledger_achievements (outcome_ref, contract_id, trigger_id) VALUES (%s, %s, %s)"
                     " ON CONFLICT DO NOTHING", (ref, contract_id, event.trigger))

@@ -13,13 +13,19 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Mapping
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate, validates_schema
 
+from contracts.pathways import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
 from contracts.referrals import ENTRY_POINTS, REGULATORS
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
+#: ``qualification_achieved``: the first qualification at ``qualification_level`` or above (of the kinds and
+#: guided learning hours named); ``training_started``: entry to a course of the kinds named;
+#: ``employment_started``: a job start that qualifies; ``sustained``: N weeks of qualifying work.
+#: ``esol_level_2_achieved`` is the first ESOL Level 2 (kept for contracts written before levels were triggers).
 TRIGGERS = ("esol_level_2_achieved", "english_requirement_met", "registered", "placement_completed",
-            "employment_started", "sustained")
+            "employment_started", "sustained", "qualification_achieved", "training_started")
+EMPLOYMENT_TRIGGERS = ("employment_started", "sustained")
 EVIDENCE_TYPES = ("certificate", "test_report", "register_entry", "employer_letter", "contract_of_employment",
                   "payslip", "payroll_confirmation", "self_certification", "provider_letter")
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$", error="lower case letters, digits and -")
@@ -49,10 +55,35 @@ class MetricSchema(Strict):
                                 metadata={"description": "metrics that must be paid before this one is claimed"})
     entry_points = fields.List(fields.String(validate=validate.OneOf(ENTRY_POINTS)), load_default=list)
     regulators = fields.List(fields.String(validate=validate.OneOf(REGULATORS)), load_default=list)
-    nhs_only = fields.Boolean(load_default=False)
-    min_hours_per_week = fields.Float(load_default=0, validate=validate.Range(0, 60))
+    # qualifications and training
+    qualification_level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LEVELS),
+                                        metadata={"description": "qualification_achieved: this level or above"})
+    qualification_kinds = fields.List(fields.String(validate=validate.OneOf(QUALIFICATION_KINDS)), load_default=list,
+                                      metadata={"description": "the kinds of qualification that count (all if empty)"})
+    min_guided_learning_hours = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                               validate=validate.Range(1, 5000))
+    training_kinds = fields.List(fields.String(validate=validate.OneOf(COURSE_KINDS)), load_default=list,
+                                 metadata={"description": "training_started: the kinds of course (all if empty)"})
+    # employment: who, how many hours, on what basis, and how the weeks are counted
+    employers = fields.List(fields.String(validate=validate.OneOf(EMPLOYER_KINDS)), load_default=list,
+                            metadata={"description": "the kinds of employer whose jobs count (any if empty)"})
+    nhs_only = fields.Boolean(load_default=False, metadata={"description": "the same as employers: [nhs]"})
+    self_employment = fields.Boolean(load_default=False, metadata={"description": "self-employment counts"})
+    interim_care_work = fields.Boolean(load_default=False,
+                                       metadata={"description": "interim care work beside the pathway counts"})
+    employment_bases = fields.List(fields.String(validate=validate.OneOf(BASES)), load_default=list,
+                                   metadata={"description": "the bases that count (any if empty; a job whose basis"
+                                                            " was not recorded counts only then)"})
+    min_hours_per_week = fields.Float(load_default=0, validate=validate.Range(0, 60),
+                                      metadata={"description": "at least this many hours a week"})
+    max_hours_per_week = fields.Float(load_default=None, allow_none=True, validate=validate.Range(1, 168),
+                                      metadata={"description": "fewer than this many hours a week (a part-time band)"})
     weeks = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 104))
     weeks_mode = fields.String(load_default="cumulative", validate=validate.OneOf(("cumulative", "continuous")))
+    weeks_after = fields.String(load_default=None, allow_none=True, validate=CODE,
+                                metadata={"description": "count only the weeks after this earlier metric was"
+                                                         " achieved (\"13 more continuous weeks after the 13-week"
+                                                         " payment\")"})
 
 
 class PriceSchema(Strict):
@@ -82,8 +113,17 @@ class TermsSchema(Strict):
     claim_deadline = fields.Date(required=True)
     currency = fields.String(load_default="GBP", validate=validate.Equal("GBP"))
     validation_method = fields.String(load_default="Simple ex-post verification")
-    participant_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000))
-    contract_cap_pence = fields.Integer(required=True, validate=validate.Range(1, 100_000_000_000))
+    participant_cap_pence = fields.Integer(required=True, allow_none=True, strict=True,
+                                           validate=validate.Range(1, 100_000_000),
+                                           metadata={"description": "null: the card states no cap per person"})
+    contract_cap_pence = fields.Integer(required=True, allow_none=True, strict=True,
+                                        validate=validate.Range(1, 100_000_000_000),
+                                        metadata={"description": "null: the card states no contract maximum"})
+    share_external_reference = fields.Boolean(
+        load_default=False, metadata={"description": "finance partners see the provider's external reference of each"
+                                                     " participant beside the pseudonym"})
+    notes = fields.List(fields.String(validate=validate.Length(1, 1000)), load_default=list,
+                        metadata={"description": "what the card says that these terms do not express, and why"})
     irr_target_percent = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True,
                                         metadata={"description": "the investors' target internal rate of return,"
                                                                  " in percent (-100 to 100)"})
@@ -104,17 +144,42 @@ class TermsSchema(Strict):
         codes = [m["code"] for m in data["metrics"]]
         if len(set(codes)) != len(codes):
             errors["metrics"] = ["metric codes must be unique"]
-        for metric in data["metrics"]:
-            if set(metric["prerequisites"]) - set(codes) or metric["code"] in metric["prerequisites"]:
-                errors.setdefault("metrics", []).append(f"{metric['code']}: prerequisites must be other metrics")
-            if metric["trigger"] == "sustained" and not metric["weeks"]:
-                errors.setdefault("metrics", []).append(f"{metric['code']}: a sustained metric needs weeks")
+        for index, metric in enumerate(data["metrics"]):
+            for problem in metric_errors(metric, codes, codes[:index]):
+                errors.setdefault("metrics", []).append(f"{metric['code']}: {problem}")
         irr = data.get("irr_target_percent")
         if irr is not None and not -100 <= irr <= 100:
             errors["irr_target_percent"] = ["a percentage from -100 to 100"]
         errors.update(price_errors(data["prices"], codes))
         if errors:
             raise ValidationError(errors)
+
+
+def metric_errors(metric: dict, codes: list[str], earlier: list[str]) -> list[str]:
+    """What is wrong with one metric's definition (``earlier``: the codes listed before it)."""
+    problems = []
+    if set(metric["prerequisites"]) - set(codes) or metric["code"] in metric["prerequisites"]:
+        problems.append("prerequisites must be other metrics")
+    if metric["trigger"] == "sustained" and not metric["weeks"]:
+        problems.append("a sustained metric needs weeks")
+    if metric["trigger"] == "qualification_achieved" and not metric["qualification_level"]:
+        problems.append("a qualification metric needs qualification_level")
+    if metric["weeks_after"] is not None:
+        if metric["trigger"] != "sustained" or metric["weeks_after"] not in earlier:
+            problems.append("weeks_after names an earlier metric, on a sustained metric")
+    high = metric["max_hours_per_week"]
+    if high is not None and high <= metric["min_hours_per_week"]:
+        problems.append("max_hours_per_week must be above min_hours_per_week")
+    employment = ("employers", "nhs_only", "self_employment", "interim_care_work", "employment_bases",
+                  "max_hours_per_week")
+    if metric["trigger"] not in EMPLOYMENT_TRIGGERS and any(metric[name] for name in employment):
+        problems.append("employment rules apply to employment_started and sustained metrics")
+    return problems
+
+
+def employers_of(metric: Mapping[str, Any]) -> list[str]:
+    """The employer kinds a metric counts (empty: any); ``nhs_only`` is the older way to say [nhs]."""
+    return list(metric.get("employers") or (["nhs"] if metric.get("nhs_only") else []))
 
 
 def price_errors(prices: list[dict], codes: list[str]) -> dict[str, list[str]]:
@@ -146,6 +211,10 @@ class AmendPrices(Strict):
     prices = fields.List(fields.Nested(PriceSchema), required=True, validate=validate.Length(min=1))
 
 
+METRIC_DEFAULTS = {name: (f.load_default() if callable(f.load_default) else f.load_default)
+                   for name, f in MetricSchema().fields.items() if f.load_default is not missing}
+
+
 @dataclass(frozen=True)
 class Terms:
     """A loaded terms document (``TermsSchema().load``) with the lookups the ledger needs."""
@@ -157,11 +226,17 @@ class Terms:
         return str(self.document["contract_id"])
 
     def metric(self, code: str) -> dict[str, Any]:
-        return next(m for m in self.document["metrics"] if m["code"] == code)
+        return next(m for m in self.metrics if m["code"] == code)
 
     @property
     def metrics(self) -> list[dict[str, Any]]:
-        return list(self.document["metrics"])
+        """The metrics, each with every field (documents registered before a field existed get its default)."""
+        return [{**METRIC_DEFAULTS, **m} for m in self.document["metrics"]]
+
+    def cap(self, name: str) -> int | None:
+        """``participant_cap_pence`` or ``contract_cap_pence``; None where the card states no cap."""
+        value = self.document.get(name)
+        return None if value is None else int(value)
 
     def parties(self) -> set[str]:
         d = self.document

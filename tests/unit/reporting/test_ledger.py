@@ -63,7 +63,8 @@ def test_26_nhs_weeks_count_across_employers_from_the_sustainment_evidence():
     log.milestone(pathway, "sustained_26_weeks", "2019-11-29", weeks_counted=26.1, mode="cumulative", spells=spells)
     harness.consume(log)
     found = outcomes(harness, BOND, client)
-    assert found["nhs_26_weeks~1"] == ("2019-10-03", 300000, None)  # 12.6 weeks at SWBH, 13.4 more at UHB
+    # 89 days at SWBH (both ends counted), the other 93 at UHB from 1 July: 26 weeks on its 93rd day
+    assert found["nhs_26_weeks~1"] == ("2019-10-01", 300000, None)
     assert harness.participant(BOND, client).payable_total == 750000
 
 
@@ -79,7 +80,7 @@ def test_a_contract_counting_any_employer_achieves_what_an_nhs_contract_does_not
     harness.consume(log)
     assert outcomes(harness, BOND, client) == {}
     assert outcomes(harness, IF, client) == {"esol_completion~1": ("2019-03-01", 120000, None),
-                                             "job_entry_13_weeks~1": ("2019-09-02", 260000, None)}
+                                             "job_entry_13_weeks~1": ("2019-09-01", 260000, None)}  # S+90
 
 
 def test_the_participant_cap_makes_the_last_outcome_partly_payable_and_records_it_all():
@@ -92,8 +93,8 @@ def test_the_participant_cap_makes_the_last_outcome_partly_payable_and_records_i
                   spells=[spell("uhb", "2019-06-03")])
     harness.consume(log)
     assert outcomes(harness, IF, client) == {
-        "esol_completion~1": ("2019-03-01", 120000, None), "job_entry_13_weeks~1": ("2019-09-02", 260000, None),
-        "sustained_26_weeks~1": ("2019-12-02", 20000, "participant_cap")}
+        "esol_completion~1": ("2019-03-01", 120000, None), "job_entry_13_weeks~1": ("2019-09-01", 260000, None),
+        "sustained_26_weeks~1": ("2019-12-01", 20000, "participant_cap")}  # S+90, S+181
 
 
 def test_the_contract_cap_is_applied_in_the_order_achievements_were_reported():
