@@ -80,7 +80,7 @@ def test_26_weeks_are_claimable_only_after_the_job_start_is_paid_and_a_clawback_
     step(platform, caseworker, client, "GMC", "sustainment_confirmed", {"weeks": 26}, "2019-09-10T09:00:00+00:00")
     rows = wait_for(lambda: ledger_history(platform, admin, client),
                     lambda r: any("nhs_26_weeks" in e["outcome_ref"] for e in r), what="the 26-week outcome")
-    other = {e["outcome_ref"].split("~")[2] for e in rows if e["outcome_ref"].startswith("dwp-if-shaped")}
+    other = {e["outcome_ref"].split("~")[2] for e in rows if e["outcome_ref"].startswith("dwp-if-round-1")}
     assert other <= {"job_entry_13_weeks", "sustained_26_weeks"}  # the other contract counts the same job its way
     weeks = next(r["outcome_ref"] for r in rows if "nhs_26_weeks" in r["outcome_ref"])
     assert next(r["pence"] for r in rows if r["outcome_ref"] == weeks) == 240000  # E-C price

@@ -10,7 +10,7 @@ from tests.support.waiting import get, key, post, wait_for
 
 TERMS_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "services", "reporting", "reporting", "contract_terms")
 BOND = "use-it-nhs-bond"
-IF = "dwp-if-shaped"
+IF = "dwp-if-round-1"
 
 
 def shipped_terms(name: str) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def shipped_terms(name: str) -> dict[str, Any]:
 
 def register_shipped_contracts(platform: Any, admin: str) -> None:
     """The two shipped contracts, registered once per platform (a second registration is a 409)."""
-    for name in ("use_it_nhs_bond", "dwp_if_shaped"):
+    for name in ("use_it_nhs_bond", "dwp_if_round_1"):
         answer = post(platform.url("reporting", "/outcomes-contracts"), shipped_terms(name), f"register-{name}", admin)
         assert answer.status_code in (201, 409), answer.text
 

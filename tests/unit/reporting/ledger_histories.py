@@ -61,7 +61,7 @@ def random_log(rnd: random.Random) -> PathwaysLog:
 
 
 def contracts(rnd: random.Random) -> list[dict]:
-    """The bond, and either the DWP-shaped card or a second copy of the bond (a trust's own scheme paying for
+    """The bond, and either the DWP Round 1 card (split 80/20 between two payers, to exercise splitting) or a second copy of the bond (a trust's own scheme paying for
     the same NHS job starts: every achievement is then shared, the double-funding case)."""
     bond = terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
                  participant_cap_pence=rnd.choice((300000, 750000)))
@@ -69,7 +69,8 @@ def contracts(rnd: random.Random) -> list[dict]:
     if rnd.random() < 0.3:
         return [bond, terms("use_it_nhs_bond", contract_id="trust-own-scheme",
                             contract_cap_pence=rnd.choice((450000, 45000000)), participant_cap_pence=750000)]
-    return [bond, terms("dwp_if_shaped", contract_cap_pence=rnd.choice((150000, 340000000)),
+    return [bond, terms("dwp_if_round_1", payer_shares={"dwp": "0.8", "birmingham-city-council": "0.2"},
+                        contract_cap_pence=rnd.choice((150000, 340000000)),
                         participant_cap_pence=rnd.choice((200000, 820000)))]
 
 

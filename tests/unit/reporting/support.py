@@ -26,16 +26,16 @@ _databases = itertools.count()
 
 
 @functools.lru_cache(maxsize=None)
-def _terms(name: str, changes: tuple) -> str:
+def _terms(name: str, changes: str) -> str:
     with open(os.path.join(TERMS_DIR, f"{name}.json")) as handle:
         document = json.load(handle)
-    document.update(dict(changes))
+    document.update(json.loads(changes))
     return json.dumps(TermsSchema().dump(TermsSchema().load(document)))
 
 
 def terms(name: str, **changes: Any) -> dict[str, Any]:
     """A shipped contract's terms document (loaded and dumped as the API stores it), with ``changes``."""
-    return json.loads(_terms(name, tuple(sorted(changes.items()))))
+    return json.loads(_terms(name, json.dumps(changes, sort_keys=True)))
 
 
 def at(day: str) -> datetime:

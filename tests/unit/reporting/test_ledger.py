@@ -9,7 +9,7 @@ from reporting.ledger import LedgerRefused
 from reporting.terms import split
 from tests.unit.reporting.support import KEY, Harness, PathwaysLog, at, terms
 
-BOND, IF = "use-it-nhs-bond", "dwp-if-shaped"
+BOND, IF = "use-it-nhs-bond", "dwp-if-round-1"
 
 
 def spell(employer: str, started: str, ended: str | None = None, nhs: bool = True, hours: float = 37.5) -> dict:
@@ -70,7 +70,7 @@ def test_26_nhs_weeks_count_across_employers_from_the_sustainment_evidence():
 
 def test_a_contract_counting_any_employer_achieves_what_an_nhs_contract_does_not():
     harness, log = Harness(), PathwaysLog()
-    for name in ("use_it_nhs_bond", "dwp_if_shaped"):
+    for name in ("use_it_nhs_bond", "dwp_if_round_1"):
         harness.register(terms(name))
     client = str(uuid.uuid4())
     pathway = log.opened(client, "2019-01-07", entry_point="E-A")
@@ -79,22 +79,23 @@ def test_a_contract_counting_any_employer_achieves_what_an_nhs_contract_does_not
                   spells=[spell("care home", "2019-06-03", nhs=False)])
     harness.consume(log)
     assert outcomes(harness, BOND, client) == {}
-    assert outcomes(harness, IF, client) == {"esol_completion~1": ("2019-03-01", 120000, None),
-                                             "job_entry_13_weeks~1": ("2019-09-01", 260000, None)}  # S+90
+    assert outcomes(harness, IF, client) == {  # ESOL Level 2 is also the first Level 1 and Level 2 qualification
+        "esol_completion~1": ("2019-03-01", 120000, None), "first_level_1~1": ("2019-03-01", 70000, None),
+        "first_level_2~1": ("2019-03-01", 220000, None), "job_entry_13_weeks~1": ("2019-09-01", 260000, None)}  # S+90
 
 
 def test_the_participant_cap_makes_the_last_outcome_partly_payable_and_records_it_all():
     harness, log = Harness(), PathwaysLog()
-    harness.register(terms("dwp_if_shaped", participant_cap_pence=400000))
+    harness.register(terms("dwp_if_round_1", participant_cap_pence=400000))
     client = str(uuid.uuid4())
     pathway = log.opened(client, "2019-01-07")
-    log.milestone(pathway, "esol_level_2_achieved", "2019-03-01")
+    log.milestone(pathway, "qualification_achieved", "2019-03-01", kind="esol", level="entry_3")
     log.milestone(pathway, "sustained_26_weeks", "2019-12-02", weeks_counted=26, mode="cumulative",
                   spells=[spell("uhb", "2019-06-03")])
     harness.consume(log)
     assert outcomes(harness, IF, client) == {
         "esol_completion~1": ("2019-03-01", 120000, None), "job_entry_13_weeks~1": ("2019-09-01", 260000, None),
-        "sustained_26_weeks~1": ("2019-12-01", 20000, "participant_cap")}  # S+90, S+181
+        "sustained_26_weeks~1": ("2019-12-01", 20000, "participant_cap")}  # S+90, then 13 continuous weeks more
 
 
 def test_the_contract_cap_is_applied_in_the_order_achievements_were_reported():
