@@ -23,6 +23,8 @@ DOCUMENT_TYPES = ("degree_certificate", "transcript", "registration_certificate"
 NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
 PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
+#: A partner's or trust's own case reference: letters, digits and - _ / . (no spaces, no @), 1 to 40 characters.
+EXTERNAL_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/.-]{0,39}$")
 
 CONTACT_OUTCOMES = ("reached", "no_answer", "message_left", "wrong_number")
 LAWFUL_BASES = ("consent", "public_task", "legitimate_interests", "legal_obligation")
@@ -48,6 +50,8 @@ class ClientReferredV1(Envelope):
     client_id = fields.UUID(required=True)
     partner_id = fields.String(required=True)
     profession = fields.String(required=True)
+    external_reference = fields.String(load_default=None, allow_none=True,
+                                       metadata={"description": "the referrer's own case reference, if given"})
 
 
 class ClientAcceptedV1(Envelope):
@@ -162,6 +166,18 @@ class Document(Command):
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
+def external_reference(value: str) -> None:
+    """A case reference, never personal data: refused when it looks like an NI number, an NHS number, a phone
+    number or a postcode (the data-sharing agreement says references carry no personal data; this holds it)."""
+    if not EXTERNAL_REFERENCE.match(value):
+        raise ValidationError("letters, digits and - _ / . only (1 to 40, no spaces)")
+    squeezed = re.sub(r"[^A-Za-z0-9]", "", value).upper()
+    if NI_NUMBER.match(squeezed) or POSTCODE.match(squeezed) or re.search(r"[0-9]{10}", squeezed) or \
+            re.fullmatch(r"0?7[0-9]{9}|44[0-9]{10}", squeezed):
+        raise ValidationError("looks like personal data (an NI, NHS or phone number, or a postcode): "
+                              "use the case reference your system gives the person")
+
+
 class SubmitReferral(Command):
     """POST /referrals: the journal's placement referral form."""
 
@@ -178,6 +194,11 @@ class SubmitReferral(Command):
                                         validate=[validate.Range(0, 9), lambda score: score * 2 == int(score * 2)],
                                         metadata={"description": "an IELTS band: 0 to 9 in steps of 0.5"})
     documents = fields.List(fields.Nested(Document), load_default=list, validate=validate.Length(max=30))
+    external_reference = fields.String(
+        load_default=None, allow_none=True, validate=external_reference,
+        metadata={"description": "the referring partner's or trust's own case reference for the person (not personal "
+                                 "data: no name, NI or NHS number, phone or postcode), so claims can be matched "
+                                 "with the provider's records; shown to finance where the contract allows"})
 
 
 PARTNER_KINDS = ("work_club", "community_organisation", "community_connector", "self", "trust", "other")

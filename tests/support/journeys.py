@@ -13,13 +13,14 @@ GOOD_IELTS = {"test": "IELTS_ACADEMIC", "overall": 8.0, "listening": 8.0, "readi
 
 def accepted_client(platform: Any, credentials: Any, caseworker: str, regulator: str = "GMC",
                     entry_point: str = "E-B", trust: str | None = None, occurred_at: str | None = None,
-                    profession: str | None = None) -> str:
+                    profession: str | None = None, external_reference: str | None = None) -> str:
     """A referred, assessed and accepted client whose pathway is open (placed with ``trust`` if given)."""
     partner = f"partner-{uuid.uuid4().hex[:6]}"
     professions = {"GMC": "doctor", "NMC": "nurse", "HCPC": "radiographer", "GPhC": "pharmacist"}
     when = occurred_at or now_iso()
     referral = post(platform.url("referrals", "/referrals"),
-                    form(partner, profession or professions[regulator], occurred_at=when), key(),
+                    form(partner, profession or professions[regulator], occurred_at=when,
+                         **({} if external_reference is None else {"external_reference": external_reference})), key(),
                     credentials(partner, "referrer")).json()
     enrol(platform, referral["referral_id"], caseworker, entry_point, regulator, when, key())
     client = referral["client_id"]

@@ -64,7 +64,8 @@ class Referrals(ServiceApplication):
                             ielts_score_needed=None if form["ielts_score_needed"] is None
                             else str(form["ielts_score_needed"]),
                             personal=seal(client_id, personal), occurred_at=form["occurred_at"],
-                            match=match.kind, matched_on=match.matched_on)
+                            match=match.kind, matched_on=match.matched_on,
+                            external_reference=form.get("external_reference"))
 
         answer, replayed = create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
         if index is not None and not replayed:
@@ -155,7 +156,7 @@ class Referrals(ServiceApplication):
                 "contact_attempts": referral.attempts, "lawful_basis": referral.lawful_basis,
                 "consent_given": referral.consent_given, "eligible": referral.eligible,
                 "work_restricted": referral.work_restricted, "closed_reason": referral.closed_reason,
-                "erased": referral.erased}
+                "erased": referral.erased, "external_reference": getattr(referral, "external_reference", None)}
         if open_personal is not None:
             view["personal"] = open_personal(referral.client_id, referral.personal)
         return view

@@ -83,9 +83,12 @@ class Referral(ReplacedStateAggregate):
     @event("Received")
     def __init__(self, id: UUID, client_id: UUID, partner_id: str, profession: str,  # noqa: A002
                  right_to_work: str, ielts_taken: bool, ielts_score_needed: str | None, personal: str,
-                 occurred_at: datetime, match: str = "new", matched_on: tuple[str, ...] = ()) -> None:
+                 occurred_at: datetime, match: str = "new", matched_on: tuple[str, ...] = (),
+                 external_reference: str | None = None) -> None:
         """``id`` is given, not drawn: it comes from the poster's idempotency key (chassis.idempotency).
-        ``personal`` is the sealed personal part of the form (chassis.vault): ciphertext only."""
+        ``personal`` is the sealed personal part of the form (chassis.vault): ciphertext only.
+        ``external_reference`` is the referrer's own case reference (validated as not personal data)."""
+        self.external_reference = external_reference
         self.client_id, self.partner_id, self.profession = client_id, partner_id, profession
         self.right_to_work, self.ielts_taken, self.ielts_score_needed = right_to_work, ielts_taken, ielts_score_needed
         self.personal = personal

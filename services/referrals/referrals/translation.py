@@ -26,6 +26,7 @@ def to_contract(domain_event: Any) -> dict[str, Any] | None:
             **envelope_of(domain_event, rf.CLIENT_REFERRED_V1, domain_event.occurred_at),
             "referral_id": domain_event.originator_id, "client_id": domain_event.client_id,
             "partner_id": domain_event.partner_id, "profession": domain_event.profession,
+            "external_reference": getattr(domain_event, "external_reference", None),
         })
     if isinstance(domain_event, Referral.Accepted):
         return CLIENT_ACCEPTED.dump({

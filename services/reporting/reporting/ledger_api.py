@@ -76,6 +76,16 @@ class EntriesQuery(Period):
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
 
 
+class OutcomesQuery(Strict):
+    metric = fields.String(load_default=None, validate=validate.Length(1, 64))
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("achieved", "claimed", "validated", "rejected", "paid", "clawed_back")))
+    participant_ref = fields.String(load_default=None, validate=validate.Length(1, 100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
 class DiffQuery(Strict):
     period_from = fields.Date(required=True, data_key="from")
     period_to = fields.Date(required=True, data_key="to")
@@ -254,6 +264,21 @@ class LedgerEndpoints:
                                    q["as_known_at"], q["after"], q["limit"])
         if q["format"] == "csv":
             return _csv(statements.to_csv(found["entries"], statements.ENTRY_COLUMNS), "entries")
+        return found
+
+    @route("GET", "/ledger/contracts/<contract_id>/outcomes", roles=READERS, query=OutcomesQuery,
+           answers={200: "every outcome as it stands, in claim order (JSON or CSV), pseudonymous",
+                    404: "no such contract"},
+           summary="Outcomes in claim order: achieved and evidenced dates, price, payable, status; the referrer's "
+                   "case reference beside the pseudonym where the contract shares it")
+    def ledger_outcomes(self, call: Call) -> Any:
+        q = call.query
+        contract = self._contract(call, call.path["contract_id"])
+        found = statements.outcomes(self.store, contract.contract_id,
+                                    bool(contract.terms_document.get("share_external_reference")), q["metric"],
+                                    q["status"], q["participant_ref"], q["offset"], q["limit"])
+        if q["format"] == "csv":
+            return _csv(statements.to_csv(found["outcomes"], statements.OUTCOME_COLUMNS), "outcomes")
         return found
 
     @route("GET", "/ledger/contracts/<contract_id>/statement-diff", roles=READERS, query=DiffQuery,

@@ -22,7 +22,8 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS report_referrals ("
     " referral_id TEXT PRIMARY KEY, client_id TEXT, partner_id TEXT NOT NULL, status TEXT NOT NULL,"
     " received_on TEXT NOT NULL, first_contact_due TEXT NOT NULL, first_contact_on TEXT,"
-    " contact_attempts INTEGER NOT NULL DEFAULT 0, accepted_on TEXT, entry_point TEXT, closed_on TEXT)",
+    " contact_attempts INTEGER NOT NULL DEFAULT 0, accepted_on TEXT, entry_point TEXT, closed_on TEXT,"
+    " external_reference TEXT)",
     "CREATE TABLE IF NOT EXISTS report_pathways ("
     " pathway_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, regulator TEXT NOT NULL, entry_point TEXT NOT NULL,"
     " opened_on TEXT NOT NULL, opened_seq BIGINT NOT NULL, closed_on TEXT, closed_reason TEXT)",
@@ -85,9 +86,10 @@ def client_referred(sql: Sql, delivery: Delivery) -> None:
     message = _CLIENTREFERREDV1.load(delivery.body)
     received = message["occurred_at"].date()
     sql.execute("INSERT INTO report_referrals (referral_id, client_id, partner_id, status, received_on,"
-                " first_contact_due) VALUES (%s, %s, %s, 'received', %s, %s) ON CONFLICT (referral_id) DO NOTHING",
+                " first_contact_due, external_reference) VALUES (%s, %s, %s, 'received', %s, %s, %s)"
+                " ON CONFLICT (referral_id) DO NOTHING",
                 (str(message["referral_id"]), str(message["client_id"]), message["partner_id"], received.isoformat(),
-                 add_working_days(received, first_contact_days()).isoformat()))
+                 add_working_days(received, first_contact_days()).isoformat(), message["external_reference"]))
     _history(sql, delivery, message["client_id"], message, partner_id=message["partner_id"],
              profession=message["profession"])
 
@@ -135,6 +137,9 @@ def client_erased(sql: Sql, delivery: Delivery) -> None:
     message = _CLIENTERASEDV1.load(delivery.body)
     sql.execute("INSERT INTO report_erasures (client_id, erased_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (str(message["client_id"]), message["recorded_at"].isoformat()))
+    # the referrer's case reference would let its holder tie the pseudonymous ledger back to the person
+    sql.execute("UPDATE report_referrals SET external_reference = NULL WHERE client_id = %s",
+                (str(message["client_id"]),))
     _history(sql, delivery, message["client_id"], message)
 
 

@@ -86,6 +86,40 @@ def entries(app: ServiceApplication, contract_id: str, period_from: date, period
     return {"entries": items, "next_after": int(rows[-1][0]) if len(rows) == limit else None}
 
 
+OUTCOME_COLUMNS = ("outcome_ref", "participant_ref", "external_reference", "metric", "occurrence", "achieved_on",
+                   "evidenced_on", "price_pence", "payable_pence", "not_payable_reason", "status", "evidence",
+                   "claimed_on", "decided_on", "paid_on", "clawed_back_on")
+
+
+def outcomes(app: ServiceApplication, contract_id: str, share_reference: bool, metric: str | None = None,
+             status: str | None = None, participant_ref: str | None = None, offset: int = 0,
+             limit: int = 1000) -> dict[str, Any]:
+    """Every outcome of the contract as it stands, in claim order: by achievement date, then by the referrer's
+    case reference where the contract shares it (a tie both sides can break the same way), then by pseudonym,
+    metric and occurrence. The reference is the one on the person's accepted referral; None where the contract
+    does not share it, none was given, or the person was erased."""
+    reference = ("(SELECT r.external_reference FROM report_referrals r WHERE r.client_id = p.client_id"
+                 " AND r.status = 'accepted' ORDER BY r.accepted_on DESC LIMIT 1)") if share_reference else "NULL"
+    where, params = ["o.contract_id = %s"], [contract_id]
+    for column, value in (("o.metric", metric), ("o.status", status), ("o.participant_ref", participant_ref)):
+        if value is not None:
+            where.append(f"{column} = %s")
+            params.append(value)
+    rows = app.query(
+        f"SELECT o.outcome_ref, o.participant_ref, {reference} AS external_reference, o.metric, o.occurrence,"
+        " o.achieved_on, o.evidenced_on, o.price_pence, o.payable_pence, o.not_payable_reason, o.status, o.evidence,"
+        " o.claimed_on, o.decided_on, o.paid_on, o.clawed_back_on FROM ledger_outcomes o"
+        " JOIN ledger_participants p ON p.contract_id = o.contract_id AND p.participant_ref = o.participant_ref"
+        f" WHERE {' AND '.join(where)} ORDER BY o.achieved_on, COALESCE({reference}, ''), o.participant_ref,"
+        " o.metric, o.occurrence LIMIT %s OFFSET %s", (*params, limit + 1, offset))
+    items = [dict(zip(OUTCOME_COLUMNS, row)) for row in rows[:limit]]
+    for item in items:
+        for name in ("occurrence", "price_pence", "payable_pence", "evidence"):
+            item[name] = int(item[name])
+    return {"contract_id": contract_id, "outcomes": items,
+            "next_offset": offset + limit if len(rows) > limit else None}
+
+
 def difference(app: ServiceApplication, contract_id: str, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Statement B minus statement A, explained outcome by outcome: every (outcome, payer, kind) whose amount
     differs, with both amounts (each statement: ``from``, ``to``, ``as_known_at``)."""
