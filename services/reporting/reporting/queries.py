@@ -97,30 +97,108 @@ def _stage(entry_point: str, milestones: list[str], closed: bool) -> str:
     return "english"
 
 
+#: What each KPI of ``GET /reports/kpis`` counts (served with it, and at ``/reports/kpis/definitions``).
+KPI_DEFINITIONS: dict[str, str] = {
+    "clients_on_database": "People referred to the hub by the day: distinct clients with a referral received on "
+                           "or before it (the journal's 'individuals on the clients database').",
+    "clients_offered_placements": "People offered at least one placement by the day, of any kind: an observership, "
+                                  "a clinical attachment or work experience, a job placement (a job offer) or "
+                                  "social-care work (an interim job started). The journal's 'people offered "
+                                  "placements' (94, against a three-year target of 60).",
+    "placements_offered_by_kind": "People offered a placement of each kind by the day (observership, "
+                                  "clinical_attachment, work_experience, job, social_care); a person offered two "
+                                  "kinds counts under both, once under each.",
+    "clients_started_placements": "People who started an observership, clinical attachment or work experience "
+                                  "placement by the day.",
+    "target": "The programme's target of people offered placements (PLACEMENT_TARGET; the journal's 60).",
+    "against_target": "clients_offered_placements divided by target, to three places.",
+    "employment_started": "People who started a job (not interim work), any employer and any hours, on or after "
+                          "their enrolment (the day their first pathway opened) and by the day.",
+    "nhs_employment_started": "People who started a job with an NHS employer at 16 hours a week or more, on or after "
+                              "their enrolment and by the day: the bond's job-start outcome (nhs_job_start), one "
+                              "person once however many such jobs.",
+    "sustained_13_weeks": "People whose pathway recorded 13 weeks in work (a sustainment confirmation) by the day.",
+    "sustained_26_weeks": "People whose pathway recorded 26 weeks in work (a sustainment confirmation) by the day.",
+    "pathways_closed_by_reason": "Pathways closed by the day, by the reason recorded (completed, withdrawn, "
+                                 "disengaged, moved_away, ineligible, deceased); a change of route closes one "
+                                 "pathway and opens another and is counted as route_changed, not as an exit.",
+    "referrals_closed_by_outcome": "Referrals closed without acceptance by the day: declined, closed_no_contact, "
+                                   "withdrawn.",
+    "outcomes_by_contract": "For each registered outcomes contract, the people who achieved each of its metrics by "
+                            "the day, by the contract's own definition (the outcome ledger: GET /outcomes-contracts"
+                            "/<id> gives each metric's definition).",
+}
+PLACEMENT_MILESTONES = {"placement_offered": None, "job_offered": "job", "interim_job_started": "social_care"}
+
+
 def placements(app: ServiceApplication, as_of: date, target: int) -> dict[str, Any]:
-    """Clients offered a placement (observership, attachment, work experience) against the programme target."""
+    """People offered a placement (any kind, job and social-care work included) against the programme target."""
     day = as_of.isoformat()
-    offered = app.query("SELECT COUNT(DISTINCT client_id) FROM report_milestones WHERE milestone = 'placement_offered'"
-                        " AND reached_on <= %s", (day,))[0][0]
+    kinds: dict[str, set[str]] = {k: set() for k in ("observership", "clinical_attachment", "work_experience", "job",
+                                                      "social_care")}
+    for client_id, milestone, detail in app.query(
+            "SELECT client_id, milestone, detail FROM report_milestones WHERE milestone IN"
+            " ('placement_offered', 'job_offered', 'interim_job_started') AND reached_on <= %s", (day,)):
+        kind = PLACEMENT_MILESTONES[milestone] or json.loads(detail).get("kind") or "work_experience"
+        kinds.setdefault(kind, set()).add(client_id)
+    offered = len(set().union(*kinds.values()))
     started = app.query("SELECT COUNT(DISTINCT client_id) FROM report_milestones WHERE milestone = 'placement_started'"
                         " AND reached_on <= %s", (day,))[0][0]
     on_database = app.query("SELECT COUNT(DISTINCT client_id) FROM report_referrals WHERE received_on <= %s",
                             (day,))[0][0]
-    return {"clients_on_database": int(on_database), "clients_offered_placements": int(offered or 0),
+    return {"clients_on_database": int(on_database), "clients_offered_placements": offered,
+            "placements_offered_by_kind": {k: len(v) for k, v in kinds.items()},
             "clients_started_placements": int(started or 0), "target": target,
-            "against_target": round(int(offered or 0) / target, 3) if target else None}
+            "against_target": round(offered / target, 3) if target else None}
 
 
 def employment(app: ServiceApplication, as_of: date) -> dict[str, int]:
-    """Clients who started work (any, and NHS) and sustained 13 and 26 weeks, by ``as_of``."""
-    rows = app.query("SELECT milestone, COUNT(DISTINCT client_id), COUNT(DISTINCT CASE WHEN nhs = 1 THEN client_id END)"
-                     " FROM report_milestones WHERE reached_on <= %s AND milestone IN ('employment_started',"
-                     " 'sustained_13_weeks', 'sustained_26_weeks') GROUP BY milestone", (as_of.isoformat(),))
-    found = {m: (int(a), int(n or 0)) for m, a, n in rows}
-    return {"employment_started": found.get("employment_started", (0, 0))[0],
-            "nhs_employment_started": found.get("employment_started", (0, 0))[1],
-            "sustained_13_weeks": found.get("sustained_13_weeks", (0, 0))[0],
-            "sustained_26_weeks": found.get("sustained_26_weeks", (0, 0))[0]}
+    """People who started work on or after enrolment (any, and NHS at 16+ hours) and sustained 13 and 26 weeks."""
+    day = as_of.isoformat()
+    enrolled = {c: on for c, on in app.query("SELECT client_id, MIN(opened_on) FROM report_pathways"
+                                             " GROUP BY client_id")}
+    started: set[str] = set()
+    nhs: set[str] = set()
+    for client_id, began, detail in app.query("SELECT client_id, reached_on, detail FROM report_milestones"
+                                              " WHERE milestone = 'employment_started' AND reached_on <= %s", (day,)):
+        job = json.loads(detail)  # the milestone's date is the job's first day
+        if client_id in enrolled and began < enrolled[client_id]:
+            continue  # work that began before enrolment is not the programme's
+        started.add(client_id)
+        if (job.get("employer_kind") == "nhs" or job.get("nhs")) and float(job.get("hours_per_week") or 0) >= 16:
+            nhs.add(client_id)
+    sustained = {m: int(n) for m, n in app.query(
+        "SELECT milestone, COUNT(DISTINCT client_id) FROM report_milestones WHERE reached_on <= %s"
+        " AND milestone IN ('sustained_13_weeks', 'sustained_26_weeks') GROUP BY milestone", (day,))}
+    return {"employment_started": len(started), "nhs_employment_started": len(nhs),
+            "sustained_13_weeks": sustained.get("sustained_13_weeks", 0),
+            "sustained_26_weeks": sustained.get("sustained_26_weeks", 0)}
+
+
+def closures(app: ServiceApplication, as_of: date) -> dict[str, dict[str, int]]:
+    """Pathways closed by reason (a change of route apart) and referrals closed without acceptance, by outcome."""
+    day = as_of.isoformat()
+    pathways: Counter = Counter()
+    for reason, count in app.query("SELECT closed_reason, COUNT(*) FROM report_pathways WHERE closed_on <= %s"
+                                   " GROUP BY closed_reason", (day,)):
+        reason = "route_changed" if str(reason or "").startswith("route_changed") else (reason or "unknown")
+        pathways[reason] += int(count)
+    referrals = {o: int(n) for o, n in app.query(
+        "SELECT status, COUNT(*) FROM report_referrals WHERE closed_on <= %s AND status IN"
+        " ('declined', 'closed_no_contact', 'withdrawn') GROUP BY status", (day,))}
+    return {"pathways_closed_by_reason": dict(sorted(pathways.items())),
+            "referrals_closed_by_outcome": {o: referrals.get(o, 0) for o in ("declined", "closed_no_contact",
+                                                                             "withdrawn")}}
+
+
+def outcomes_by_contract(app: ServiceApplication, as_of: date) -> dict[str, dict[str, int]]:
+    """People who achieved each metric of each contract by the day, as the contract defines it (the ledger)."""
+    found: dict[str, dict[str, int]] = {}
+    for contract_id, metric, people in app.query(
+            "SELECT contract_id, metric, COUNT(DISTINCT participant_ref) FROM ledger_outcomes WHERE achieved_on <= %s"
+            " GROUP BY contract_id, metric ORDER BY contract_id, metric", (as_of.isoformat(),)):
+        found.setdefault(contract_id, {})[metric] = int(people)
+    return found
 
 
 def esf_participants(app: ServiceApplication, as_of: date) -> dict[str, Any]:

@@ -99,14 +99,23 @@ class ReportEndpoints:
         return {"as_of": _as_of(call).isoformat(), **found}
 
     @route("GET", "/reports/kpis", roles=HUB_AND_AUDIT, query=AsOf,
-           summary="Headline KPIs: clients on the database, placements offered against target, jobs, sustainment",
-           answers={200: "the KPIs"})
+           summary="Headline KPIs: clients on the database, placements offered (by kind) against target, jobs "
+                   "(NHS as the bond counts them), sustainment, closures by reason, outcomes by each contract's "
+                   "definition; every KPI's definition beside it",
+           answers={200: "the KPIs and their definitions"})
     def kpis(self, call: Call) -> Any:
         day = _as_of(call)
-        found = {**queries.placements(self.store, day, placement_target()), **queries.employment(self.store, day)}
+        found = {**queries.placements(self.store, day, placement_target()), **queries.employment(self.store, day),
+                 **queries.closures(self.store, day), "outcomes_by_contract": queries.outcomes_by_contract(self.store, day)}
         if call.query["format"] == "csv":
-            return _export([{"kpi": k, "value": v} for k, v in found.items()], ("kpi", "value"), "kpis")
-        return {"as_of": day.isoformat(), **found}
+            rows = [{"kpi": r["figure"], "value": r["value"]} for r in figures(found)]
+            return _export(rows, ("kpi", "value"), "kpis")
+        return {"as_of": day.isoformat(), **found, "definitions": queries.KPI_DEFINITIONS}
+
+    @route("GET", "/reports/kpis/definitions", roles=HUB_AND_AUDIT,
+           summary="What each KPI counts", answers={200: "KPI name -> definition"})
+    def kpi_definitions(self, call: Call) -> Any:
+        return {"definitions": queries.KPI_DEFINITIONS}
 
     @route("GET", "/reports/esf-participants", roles=("auditor", "admin"), query=AsOf,
            summary="ESF-style participant records: first start kept, final exit, immediate result",
