@@ -1,11 +1,16 @@
 """The run command: starts the platform, loads the demo programme, prints where everything is; Ctrl-C stops.
 
+``bin/run --empty`` starts it with nothing loaded (no demo people, partners, contracts or enterprises), for a
+programme's own data; use it on a fresh data directory (``DATA_DIR``, default ./var) or fresh databases, since a
+platform that has loaded the demo once keeps it.
+
 With ``AMQP_URI`` and ``POSTGRES_HOST`` in the environment it creates the databases and runs each service as
 its own process on RabbitMQ and PostgreSQL; with neither it runs the embedded default (one process, kombu's
 in-memory transport, SQLite files under ./var).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -24,7 +29,11 @@ def migrate(env: dict[str, str]) -> None:
                    env=env, check=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bin/run", description="Runs the USE-IT case platform.")
+    parser.add_argument("--empty", action="store_true",
+                        help="start with nothing loaded: no demo programme, partners or outcomes contracts")
+    options = parser.parse_args(argv)
     base = dict(os.environ)
     if config.uses_postgres(base) != (not config.embedded(base)):
         print("Set both AMQP_URI and POSTGRES_HOST (RabbitMQ + PostgreSQL), or neither (embedded).", file=sys.stderr)
@@ -47,12 +56,17 @@ def main() -> int:
     try:
         credentials = demo.demo_credentials(env)
         platform.start()
-        loaded = demo.load(platform, credentials)
+        loaded = None if options.empty else demo.load(platform, credentials)
     except (StartupError, Exception) as error:  # show the reason, not a traceback
         platform.stop()
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
-    print(f"Demo programme loaded: {loaded}")
+    if loaded is None:
+        print("Started empty. Register referral partners (POST /partners on referrals) and outcomes contracts"
+              " (POST /outcomes-contracts on reporting; the shipped cards are in"
+              " services/reporting/reporting/contract_terms/); docs/api lists every call.")
+    else:
+        print(f"Demo programme loaded: {loaded}")
     for spec in SERVICES:
         print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
               f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")

@@ -52,3 +52,34 @@ def test_the_demo_programme_loads_once_however_often_it_is_loaded(embedded):
         return sum(r["referred"] for r in rows if r["partner_id"] in demo.PARTNERS)
 
     assert wait_for(referred, lambda n: n >= first["referrals"], what="the demo referrals") == first["referrals"]
+
+
+@pytest.mark.timeout(300)
+def test_bin_run_empty_starts_the_platform_with_nothing_loaded(tmp_path):
+    """``bin/run --empty``: the run command, embedded, with no demo people, partners or contracts."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("AMQP_URI", "POSTGRES_HOST")}
+    env.update(DATA_DIR=str(tmp_path), PYTHONWARNINGS="ignore",
+               **{f"{spec.name.upper()}_HTTP_PORT": str(free_port()) for spec in SERVICES})
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    run = subprocess.Popen([sys.executable, "-m", "launcher.run", "--empty"], cwd=root, env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        lines = []
+        for line in run.stdout:  # the run command prints where everything is, then waits for Ctrl-C
+            lines.append(line)
+            if "Press Ctrl-C" in line or "Could not start" in line:
+                break
+        printed = "".join(lines)
+        assert "Started empty" in printed and "Demo programme loaded" not in printed, printed
+        admin = lines[next(i for i, l in enumerate(lines) if l.startswith("An admin credential")) + 1].strip()
+        reporting = f"http://127.0.0.1:{env['REPORTING_HTTP_PORT']}"
+        assert get(f"{reporting}/reports/referrals-by-partner", admin).json()["rows"] == []
+        assert get(f"{reporting}/outcomes-contracts/use-it-nhs-bond", admin).status_code == 404
+        assert get(f"http://127.0.0.1:{env['REFERRALS_HTTP_PORT']}/partners/ladywood-work-club", admin
+                   ).status_code == 404
+    finally:
+        run.terminate()
+        run.wait(timeout=60)

@@ -75,3 +75,15 @@ def test_demo_and_test_people_never_share_an_identifier_identity_matching_uses()
         person = referral_form(number, "p", "doctor", "2018-09-03T10:00:00+00:00")["person"]
         for kind, value in normalised(person).items():
             assert owners.setdefault((kind, value), number) == number, (kind, owners[(kind, value)], number)
+
+
+def test_demo_people_have_identifiers_apart_from_those_realistic_test_data_uses():
+    """A new user's people (Ofcom's 07700 900xxx drama mobiles, NI numbers ending C, example.org emails) never
+    share an identifier with a demo person, so identity matching never attaches them to a demo client."""
+    from launcher.demo import DEMO_NUMBERS
+
+    for number in range(DEMO_NUMBERS):
+        form = SubmitReferral().load(referral_form(number, "p", "nurse", "2018-09-03T10:00:00+00:00"))["person"]
+        assert not form["mobile"].startswith(("+447700900", "07700900")), form["mobile"]
+        assert form["mobile"].startswith(("+44121496", "+441632960"))
+        assert form["ni_number"].endswith("D") and form["email"].endswith("@demo.use-it.example")
