@@ -115,8 +115,9 @@ KPI_DEFINITIONS: dict[str, str] = {
     "employment_started": "People who started a job (not interim work), any employer and any hours, on or after "
                           "their enrolment (the day their first pathway opened) and by the day.",
     "nhs_employment_started": "People who started a job with an NHS employer at 16 hours a week or more, on or after "
-                              "their enrolment and by the day: the bond's job-start outcome (nhs_job_start), one "
-                              "person once however many such jobs.",
+                              "their enrolment and by the day, one person once however many such jobs: the bond's "
+                              "job-start definition without its service period and window (outcomes_by_contract "
+                              "gives the bond's own count).",
     "sustained_13_weeks": "People whose pathway recorded 13 weeks in work (a sustainment confirmation) by the day.",
     "sustained_26_weeks": "People whose pathway recorded 26 weeks in work (a sustainment confirmation) by the day.",
     "pathways_closed_by_reason": "Pathways closed by the day, by the reason recorded (completed, withdrawn, "
