@@ -46,48 +46,48 @@ def regulator_rules() -> str:
     lines = ["#### English tests (the most recent sitting of each test decides; a certificate counts for "
              f"{r.ENGLISH_VALID_YEARS} years)", "", "| regulator | test | from | professions | requirement | source |",
              "|---|---|---|---|---|---|"]
-    for rule in sorted(r.ENGLISH, key=lambda x: (x.regulator, x.test, x.effective_from)):
-        lines.append(f"| {rule.regulator} | {rule.test} | {rule.effective_from} | {', '.join(rule.professions) or 'all'}"
-                     f" | {_cell(score(rule))} | {_cell(rule.source)} |")
+    for english in sorted(r.ENGLISH, key=lambda x: (x.regulator, x.test, x.effective_from)):
+        lines.append(f"| {english.regulator} | {english.test} | {english.effective_from} | "
+                     f"{', '.join(english.professions) or 'all'} | {_cell(score(english))} | {_cell(english.source)} |")
     lines += ["", "#### Exams", "", "| exam | from | attempts | counted | prerequisite (valid) | waits | source |",
               "|---|---|---|---|---|---|---|"]
-    for rule in r.EXAMS:
-        counted = "per application" if rule.per_application else "over the route"
-        if rule.extra_attempts:
-            counted += f", {rule.extra_attempts} more after {rule.extra_after_months} months"
-        prerequisite = "none" if rule.prerequisite is None else \
-            f"{rule.prerequisite} ({rule.prerequisite_valid_years or 'no limit'} years)"
+    for exam in r.EXAMS:
+        counted = "per application" if exam.per_application else "over the route"
+        if exam.extra_attempts:
+            counted += f", {exam.extra_attempts} more after {exam.extra_after_months} months"
+        prerequisite = "none" if exam.prerequisite is None else \
+            f"{exam.prerequisite} ({exam.prerequisite_valid_years or 'no limit'} years)"
         waits = []
-        if rule.min_days_between:
-            waits.append(f"{rule.min_days_between} days between sittings")
-        if rule.reapply_after_months:
-            waits.append(f"a new application {rule.reapply_after_months} months after the last attempt")
-        if rule.needs_english:
+        if exam.min_days_between:
+            waits.append(f"{exam.min_days_between} days between sittings")
+        if exam.reapply_after_months:
+            waits.append(f"a new application {exam.reapply_after_months} months after the last attempt")
+        if exam.needs_english:
             waits.append("English valid on the day")
-        lines.append(f"| {rule.exam} | {rule.effective_from} | {rule.attempts} | {counted} | {prerequisite} | "
-                     f"{'; '.join(waits) or '-'} | {_cell(rule.source)} |")
+        lines.append(f"| {exam.exam} | {exam.effective_from} | {exam.attempts} | {counted} | {prerequisite} | "
+                     f"{'; '.join(waits) or '-'} | {_cell(exam.source)} |")
     lines += ["", "#### Registration", "", "| regulator | from | an open application needed | apply after | stages | source |",
               "|---|---|---|---|---|---|"]
-    for rule in r.REGISTRATION:
-        lines.append(f"| {rule.regulator} | {rule.effective_from} | {'yes' if rule.application_required else 'no'} | "
-                     f"{', '.join(rule.apply_after) or '-'} | {', '.join(r.STAGES_OF[rule.regulator]) or '-'} | "
-                     f"{_cell(rule.source)} |")
-    for rule in r.GPHC:
-        lines.append(f"| GPhC route | {rule.effective_from} | - | - | {rule.foundation_weeks} weeks' foundation training;"
-                     f" the whole route within {rule.window_years} years of starting OSPAP | {_cell(rule.source)} |")
+    for registration in r.REGISTRATION:
+        lines.append(f"| {registration.regulator} | {registration.effective_from} | {'yes' if registration.application_required else 'no'} | "
+                     f"{', '.join(registration.apply_after) or '-'} | {', '.join(r.STAGES_OF[registration.regulator]) or '-'} | "
+                     f"{_cell(registration.source)} |")
+    for gphc in r.GPHC:
+        lines.append(f"| GPhC route | {gphc.effective_from} | - | - | {gphc.foundation_weeks} weeks' foundation training;"
+                     f" the whole route within {gphc.window_years} years of starting OSPAP | {_cell(gphc.source)} |")
     lines += ["", f"Blocks (`registration_blocked`): {', '.join(r.BLOCK_REASONS)}.", "",
               "#### Placements and their gates", "", "| kind | from | longest | source |", "|---|---|---|---|"]
-    for rule in r.PLACEMENTS:
-        lines.append(f"| {rule.kind} | {rule.effective_from} | {rule.max_weeks} weeks | {_cell(rule.source)} |")
+    for placement in r.PLACEMENTS:
+        lines.append(f"| {placement.kind} | {placement.effective_from} | {placement.max_weeks} weeks | {_cell(placement.source)} |")
     lines += ["", "| trust | kind | from | gates to clear before the start | source |", "|---|---|---|---|---|"]
-    for rule in r.PLACEMENT_GATES:
-        lines.append(f"| {rule.trust or 'programme default'} | {rule.kind} | {rule.effective_from} | "
-                     f"{', '.join(rule.gates)} | {_cell(rule.source)} |")
+    for gate in r.PLACEMENT_GATES:
+        lines.append(f"| {gate.trust or 'programme default'} | {gate.kind} | {gate.effective_from} | "
+                     f"{', '.join(gate.gates)} | {_cell(gate.source)} |")
     lines += ["", "#### Sustainment (the programme's own measure; contracts count weeks their own way)", "",
               "| from | weeks | hours a week | employers | source |", "|---|---|---|---|---|"]
-    for rule in r.SUSTAINMENT:
-        lines.append(f"| {rule.effective_from} | {rule.mode} | {rule.min_hours_per_week:g}+ | "
-                     f"{'NHS only' if rule.nhs_only else 'any'} | {_cell(rule.source)} |")
+    for sustainment in r.SUSTAINMENT:
+        lines.append(f"| {sustainment.effective_from} | {sustainment.mode} | {sustainment.min_hours_per_week:g}+ | "
+                     f"{'NHS only' if sustainment.nhs_only else 'any'} | {_cell(sustainment.source)} |")
     return "\n".join(lines)
 
 
@@ -95,7 +95,7 @@ def shipped_cards() -> str:
     lines = []
     for path in sorted(resources.files("reporting").joinpath("contract_terms").iterdir(), key=lambda p: p.name):
         card = json.loads(path.read_text())
-        prices = {}
+        prices: dict[str, list[str]] = {}
         for price in card["prices"]:
             prices.setdefault(price["metric"], []).append(
                 _pence(price["pence"]) + (f" ({', '.join(price['entry_points'])})" if price.get("entry_points") else ""))
@@ -105,8 +105,10 @@ def shipped_cards() -> str:
                   f"; the referrer's case reference {'shared' if card.get('share_external_reference') else 'not shared'}"
                   " with finance.", "", "| metric | price | definition | evidence |", "|---|---|---|---|"]
         for metric in card["metrics"]:
+            evidence = [", ".join(metric.get("evidence_required", []))] + \
+                [f"one of {' / '.join(group)}" for group in metric.get("evidence_one_of", [])]
             lines.append(f"| `{metric['code']}` | {'; '.join(prices.get(metric['code'], ['no price']))} | "
-                         f"{_cell(metric.get('definition', ''))} | {', '.join(metric.get('evidence_required', []))} |")
+                         f"{_cell(metric.get('definition', ''))} | {'; '.join(e for e in evidence if e)} |")
         lines += [""] + [f"- {note}" for note in card.get("notes", [])] + [""]
     return "\n".join(lines).rstrip()
 

@@ -201,6 +201,8 @@ ORGANISATION_RULES = {
         "/ledger/contracts/use-it-nhs-bond/statement" + PERIOD),
     ("reporting", "GET", "/ledger/contracts/{contract_id}/entries"): finance_reads_its_contracts(
         "/ledger/contracts/use-it-nhs-bond/entries" + PERIOD),
+    ("reporting", "GET", "/ledger/contracts/{contract_id}/outcomes"): finance_reads_its_contracts(
+        "/ledger/contracts/use-it-nhs-bond/outcomes"),
     ("reporting", "GET", "/ledger/contracts/{contract_id}/statement-diff"): finance_reads_its_contracts(
         "/ledger/contracts/use-it-nhs-bond/statement-diff" + PERIOD + "&a_known_at=2020-01-01T00:00:00Z"),
     ("reporting", "GET", "/ledger/contracts/{contract_id}/investment"): finance_reads_its_contracts(

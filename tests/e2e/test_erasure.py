@@ -62,7 +62,8 @@ def paid_job_start(platform, credentials, caseworker, client: str) -> str:
 def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_the_chain_hold(
         platform, credentials, caseworker, referrals_app, registered_contracts, tmp_path):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    body = form(partner, "nurse", occurred_at="2019-01-07T10:00:00+00:00")
+    reference = f"SWBH/{uuid.uuid4().hex[:10]}"
+    body = form(partner, "nurse", occurred_at="2019-01-07T10:00:00+00:00", external_reference=reference)
     person = body["person"]
     referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
     from launcher.demo import enrol
@@ -80,6 +81,12 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_t
                        lambda s: any(r["partner_id"] == partner and r["accepted"] == 1
                                      for r in s["referrals_by_partner"]), what="the acceptance in reporting")
     money_before = get(statement_url, nhs, params=period).json()["totals"]
+    outcomes_url = platform.url("reporting", f"/ledger/contracts/{BOND}/outcomes")
+
+    def references() -> set:
+        return {o["external_reference"] for o in get(outcomes_url, nhs, params={"limit": 10000}).json()["outcomes"]}
+
+    assert reference in references()  # the bond shares the trust's case reference with finance
     history_before = ledger_history(platform, reader, referral["client_id"])
 
     url = platform.url("referrals", f"/referrals/{referral['referral_id']}")
@@ -111,6 +118,7 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_t
     pathways = get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"), caseworker).json()
     assert [(p["entry_point"], p["employed_since"]) for p in pathways["pathways"]] == [("E-B", "2019-05-01")]
     assert get(statement_url, nhs, params=period).json()["totals"] == money_before  # the money is untouched
+    assert reference not in references()  # but nothing in finance's view ties it back to the person
     assert ledger_history(platform, reader, referral["client_id"]) == history_before
 
     public = audit.public_key_text(audit.signing_key(platform.env))

@@ -242,9 +242,14 @@ class ParticipantLedger(ReplacedStateAggregate):
             raise LedgerRefused("outcome_payable", "achieved beyond a cap: recorded, not payable",
                                 reason=found["not_payable_reason"])
         definition = terms.metric(metric)
-        missing = sorted(set(definition["evidence_required"]) - {e["type"] for e in found["evidence"]})
+        have = {e["type"] for e in found["evidence"]}
+        missing = sorted(set(definition["evidence_required"]) - have)
         if missing:
             raise LedgerRefused("evidence_required", f"evidence still needed: {', '.join(missing)}", missing=missing)
+        unmet = [group for group in definition.get("evidence_one_of") or () if not set(group) & have]
+        if unmet:
+            raise LedgerRefused("evidence_required", "evidence still needed: " + "; ".join(
+                "one of " + ", ".join(group) for group in unmet), one_of=unmet)
         unpaid = [p for p in definition["prerequisites"]
                   if not any(o["metric"] == p and o["status"] == "paid" for o in self.outcomes.values())]
         if unpaid:

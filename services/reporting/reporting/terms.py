@@ -27,7 +27,7 @@ TRIGGERS = ("esol_level_2_achieved", "english_requirement_met", "registered", "p
             "employment_started", "sustained", "qualification_achieved", "training_started")
 EMPLOYMENT_TRIGGERS = ("employment_started", "sustained")
 EVIDENCE_TYPES = ("certificate", "test_report", "register_entry", "employer_letter", "contract_of_employment",
-                  "payslip", "payroll_confirmation", "self_certification", "provider_letter")
+                  "payslip", "payroll_confirmation", "self_certification", "provider_letter", "invoice")
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$", error="lower case letters, digits and -")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]{0,31}$", error="lower case letters, digits and _")
 
@@ -42,7 +42,12 @@ class MetricSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     definition = fields.String(required=True, validate=validate.Length(1, 500))
     trigger = fields.String(required=True, validate=validate.OneOf(TRIGGERS))
-    evidence_required = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), load_default=list)
+    evidence_required = fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), load_default=list,
+                                    metadata={"description": "every one of these is needed before a claim"})
+    evidence_one_of = fields.List(
+        fields.List(fields.String(validate=validate.OneOf(EVIDENCE_TYPES)), validate=validate.Length(min=1)),
+        load_default=list, metadata={"description": "groups of alternatives: at least one of each group is needed "
+                                                    "(\"employer letter, payslip or contract\")"})
     achievement_window_months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 240))
     max_claims_per_participant = fields.Integer(load_default=1, validate=validate.Range(1, 10))
     target_count = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 10_000_000),

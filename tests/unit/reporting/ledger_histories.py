@@ -28,6 +28,11 @@ from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
 START = date(2018, 11, 5)
 
 
+def evidence_kinds(metric: dict) -> list[str]:
+    """Evidence that satisfies the metric: all it requires and the first of each group of alternatives."""
+    return [*metric["evidence_required"], *(group[0] for group in metric.get("evidence_one_of") or ())]
+
+
 def _day(offset: int) -> str:
     return (START + timedelta(days=offset)).isoformat()
 
@@ -117,7 +122,7 @@ def commands(harness: Harness, seed: int) -> None:
         n, changed = int(occurrence), [participant]
         try:
             if action == "evidence":
-                for kind in contract.terms.metric(metric)["evidence_required"]:
+                for kind in evidence_kinds(contract.terms.metric(metric)):
                     participant.add_evidence(metric, n, kind, "src", day.date(), "lw", None,
                                              date.fromisoformat(contract.terms_document["claim_deadline"]), day)
             elif action == "claim":
@@ -154,7 +159,7 @@ def diligent_provider(harness: Harness, choose: random.Random) -> None:
             metric, n = outcome["metric"], outcome["occurrence"]
             day = at(_day(choose.randint(300, 1000)))
             try:
-                for kind in contract.terms.metric(metric)["evidence_required"]:
+                for kind in evidence_kinds(contract.terms.metric(metric)):
                     participant.add_evidence(metric, n, kind, "src", day.date(), "lw", None, deadline, day)
                 changed = harness.engine.claim(participant, contract, metric, n, day)
                 participant.validate(metric, n, day)

@@ -183,7 +183,8 @@ def engine_view(harness: Harness, contract_id: str, clients: list[str]) -> dict[
             metric, n = outcome["metric"], outcome["occurrence"]
             day = _at(min(date.fromisoformat(outcome["evidenced_on"]), deadline))
             try:
-                for kind in next(m for m in document["metrics"] if m["code"] == metric)["evidence_required"]:
+                definition = next(m for m in document["metrics"] if m["code"] == metric)
+                for kind in [*definition["evidence_required"], *(g[0] for g in definition.get("evidence_one_of", []))]:
                     participant.add_evidence(metric, n, kind, "src", day.date(), "lw", None, deadline, day)
                 participant.claim(metric, n, harness.engine.contract(contract_id).terms, day)
                 participant.validate(metric, n, day)
