@@ -25,8 +25,8 @@ The rules, as the cards and the brief state them (domain brief 1.3, 5.1, 7b):
   however many jobs cover it; an open job counts up to the last day evidence shows it went on. Cumulative weeks
   add jobs across gaps and employers; continuous weeks need 7·N days in a row. "13 more weeks after the 13-week
   outcome" count only days after that outcome's day.
-- Qualifying work: the employer kinds named (any when none are named), self-employment only if the card says
-  it counts, interim care work only if the card counts it, the bases named, at least the minimum hours and
+- Qualifying work: the employer kinds named (any when none are named; none at all when employed work does not
+  count, as for "entry to self-employment"), self-employment only if the card says it counts, interim care work only if the card counts it, the bases named, at least the minimum hours and
   below the maximum of a part-time band.
 - A job-entry outcome is achieved on the day a qualifying job starts. A qualification outcome ("first Level N")
   is achieved by the first qualification at that level or above, of the kinds and guided hours named. A
@@ -81,6 +81,8 @@ def _counts(metric: dict, job: dict) -> bool:
         if not metric.get("self_employment"):
             return False
     else:
+        if metric.get("employed_work") is False:
+            return False
         kinds = metric.get("employers") or (["nhs"] if metric.get("nhs_only") else [])
         if kinds and job["kind"] not in kinds:
             return False

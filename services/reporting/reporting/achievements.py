@@ -75,6 +75,8 @@ def spell_counts(metric: Mapping[str, Any], spell: Mapping[str, Any]) -> bool:
         if not metric["self_employment"]:
             return False
     else:
+        if not metric.get("employed_work", True):
+            return False
         employers = employers_of(metric)
         if employers and spell.get("employer_kind") not in employers:
             return False

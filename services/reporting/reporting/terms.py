@@ -74,6 +74,9 @@ class MetricSchema(Strict):
                             metadata={"description": "the kinds of employer whose jobs count (any if empty)"})
     nhs_only = fields.Boolean(load_default=False, metadata={"description": "the same as employers: [nhs]"})
     self_employment = fields.Boolean(load_default=False, metadata={"description": "self-employment counts"})
+    employed_work = fields.Boolean(load_default=True,
+                                   metadata={"description": "jobs with an employer count (false with "
+                                                            "self_employment: 'entry to self-employment' only)"})
     interim_care_work = fields.Boolean(load_default=False,
                                        metadata={"description": "interim care work beside the pathway counts"})
     employment_bases = fields.List(fields.String(validate=validate.OneOf(BASES)), load_default=list,
@@ -175,6 +178,11 @@ def metric_errors(metric: dict, codes: list[str], earlier: list[str]) -> list[st
     high = metric["max_hours_per_week"]
     if high is not None and high <= metric["min_hours_per_week"]:
         problems.append("max_hours_per_week must be above min_hours_per_week")
+    if metric["trigger"] in EMPLOYMENT_TRIGGERS and not (metric["employed_work"] or metric["self_employment"]
+                                                          or metric["interim_care_work"]):
+        problems.append("no work counts: employed_work, self_employment or interim_care_work")
+    if not metric["employed_work"] and (metric["employers"] or metric["nhs_only"] or metric["employment_bases"]):
+        problems.append("employers and bases apply to employed work")
     employment = ("employers", "nhs_only", "self_employment", "interim_care_work", "employment_bases",
                   "max_hours_per_week")
     if metric["trigger"] not in EMPLOYMENT_TRIGGERS and any(metric[name] for name in employment):

@@ -63,6 +63,8 @@ def random_card(rnd: random.Random) -> dict[str, Any]:
             metric["self_employment"] = rnd.random() < 0.5
             metric["interim_care_work"] = rnd.random() < 0.5
             metric["employment_bases"] = rnd.sample(BASES[1:], k=rnd.randint(0, 2))
+            if metric["self_employment"] and rnd.random() < 0.2:  # 'entry to self-employment' only
+                metric.update(employed_work=False, employers=[], employment_bases=[])
             metric["min_hours_per_week"] = rnd.choice((0, 8, 16))
             metric["max_hours_per_week"] = rnd.choice((None, None, 16, 30)) if metric["min_hours_per_week"] < 16 \
                 else None

@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from marshmallow import ValidationError
 
 from pathways.domain import Pathway
 from pathways.translation import to_contract
 from reporting.ledger import LedgerRefused
+from reporting.terms import TermsSchema
 from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
 
 PASS = {"reading": True, "writing": True, "speaking_listening": True}
@@ -208,3 +210,27 @@ def test_the_bond_counts_nhs_work_of_16_hours_after_enrolment_and_26_weeks_acros
     assert found[("use-it-nhs-bond", person.client)] == [
         ("nhs_job_start", "2019-04-01", "2019-04-01", 360000, 360000),
         ("nhs_26_weeks", plus("2019-07-15", 90), plus("2019-07-15", 90), 240000, 240000)]
+
+
+def test_entry_to_self_employment_counts_only_self_employment():
+    """RTOF's 'entry to self-employment' beside its 'job entry': a metric for the self-employed alone."""
+    document = terms("dwp_if_round_2")
+    document.update(contract_id="self-employment-rows", metrics=[
+        {"code": "job_entry", "trigger": "employment_started", "definition": "Job entry"},
+        {"code": "self_employment_entry", "trigger": "employment_started", "self_employment": True,
+         "employed_work": False, "definition": "Entry to self-employment"}],
+        prices=[{"metric": "job_entry", "pence": 10000, "effective_from": "2017-01-01"},
+                {"metric": "self_employment_entry", "pence": 20000, "effective_from": "2017-01-01"}])
+    harness, log = Harness(), PathwaysLog()
+    harness.register(TermsSchema().dump(TermsSchema().load(document)))
+    employed, own_business = Person(log, "2019-01-07"), Person(log, "2019-01-07")
+    employed.job("2019-02-04", 37.5)
+    own_business.job("2019-02-04", 30, kind=None, self_employed=True)
+    harness.consume(log)
+    metrics = {who: sorted(o["metric"] for o in harness.participant("self-employment-rows", str(who.client))
+                           .outcomes.values()) for who in (employed, own_business)}
+    assert metrics == {employed: ["job_entry"], own_business: ["self_employment_entry"]}
+    with pytest.raises(ValidationError):  # a metric no work can meet is refused
+        TermsSchema().load({**document, "metrics": [{"code": "nothing", "trigger": "employment_started",
+                                                     "employed_work": False, "definition": "x"}],
+                            "prices": []})
