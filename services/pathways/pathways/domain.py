@@ -55,6 +55,11 @@ def _new_interim(employer: str, hours_per_week: float, started_on: str) -> dict:
             "care_certificate_on": None, "evidenced_until": started_on}
 
 
+
+def _last_ended(jobs: list[dict], occurred_at: datetime) -> list[dict]:
+    """The jobs with the last one ended (and evidenced) on ``occurred_at``: a new list, the state is replaced."""
+    return [*jobs[:-1], {**jobs[-1], "ended_on": _day(occurred_at), "evidenced_until": _day(occurred_at)}]
+
 class Pathway(ReplacedStateAggregate):
     """One client's route to one regulator's register and into work.
 
@@ -733,8 +738,7 @@ class Pathway(ReplacedStateAggregate):
             raise StepRefused("employment_ends_after_it_starts", "there is no current job to end")
         if _day(occurred_at) < self.employed_since:
             raise StepRefused("employment_ends_after_it_starts", "a job ends after it starts")
-        ended = [*self.spells[:-1], {**self.spells[-1], "ended_on": _day(occurred_at),
-                                     "evidenced_until": _day(occurred_at)}]
+        ended = _last_ended(self.spells, occurred_at)
         self._employment_ended(work=self.work(ended), occurred_at=occurred_at)
 
     class EmploymentEnded(TracedAggregate.Event):
@@ -749,8 +753,7 @@ class Pathway(ReplacedStateAggregate):
     @event(EmploymentEnded)
     def _employment_ended(self, work: list | None, occurred_at: datetime) -> None:
         self.employed_since = None
-        self.spells = [*self.spells[:-1], {**self.spells[-1], "ended_on": _day(occurred_at),
-                                           "evidenced_until": _day(occurred_at)}]
+        self.spells = _last_ended(self.spells, occurred_at)
 
     def confirm_employment(self, job: str, evidence: str, occurred_at: datetime) -> None:
         """Evidence (a payslip, payroll, an employer's letter) that the client was still in the current main job
@@ -846,8 +849,7 @@ class Pathway(ReplacedStateAggregate):
         self._ensure_open()
         if self.interim_since is None or _day(occurred_at) < self.interim_since:
             raise StepRefused("interim_job_ends_after_it_starts", "there is no interim job to end on this date")
-        ended = [*self.interim_jobs[:-1], {**self.interim_jobs[-1], "ended_on": _day(occurred_at),
-                                           "evidenced_until": _day(occurred_at)}]
+        ended = _last_ended(self.interim_jobs, occurred_at)
         self._interim_job_ended(work=self.work(interim_jobs=ended), occurred_at=occurred_at)
 
     class InterimJobEnded(TracedAggregate.Event):
@@ -862,8 +864,7 @@ class Pathway(ReplacedStateAggregate):
     @event(InterimJobEnded)
     def _interim_job_ended(self, work: list | None, occurred_at: datetime) -> None:
         self.interim_since = None
-        self.interim_jobs = [*self.interim_jobs[:-1], {**self.interim_jobs[-1], "ended_on": _day(occurred_at),
-                                                       "evidenced_until": _day(occurred_at)}]
+        self.interim_jobs = _last_ended(self.interim_jobs, occurred_at)
 
     # -- the route itself ----------------------------------------------------------------------------------
     def close(self, reason: str, occurred_at: datetime) -> None:
