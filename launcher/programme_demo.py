@@ -50,7 +50,7 @@ def load(urls: dict[str, str], credentials: dict[str, str], programme: Programme
     caseworker). Returns what was loaded."""
     hub = Poster(urls["referrals"], credentials["hub"], f"{prefix}-hub")
     steps = Poster(urls["pathways"], credentials["hub"], f"{prefix}-steps")
-    accepted: list[tuple[dict, str, tuple[str, str]]] = []
+    accepted: list[tuple[dict, str, tuple[str, str, str]]] = []
     for number in range(programme.clients):
         partner = programme.partners[number % len(programme.partners)]
         profession = PROFESSIONS[number % len(PROFESSIONS)]
@@ -61,8 +61,9 @@ def load(urls: dict[str, str], credentials: dict[str, str], programme: Programme
         if len(accepted) < programme.accepted:
             accepted.append((referral, profession, _enrol(hub, referral["referral_id"], number, referred_on)))
     placed, batch = [], []
-    for index, (referral, profession, (entry_point, enrolled_on)) in enumerate(accepted[:programme.placements_offered]):
-        client, regulator = referral["client_id"], REGULATOR[profession]
+    for index, (referral, profession, (entry_point, enrolled_on, client)) in \
+            enumerate(accepted[:programme.placements_offered]):
+        regulator = REGULATOR[profession]
         _wait_for_pathway(urls["pathways"], credentials["hub"], client)
         kind, when = KINDS[index % len(KINDS)], f"{enrolled_on}T15:00:00+00:00"
         batch += [_step(client, regulator, f"{prefix}-placed-{index}", "placed_with_trust", when, {"trust": "swbh-trust"}),
@@ -103,8 +104,9 @@ def _wait_for_pathway(url: str, credential: str, client: str, seconds: float = 6
     raise TimeoutError(f"no pathway opened for client {client} within {seconds:.0f} s")
 
 
-def _enrol(hub: Poster, referral_id: str, number: int, referred_on: str) -> tuple[str, str]:
-    """Contact, consent, assessment and acceptance a week after the referral: (entry point, enrolled on)."""
+def _enrol(hub: Poster, referral_id: str, number: int, referred_on: str) -> tuple[str, str, str]:
+    """Contact, consent, assessment and acceptance a week after the referral: (entry point, enrolled on, the
+    client's id: the hub learns it; the referrer's answer does not carry it)."""
     entry_point = ENTRY_POINTS[number % len(ENTRY_POINTS)]
     english, registered = ENGLISH_FOR[entry_point]
     when = f"{referred_on}T16:00:00+00:00"
@@ -117,4 +119,4 @@ def _enrol(hub: Poster, referral_id: str, number: int, referred_on: str) -> tupl
         "english": english, "registered": registered, "occurred_at": when})
     answer = hub(f"{base}/acceptance", f"acceptance-{number}", {
         "regulator": REGULATOR[PROFESSIONS[number % len(PROFESSIONS)]], "occurred_at": when})
-    return answer["entry_point"], referred_on
+    return answer["entry_point"], referred_on, answer["client_id"]

@@ -3,7 +3,9 @@ community research (re-exported by contracts.enterprises). Unknown fields are re
 import uuid
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, post_load, validate, validates_schema
+
+from contracts import fields
 
 from contracts.enterprise_commands import (AREAS, ASSET_KINDS, ATTENDEE_KINDS, DIAGNOSTIC_AREAS, GRANT_PURPOSES,
                                            INTRODUCTION_TARGETS, LAPSE_REASONS, MENTOR_CHANNELS, MENTOR_KINDS,

@@ -7,7 +7,9 @@ a closed vocabulary, so no personal data hides in it.
 """
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
+
+from contracts import fields
 
 from contracts.envelope import Command
 from contracts.referrals import not_in_future

@@ -5,7 +5,9 @@ enterprises as ids, legal forms and dates. Funder indicators count each ``enterp
 """
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, validate
+
+from contracts import fields
 
 from contracts.envelope import Envelope
 from contracts.community_commands import *  # noqa: F401,F403  (HTTP bodies: en.RecruitMentor, ...)

@@ -1,5 +1,7 @@
 """The envelope every integration event carries, and the base schemas of HTTP bodies."""
-from marshmallow import EXCLUDE, RAISE, Schema, fields
+from marshmallow import EXCLUDE, RAISE, Schema
+
+from contracts import fields
 
 
 class Envelope(Schema):

@@ -1,5 +1,7 @@
 """Contracts of the pathways service: its integration events, and the steps trust systems post over HTTP."""
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, post_load, validate, validates_schema
+
+from contracts import fields
 
 from contracts.envelope import Command, Envelope
 from contracts.referrals import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
@@ -349,7 +351,8 @@ class BatchStep(PostStep):
 
     client_id = fields.UUID(required=True)
     regulator = fields.String(required=True, validate=validate.OneOf(REGULATORS))
-    idempotency_key = fields.String(required=True, validate=validate.Length(1, 200))
+    idempotency_key = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$", error="1 to 128 letters, digits or . _ : / - (an id, not text)"))
 
 
 class PostSteps(Schema):

@@ -2,7 +2,9 @@
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, validate, validates
+
+from contracts import fields
 
 from contracts.envelope import Command, Envelope
 

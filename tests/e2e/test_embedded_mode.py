@@ -83,3 +83,30 @@ def test_bin_run_empty_starts_the_platform_with_nothing_loaded(tmp_path):
     finally:
         run.terminate()
         run.wait(timeout=60)
+
+
+def test_an_erasure_leaves_no_key_in_the_sqlite_files_nor_in_the_wal(embedded):
+    """Crypto-shredding in the embedded default: once the erasure answers, neither the database file nor its
+    WAL holds the erased person's wrapped key, nor their name."""
+    import glob
+    import sqlite3
+
+    admin = embedded.credentials["admin"]
+    body = form("embedded-club", "nurse")
+    referral = post(embedded.url("referrals", "/referrals"), body, key(), admin).json()
+    files = sorted(glob.glob(os.path.join(embedded.env["DATA_DIR"], "referrals*")))
+    database = next(f for f in files if f.endswith((".sqlite", ".db")))
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        wrapped = connection.execute("SELECT wrapped FROM chassis_subject_keys WHERE subject_id = ?",
+                                     (referral["client_id"],)).fetchone()[0]
+
+    def raw() -> bytes:
+        return b"".join(open(f, "rb").read() for f in glob.glob(os.path.join(embedded.env["DATA_DIR"], "referrals*"))
+                        if not f.endswith("-shm"))
+
+    assert wrapped.encode() in raw()
+    decided = post(embedded.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
+                   {"decision": "erase", "ground": "asked in writing", "requested_on": now_iso()[:10]}, key(), admin)
+    assert decided.status_code == 201, decided.text
+    left = raw()
+    assert wrapped.encode() not in left and body["person"]["full_name"].encode() not in left

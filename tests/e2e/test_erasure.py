@@ -38,6 +38,27 @@ def every_table_text(platform) -> str:
     return "\n".join(dump)
 
 
+def hub_view(platform, caseworker: str, answer: dict) -> dict:
+    """A referral as the hub sees it (the referrer's own answer leaves out the client's id)."""
+    return get(platform.url("referrals", f"/referrals/{answer['referral_id']}"), caseworker).json()
+
+
+def key_row(platform, client_id: str) -> str | None:
+    with psycopg.connect(config.postgres_conninfo(config.database_name("referrals", platform.env))) as connection:
+        row = connection.execute("SELECT wrapped FROM chassis_subject_keys WHERE subject_id = %s",
+                                 (client_id,)).fetchone()
+    return row[0] if row else None
+
+
+def key_table_file(platform) -> bytes:
+    """The raw bytes of the key table's heap file, read by the server (the tests connect as a superuser)."""
+    with psycopg.connect(config.postgres_conninfo(config.database_name("referrals", platform.env)),
+                         autocommit=True) as connection:
+        connection.execute("CHECKPOINT")  # dirty pages to the file first, so the file is what is on disk
+        return bytes(connection.execute(
+            "SELECT pg_read_binary_file(pg_relation_filepath('chassis_subject_keys'))").fetchone()[0])
+
+
 def paid_job_start(platform, credentials, caseworker, client: str) -> str:
     """The client starts an NHS job in May 2019 and the bond pays for it: the outcome's reference."""
     admin, nhs = credentials("programme-office", "admin"), credentials("swbh-trust", "finance")
@@ -68,8 +89,9 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_t
     referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
     from launcher.demo import enrol
 
-    assert enrol(platform, referral["referral_id"], caseworker, "E-B", "NMC", body["occurred_at"], key())["status"] \
-        == "accepted"
+    accepted = enrol(platform, referral["referral_id"], caseworker, "E-B", "NMC", body["occurred_at"], key())
+    assert accepted["status"] == "accepted"
+    referral["client_id"] = accepted["client_id"]  # the hub learns it; the referrer's answer does not carry it
     reader = credentials("programme-office", "auditor")
     wait_for(lambda: get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"), caseworker).json(),
              lambda found: found["pathways"], what="the pathway")
@@ -97,11 +119,15 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_t
                             (referral["client_id"],)).fetchall()
     assert len(reads) == 1 and reads[0][1] == "GET /referrals/<referral_id>"
 
+    wrapped = key_row(platform, referral["client_id"])
+    assert wrapped and wrapped.encode() in key_table_file(platform)
     decided = post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
                    {"decision": "erase", "ground": "the client asked on the phone", "requested_on": "2018-10-01"},
                    key(), caseworker)
     assert decided.status_code == 201 and decided.json()["erased"] is True
 
+    # crypto-shredding holds in the files: the key table's file no longer has the old key (VACUUM FULL)
+    assert key_row(platform, referral["client_id"]) is None and wrapped.encode() not in key_table_file(platform)
     view = wait_for(lambda: get(url, caseworker).json(), lambda v: v["erased"], what="the erased view")
     assert view["personal"] is None and view["profession"] == "nurse"
     stored = referrals_app.repository.get(uuid.UUID(referral["referral_id"]))
@@ -141,7 +167,8 @@ def checkpointed(app) -> int:
 def test_a_refused_erasure_keeps_the_data_and_records_its_ground(platform, credentials, caseworker, referrals_app):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     body = form(partner)
-    referral = post(platform.url("referrals", "/referrals"), body, key(), credentials(partner, "referrer")).json()
+    referral = hub_view(platform, caseworker, post(platform.url("referrals", "/referrals"), body, key(),
+                                                   credentials(partner, "referrer")).json())
     refused = post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
                    {"decision": "refuse", "ground": "ESF audit retention until 2030 (funder agreement)",
                     "requested_on": "2018-10-01"}, key(), caseworker)
@@ -153,8 +180,8 @@ def test_a_refused_erasure_keeps_the_data_and_records_its_ground(platform, crede
 
 def test_a_backup_restored_after_an_erasure_is_erased_again(platform, credentials, caseworker, referrals_app):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
-    referral = post(platform.url("referrals", "/referrals"), form(partner), key(),
-                    credentials(partner, "referrer")).json()
+    referral = hub_view(platform, caseworker, post(platform.url("referrals", "/referrals"), form(partner), key(),
+                                                   credentials(partner, "referrer")).json())
     with referrals_app.sql() as sql:
         backup = sql.execute("SELECT wrapped FROM chassis_subject_keys WHERE subject_id = %s",
                              (referral["client_id"],)).fetchone()[0]

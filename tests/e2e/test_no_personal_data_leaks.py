@@ -37,11 +37,12 @@ def test_logs_metrics_and_messages_carry_no_personal_data(platform, credentials,
         first = referral_ids[0]
         from launcher.demo import enrol
 
-        enrol(platform, first["referral_id"], caseworker, "E-A", "GMC", "2018-09-10T10:00:00+00:00", key())
+        client = enrol(platform, first["referral_id"], caseworker, "E-A", "GMC", "2018-09-10T10:00:00+00:00",
+                       key())["client_id"]
         get(platform.url("referrals", f"/referrals/{first['referral_id']}"), caseworker)
         post(platform.url("referrals", f"/referrals/{referral_ids[1]['referral_id']}/erasure"),
              {"decision": "erase", "ground": "asked", "requested_on": "2018-10-01"}, key(), caseworker)
-        wait_for(lambda: get(platform.url("pathways", f"/clients/{first['client_id']}/pathways"), caseworker).json(),
+        wait_for(lambda: get(platform.url("pathways", f"/clients/{client}/pathways"), caseworker).json(),
                  lambda v: v["pathways"], what="the pathway")
 
         messages: list[str] = []

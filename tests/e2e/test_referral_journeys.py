@@ -9,9 +9,24 @@ from tests.support.waiting import form, get, key, now_iso, post, wait_for
 
 
 def refer(platform, credentials, body: dict) -> dict:
+    """A partner's referral, as the hub then sees it (with the client's id and the identity match)."""
     answer = post(platform.url("referrals", "/referrals"), body, key(), credentials(body["partner_id"], "referrer"))
     assert answer.status_code == 201, answer.text
-    return answer.json()
+    assert not {"client_id", "match"} & set(answer.json())  # the partner learns nothing of other partners' clients
+    return get(platform.url("referrals", f"/referrals/{answer.json()['referral_id']}"),
+               credentials("learning-works", "caseworker")).json()
+
+
+def test_a_partner_cannot_tell_a_person_another_partner_referred_from_a_new_one(platform, credentials):
+    first_body = form(f"partner-{uuid.uuid4().hex[:6]}")
+    refer(platform, credentials, first_body)
+    known, new = form(f"partner-{uuid.uuid4().hex[:6]}"), form(f"partner-{uuid.uuid4().hex[:6]}")
+    known["person"] = copy.deepcopy(first_body["person"])
+    answers = [post(platform.url("referrals", "/referrals"), body, key(), credentials(body["partner_id"], "referrer"))
+               for body in (known, new)]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert set(answers[0].json()) == set(answers[1].json()) == {"referral_id", "event_id", "version", "status",
+                                                                 "entry_point"}
 
 
 def test_a_person_referred_again_under_a_new_key_is_attached_to_the_same_client(platform, credentials, caseworker):

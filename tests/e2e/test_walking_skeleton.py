@@ -47,9 +47,9 @@ def reporting_metric(platform, name: str, **labels: str) -> float:
 def test_an_accepted_referral_opens_a_pathway_and_is_counted_by_partner(platform, credentials, caseworker):
     partner = f"partner-{uuid.uuid4().hex[:8]}"
     referral = refer(platform, credentials, partner)
-    accept(platform, caseworker, referral["referral_id"], entry_point="E-C", regulator="NMC")
+    client = accept(platform, caseworker, referral["referral_id"], entry_point="E-C", regulator="NMC")["client_id"]
 
-    pathways = wait_for(lambda: get(platform.url("pathways", f"/clients/{referral['client_id']}/pathways"),
+    pathways = wait_for(lambda: get(platform.url("pathways", f"/clients/{client}/pathways"),
                                     caseworker).json()["pathways"], what="a pathway")
     assert [(p["regulator"], p["entry_point"]) for p in pathways] == [("NMC", "E-C")]
     assert wait_for(lambda: partner_row(platform, partner), lambda row: row["accepted"] == 1,

@@ -99,3 +99,21 @@ def test_an_inserted_row_is_named_and_a_foreign_key_does_not_verify(app, key, tm
     directory = str(tmp_path / "foreign")
     audit.export(app, directory)
     assert {f.kind for f in audit.verify(directory, "referrals", audit.public_key_text(other))} >= {"checkpoint"}
+
+
+def test_the_embedded_stores_log_exports_and_verifies(key, tmp_path):
+    """The auditor's export works on the embedded default's SQLite store too (it numbers events by rowid)."""
+    application = build_application(Referrals, {"DATA_DIR": str(tmp_path / "var")})
+    try:
+        application.migrate()
+        for _ in range(3):
+            submit(application, "club", uuid.uuid4().hex, "club", "doctor")
+        while audit.advance(application, key, limit=2):
+            pass
+        assert findings(application, key, tmp_path) == []
+        with application.sql() as sql:
+            sql.execute("UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = 2")
+        found = [(f.kind, f.notification_id) for f in findings(application, key, tmp_path)]
+        assert ("altered", 2) in found and all(number >= 2 for _, number in found)
+    finally:
+        application.close()

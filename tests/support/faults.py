@@ -238,6 +238,8 @@ class Load:
         if status == 201:
             if kind == "referral":
                 journey.referral = answer.json()
+            if kind == "acceptance":  # the hub's answer names the client (the referrer's does not)
+                journey.referral = {**journey.referral, "client_id": answer.json()["client_id"]}
             self.accepted[key] = f"{service}:{kind}"
             journey.steps.pop(0)
             journey.keys.pop(0)

@@ -22,8 +22,7 @@ def accepted_client(platform: Any, credentials: Any, caseworker: str, regulator:
                     form(partner, profession or professions[regulator], occurred_at=when,
                          **({} if external_reference is None else {"external_reference": external_reference})), key(),
                     credentials(partner, "referrer")).json()
-    enrol(platform, referral["referral_id"], caseworker, entry_point, regulator, when, key())
-    client = referral["client_id"]
+    client = enrol(platform, referral["referral_id"], caseworker, entry_point, regulator, when, key())["client_id"]
     wait_for(lambda: get(platform.url("pathways", f"/clients/{client}/pathways"), caseworker).json()["pathways"],
              what="the pathway")
     if trust is not None:

@@ -27,6 +27,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -129,9 +130,10 @@ def export(app: Any, directory: str) -> None:
     """Writes events.csv, chain.csv and checkpoints.csv: all an auditor needs, with the public key."""
     os.makedirs(directory, exist_ok=True)
     table = f"{app.name}_events" if not app.is_sqlite else "stored_events"
+    number = "rowid" if app.is_sqlite else "notification_id"  # SQLite's store numbers its events by rowid
     queries = {
-        "events.csv": f"SELECT notification_id, originator_id, originator_version, topic, state FROM {table}"
-                      " ORDER BY notification_id",
+        "events.csv": f"SELECT {number}, originator_id, originator_version, topic, state FROM {table}"
+                      f" ORDER BY {number}",
         "chain.csv": "SELECT notification_id, content_digest, chain_hash FROM chassis_audit_chain ORDER BY notification_id",
         "checkpoints.csv": "SELECT notification_id, chain_hash, events, signed_at, public_key, signature"
                            " FROM chassis_audit_checkpoints ORDER BY notification_id",
@@ -140,7 +142,10 @@ def export(app: Any, directory: str) -> None:
         with app.sql() as sql, open(os.path.join(directory, name), "w", newline="") as handle:
             writer = csv.writer(handle)
             for row in sql.execute(query).fetchall():
-                writer.writerow([bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row])
+                values = [bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row]
+                if name == "events.csv" and app.is_sqlite:  # SQLite keeps the id as 32 hex digits
+                    values[1] = str(UUID(str(values[1])))
+                writer.writerow(values)
 
 
 @dataclass

@@ -51,6 +51,12 @@ class Unauthenticated(ClientError):
     status, code = 401, "unauthenticated"
 
 
+class LengthRequired(ClientError):
+    """Raised for a body sent without a length (chunked): it is not read, rather than read as empty."""
+
+    status, code = 411, "length_required"
+
+
 class PayloadTooLarge(ClientError):
     """Raised when a body exceeds the size or nesting limit."""
 

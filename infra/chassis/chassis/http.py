@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,16 +21,23 @@ from typing import Any, Mapping
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.wrappers import Response
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Request, Response
 
 from chassis import config
 from chassis.auth import Principal
-from chassis.errors import ClientError, Forbidden, PayloadTooLarge
+from chassis.errors import ClientError, Forbidden, LengthRequired, PayloadTooLarge
 from chassis.gate import Gate
 from chassis.meta import new_correlation_id
 from chassis.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
+
+#: Caller-chosen header values that are stored with events and logs (Idempotency-Key, X-Correlation-Id): ids,
+#: not text; no spaces, so no name or sentence can be smuggled in.
+HEADER_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+HEADER_RULE = "1 to 128 letters, digits or . _ : / - (an id, not text)"
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -96,11 +104,41 @@ def _depth(value: Any, limit: int, level: int = 0) -> None:
 PUBLIC = None
 
 
+class JsonWsgiApp(WsgiApp):
+    """nameko's WSGI app, answering what matches no route in JSON with the security headers (not werkzeug's
+    HTML): 404 for an unknown path (or a path parameter of the wrong shape), 405 with Allow for a method the
+    path does not take."""
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except MethodNotAllowed as exc:
+            allowed = sorted(exc.valid_methods or ())
+            answer = json_response(405, {"error": "method_not_allowed", "message": f"use {', '.join(allowed)}",
+                                         "allowed_methods": allowed}, {"Allow": ", ".join(allowed)})
+            return answer(environ, start_response)
+        except HTTPException as exc:
+            code = exc.code or 404
+            answer = json_response(code, {"error": "not_found" if code == 404 else "invalid",
+                                          "message": "no such resource" if code == 404 else str(exc.description)})
+            return answer(environ, start_response)
+        request.path_values = values  # type: ignore[attr-defined]
+        return provider.handle_request(request)(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self) -> JsonWsgiApp:
+        return JsonWsgiApp(self)
+
+
 class JsonRoute(HttpRequestHandler):
     """``roles``: who may call it (any of them), checked before the body is read; ``PUBLIC`` for none."""
 
     telemetry = Telemetry()
     gate = Gate()
+    server = JsonWebServer()
 
     def __init__(self, method: str, url: str, roles: tuple[str, ...] | None = PUBLIC,
                  body: type[Schema] | Schema | None = None,
@@ -127,8 +165,11 @@ class JsonRoute(HttpRequestHandler):
     def handle_request(self, request: Any) -> Response:
         started = time.perf_counter()
         request.shallow = False
-        correlation_id = request.headers.get("X-Correlation-Id") or new_correlation_id()
+        given = request.headers.get("X-Correlation-Id")
+        correlation_id = given if given and HEADER_VALUE.match(given) else new_correlation_id()
         try:
+            if given and correlation_id != given:  # caller-chosen text would be stored with every event
+                raise ValidationError({"X-Correlation-Id": [HEADER_RULE]})
             call = self.build_call(request, correlation_id)
             done = Event()
             self.container.spawn_worker(self, (call,), {}, context_data=call.meta,
@@ -158,6 +199,8 @@ class JsonRoute(HttpRequestHandler):
             length = request.content_length
             if length is not None and length > limit:
                 raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+            if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+                raise LengthRequired("send the body with a Content-Length (chunked bodies are not read)")
             raw = request.get_data(cache=False)
             if len(raw) > limit:
                 raise PayloadTooLarge(f"the body is larger than {limit} bytes")
@@ -165,6 +208,8 @@ class JsonRoute(HttpRequestHandler):
                 document = json.loads(raw or b"null")
             except (ValueError, UnicodeDecodeError):
                 raise ClientError("the body is not valid JSON") from None
+            except RecursionError:
+                raise ClientError(f"the body nests deeper than {self.max_depth} levels") from None
             _depth(document, self.max_depth)
             if not isinstance(document, (dict, list)):
                 raise ValidationError({"_schema": ["a JSON object is required"]})
@@ -173,8 +218,8 @@ class JsonRoute(HttpRequestHandler):
         key = request.headers.get("Idempotency-Key")
         if self.requires_idempotency_key and not key:
             raise ValidationError({"Idempotency-Key": ["this header is required: a unique key per step"]})
-        if key is not None and not (1 <= len(key) <= 200):
-            raise ValidationError({"Idempotency-Key": ["must be 1 to 200 characters"]})
+        if key is not None and not HEADER_VALUE.match(key):
+            raise ValidationError({"Idempotency-Key": [HEADER_RULE]})
         meta = {
             "actor": principal.key_id if principal else "anonymous",
             "organisation": principal.organisation if principal else None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
+import re
+import time
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Callable, Iterator, Sequence, cast
@@ -225,6 +227,30 @@ class ServiceApplication(Application):
         with datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(statement, tuple(params))
             return cursor.fetchall()
+
+    def scrub(self, table: str, attempts: int = 50) -> bool:
+        """Leaves nothing of ``table``'s overwritten or deleted rows in this store's files (crypto-shredding needs
+        the erased key gone, not just unreferenced). SQLite: the change was made with ``secure_delete`` on, so
+        the database pages hold zeros where the old row was; the WAL, which still holds the old page images, is
+        checkpointed into the database and truncated to nothing (retried while a reader holds a snapshot).
+        PostgreSQL: ``VACUUM FULL`` rewrites the table into a new file and drops the old one with its dead row
+        versions. What stays: PostgreSQL's WAL segments until they are recycled, WAL archives and backups
+        (docs/security.md: a restore re-erases). Returns False when SQLite could not truncate its WAL."""
+        if self.is_sqlite:
+            datastore = self.recorder.datastore  # type: ignore[attr-defined]
+            for attempt in range(attempts):
+                with datastore.get_connection(commit=True) as connection:
+                    busy = connection._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return True
+                time.sleep(0.05 * (attempt + 1))
+            log.warning("scrub: the WAL of %s could not be truncated (readers held on)", self.name)
+            return False
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+            raise ValueError(table)
+        with self.recorder.datastore.get_connection() as connection:  # type: ignore[attr-defined]  # autocommit
+            connection.execute(f"VACUUM FULL {table}")
+        return True
 
     def existing(self, aggregate_ids: Sequence[Any]) -> set[str]:
         """Which of these aggregates have been stored (one query, whatever their number)."""

@@ -132,22 +132,32 @@ class Vault:
         """Deletes the subject's key; returns False when it was already erased (or never had one)."""
         subject = str(subject_id)
         with self.app.sql() as sql:
+            self._secure(sql)
             changed = sql.execute("UPDATE chassis_subject_keys SET wrapped = NULL WHERE subject_id = %s"
                                   " AND wrapped IS NOT NULL", (subject,)).rowcount
             sql.execute("INSERT INTO chassis_erasures (subject_id, erased_at, erased_by, ground) VALUES (%s, %s, %s, %s)"
                         " ON CONFLICT (subject_id) DO NOTHING", (subject, _now(), by, ground))
         self.cache.pop(subject, None)
+        self.app.scrub("chassis_subject_keys")
         return bool(changed)
+
+    def _secure(self, sql: Any) -> None:
+        """SQLite: this connection overwrites what it deletes with zeros (the old key leaves no bytes behind in
+        the page it was in; ``ServiceApplication.scrub`` then empties the WAL)."""
+        if sql.sqlite:
+            sql.execute("PRAGMA secure_delete = ON")
 
     def reapply_erasures(self, subjects: list[str] | None = None) -> int:
         """Deletes again the keys of every erased subject (after restoring a backup of the key table)."""
         with self.app.sql() as sql:
+            self._secure(sql)
             erased = subjects or [row[0] for row in sql.execute("SELECT subject_id FROM chassis_erasures").fetchall()]
             count = 0
             for subject in erased:
                 count += sql.execute("UPDATE chassis_subject_keys SET wrapped = NULL WHERE subject_id = %s"
                                      " AND wrapped IS NOT NULL", (subject,)).rowcount
         self.cache.clear()
+        self.app.scrub("chassis_subject_keys")
         return count
 
 

@@ -135,6 +135,7 @@ class Referrals(ServiceApplication):
             sorted(name for name in corrections if name != "person")
 
         def change(referral: Referral) -> None:
+            referral.ensure_not_erased()  # the vault would refuse to reseal first, as a server error
             referral.correct_details(reseal(referral.client_id, referral.personal, corrections), names, occurred_at)
 
         return self.change_referral(scope, key, "correct_details", referral_id,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
@@ -154,14 +155,19 @@ class Referral(ReplacedStateAggregate):
         return self.lawful_basis is not None and (self.lawful_basis != "consent" or self.consent_given)
 
     def assess(self, lives_in_area: bool, overseas_health_qualification: bool, immigration_status: str,
-               english: str, registered: bool, occurred_at: datetime) -> None:
+               english: str, registered: bool, occurred_at: datetime,
+               seal: Callable[[dict[str, Any]], str] | None = None) -> None:
+        """``seal`` encrypts the immigration status under the person's key (special category-adjacent data: it
+        is stored sealed, like the form; only ``work_restricted``, which the programme acts on, stays in clear)."""
         ensure_past(occurred_at)
         self._ensure_open()
+        self.ensure_not_erased()
         if not self._processing_allowed():
             raise ConsentRequiredError()
         self._assessed(client_id=self.client_id, eligible=lives_in_area and overseas_health_qualification,
                        lives_in_area=lives_in_area, overseas_health_qualification=overseas_health_qualification,
-                       immigration_status=immigration_status,
+                       immigration_status=seal({"immigration_status": immigration_status}) if seal is not None
+                       else immigration_status,
                        work_restricted=immigration_status == "asylum_seeker_no_permission",
                        english=english, entry_point=entry_point_for(english, registered), occurred_at=occurred_at)
 
@@ -216,11 +222,15 @@ class Referral(ReplacedStateAggregate):
     def _closed(self, client_id: UUID, partner_id: str, outcome: str, reason: str, occurred_at: datetime) -> None:
         self.status, self.closed_reason = outcome, reason
 
+    def ensure_not_erased(self) -> None:
+        """Refuses what would need the person's data once it is erased (before anything tries to open it)."""
+        if self.erased:
+            raise RuleBroken("erased_data_stays_erased", "this client's personal data was erased")
+
     def correct_details(self, personal: str, fields: list[str], occurred_at: datetime) -> None:
         """A correction is its own event: the sealed form is replaced, the history keeps both."""
         ensure_past(occurred_at)
-        if self.erased:
-            raise RuleBroken("erased_data_stays_erased", "this client's personal data was erased")
+        self.ensure_not_erased()
         self._details_corrected(client_id=self.client_id, personal=personal, fields=fields, occurred_at=occurred_at)
 
     @event("DetailsCorrected")

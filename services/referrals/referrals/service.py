@@ -35,7 +35,8 @@ class ReferralsService(StandardEndpoints):
     @route("POST", "/referrals", roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
            summary="A partner refers a person to the hub")
     def submit_referral(self, call: Call) -> tuple[int, dict]:
-        """Takes contracts.referrals.SubmitReferral; returns the referral and client ids and the event id.
+        """Takes contracts.referrals.SubmitReferral; returns the referral id and the event id (to the hub, also the
+        client's id and whether the person was known).
 
         A referrer refers for its own organisation only; caseworkers record referrals for any partner."""
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin") \
@@ -43,6 +44,10 @@ class ReferralsService(StandardEndpoints):
             raise Forbidden("a partner refers for its own organisation only", fields={"partner_id": ["not yours"]})
         answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, call.body, self.vault.seal,
                                                self.identities)
+        if call.acting_as("referrer") and not call.acting_as("caseworker", "admin"):
+            # identity matching stays internal: a partner learns neither the client's id nor that the person was
+            # known (another partner may have referred them); the hub sees both
+            answer = {k: v for k, v in answer.items() if k not in ("client_id", "match")}
         return 201, answer
 
     @route("POST", "/referrals/<uuid:referral_id>/acceptance", roles=HUB, body=rf.AcceptClient,
@@ -71,7 +76,8 @@ class ReferralsService(StandardEndpoints):
     @route("POST", "/referrals/<uuid:referral_id>/assessment", roles=HUB, body=rf.Assess,
            requires_idempotency_key=True, answers=CREATED, summary="Eligibility and English: the entry point")
     def assess(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "assess", lambda r: r.assess(**call.body))
+        return self._step(call, "assess", lambda r: r.assess(
+            **call.body, seal=lambda data: self.vault.seal(r.client_id, data)))
 
     @route("POST", "/referrals/<uuid:referral_id>/decline", roles=HUB, body=rf.Decline,
            requires_idempotency_key=True, answers=CREATED, summary="Decline the referral, with a reason")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, validate
+
+from contracts import fields
 from werkzeug.wrappers import Response
 
 from chassis.errors import Conflict, NotFound

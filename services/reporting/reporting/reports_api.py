@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, validate
+
+from contracts import fields
 from werkzeug.wrappers import Response
 
 from chassis import config

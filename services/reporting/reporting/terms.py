@@ -13,7 +13,9 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Mapping
 
-from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, missing, validate, validates_schema
+
+from contracts import fields
 
 from contracts.pathways import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
 from contracts.referrals import ENTRY_POINTS, REGULATORS

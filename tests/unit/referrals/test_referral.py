@@ -148,3 +148,30 @@ def test_replaying_the_stored_events_rebuilds_the_same_referral():
     given.withdraw("found work elsewhere", WHEN)
     app.save(given)
     assert app.repository.get(given.id) == given
+
+
+def test_the_immigration_status_is_stored_sealed_and_only_the_work_restriction_in_clear():
+    given = referral()
+    given.record_contact_attempt("reached", WHEN)
+    given.record_consent("public_task", True, True, WHEN)
+    given.collect_events()
+    given.assess(lives_in_area=True, overseas_health_qualification=True, immigration_status="asylum_seeker_no_permission",
+                 english="esol_level_2", registered=False, occurred_at=WHEN,
+                 seal=lambda data: "v1.sealed-" + str(len(data)))
+    [assessed_event] = given.collect_events()
+    assert assessed_event.immigration_status == "v1.sealed-1" and assessed_event.work_restricted is True
+    assert "asylum" not in repr(vars(assessed_event))
+
+
+def test_an_erased_person_is_not_assessed_nor_corrected():
+    given = referral()
+    given.record_contact_attempt("reached", WHEN)
+    given.record_consent("public_task", True, True, WHEN)
+    given.erase()
+    for step in (lambda: given.assess(lives_in_area=True, overseas_health_qualification=True,
+                                      immigration_status="refugee", english="esol_level_2", registered=False,
+                                      occurred_at=WHEN),
+                 lambda: given.correct_details("v1.new", ["person.mobile"], WHEN)):
+        with pytest.raises(RuleBroken) as refused:
+            step()
+        assert refused.value.details["rule"] == "erased_data_stays_erased"
