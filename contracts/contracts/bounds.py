@@ -11,6 +11,7 @@ uses these fields.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal as _Decimal
 from typing import Any
 
@@ -50,7 +51,12 @@ class Decimal(_fields.Decimal):
 
 
 class Integer(_fields.Integer):
+    """A whole number: 1.5 or "1.5" is refused, never truncated (money is pence)."""
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()) or \
+                isinstance(value, str) and not re.fullmatch(r"\s*[-+]?[0-9]+\s*", value):
+            raise ValidationError("must be a whole number")
         found = super()._deserialize(value, attr, data, **kwargs)
         if found is not None and abs(found) > LARGEST_INTEGER:
             raise ValidationError("must be at most 2^53 in size")

@@ -18,7 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, missing, validate, valid
 from contracts import fields
 
 from contracts.pathways import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
-from contracts.referrals import ENTRY_POINTS, REGULATORS
+from contracts.referrals import ENTRY_POINTS, REGULATORS, not_in_future
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
 #: ``qualification_achieved``: the first qualification at ``qualification_level`` or above (of the kinds and
@@ -210,7 +210,7 @@ RETURNS = ("Interest Payment", "Capital Repayment", "Capital Repayment and Inter
 class Transaction(Strict):
     """POST /outcomes-contracts/{contract_id}/transactions: money between an investor and the provider."""
 
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
     transaction_type = fields.String(required=True, validate=validate.OneOf((*INVESTMENTS, *RETURNS, "Other")))
     sender = fields.String(required=True, validate=ID)
     receiver = fields.String(required=True, validate=ID)
@@ -221,7 +221,7 @@ class Transaction(Strict):
 class AmendPrices(Strict):
     """POST /outcomes-contracts/{contract_id}/prices: new price versions, in force from a later date."""
 
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
     reason = fields.String(required=True, validate=validate.Length(3, 500))
     prices = fields.List(fields.Nested(PriceSchema), required=True, validate=validate.Length(min=1))
 
