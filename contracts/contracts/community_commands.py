@@ -198,3 +198,12 @@ class MakeIntroduction(Step):
     to = fields.String(required=True, validate=validate.OneOf(INTRODUCTION_TARGETS))
     enterprise_id = fields.UUID(load_default=None, allow_none=True)
     person_ref = fields.UUID(load_default=None, allow_none=True)
+
+
+class ErasePerson(Command):
+    """POST /people/<id>/erasure: erase an applicant, a mentor, a community researcher or an enterprise's details
+    (a sole trader's name is a person's): their data key is destroyed, their blind-index entries deleted."""
+
+    ground = fields.String(required=True, validate=validate.Length(3, 500),
+                           metadata={"description": "why: the person's request, consent withdrawn"})
+    requested_on = fields.Date(required=True, validate=not_in_future)

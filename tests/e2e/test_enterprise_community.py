@@ -187,3 +187,24 @@ def test_no_name_or_email_of_the_strand_reaches_messages_logs_or_metrics(platfor
     logs = "\n".join(open(path, errors="replace").read() for path in glob.glob(os.path.join(platform.log_dir, "*.log")))
     for place, text in (("messages", "\n".join(messages)), ("metrics", metrics), ("logs", logs)):
         assert [n for n in names if n in text] == [], f"personal data in {place}"
+
+
+def test_a_person_of_the_strand_is_erased_their_details_unreadable_and_their_email_forgotten(platform, credentials):
+    staff = Staff(platform, credentials)
+    email = f"erase.{uuid.uuid4().hex[:8]}@example.org"
+    person = {"display_name": "Leyla Kovacs", "email": email, "occurred_at": at("2018-05-01")}
+    applicant = staff.ok("/applicants", person)["applicant_id"]
+    mentor = staff.ok("/mentors", {"display_name": "Grace Clarke", "channel": "personal_contact", "kind": "general",
+                                   "max_mentees": 2, "occurred_at": at("2018-05-01")})["mentor_id"]
+    assert staff.get(f"/applicants/{applicant}")["personal"]["email"] == email
+    assert staff.post("/applicants", person).status_code == 409  # one record per person, by email
+    request = {"ground": "asked by email", "requested_on": "2018-06-01"}
+    for subject, kind in ((applicant, "applicant"), (mentor, "mentor")):
+        erased = staff.ok(f"/people/{subject}/erasure", request)
+        assert (erased["kind"], erased["erased_now"]) == (kind, True)
+    assert staff.get(f"/applicants/{applicant}")["personal"] is None
+    assert staff.get(f"/mentors/{mentor}")["personal"] is None
+    assert staff.ok(f"/people/{applicant}/erasure", request)["erased_now"] is False  # erased already
+    assert staff.post(f"/people/{uuid.uuid4()}/erasure", request).status_code == 404
+    again = staff.post("/applicants", {**person, "occurred_at": at("2018-07-01")})
+    assert again.status_code == 201 and again.json()["applicant_id"] != applicant  # nothing recognises them

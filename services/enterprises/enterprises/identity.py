@@ -102,6 +102,14 @@ class IdentityIndex:
                             " ON CONFLICT (kind, digest) DO NOTHING", (kind, digest, owner_id))
         return [(kind, owner) for kind, owner in self.owners(digests).items() if owner != owner_id]
 
+    def forget(self, owner_id: str) -> None:
+        """An erased person's (or enterprise's) blind-index entries and duplicate flags are deleted: a keyed hash
+        of an email still tells whether that email was seen."""
+        with self.app.sql() as sql:
+            sql.execute("DELETE FROM enterprises_identities WHERE owner_id = %s", (owner_id,))
+            sql.execute("DELETE FROM enterprises_possible_duplicates WHERE subject_id = %s OR other_id = %s",
+                        (owner_id, owner_id))
+
     def flag(self, subject_id: str, other_id: str, matched_on: str, at: str) -> None:
         with self.app.sql() as sql:
             sql.execute("INSERT INTO enterprises_possible_duplicates (subject_id, other_id, matched_on, recorded_at)"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.application import AggregateNotFoundError
+
+from chassis.errors import NotFound
 from chassis.http import Call, route
 from contracts import enterprises as en
 from enterprises import cases
 from enterprises.mentors import Mentor
 from enterprises.network import NetworkEvent
 from enterprises.research import AssetMapEntry, CommunityResearcher
+from enterprises.domain import Enterprise
+from enterprises.fuse import Applicant
 from enterprises.routes_fuse import READERS, STAFF, STORED, Routes
 from enterprises.support import Consortium
 
@@ -22,7 +27,31 @@ def created(result: tuple[dict, bool]) -> tuple[int, dict]:
     return 201, result[0]
 
 
+#: The records of the enterprise strand that hold a person's sealed data, by what the erasure answer calls them.
+PEOPLE = {Applicant: "applicant", Mentor: "mentor", CommunityResearcher: "community_researcher",
+          Enterprise: "enterprise"}
+
+
 class CommunityRoutes(Routes):
+    @route("POST", "/people/<uuid:subject_id>/erasure", roles=STAFF, body=en.ErasePerson,
+           requires_idempotency_key=True,
+           answers={201: "erased (or erased already: erased_now false)", 404: "no such person"},
+           summary="Erase a person of the enterprise strand: applicant, mentor, researcher or a sole trader")
+    def erase_person(self, call: Call) -> tuple[int, dict]:
+        """Destroys the person's data key (their sealed details, in every event, can no longer be read, and the
+        key is scrubbed from the store's files) and deletes their blind-index entries; counts stay."""
+        subject = call.path["subject_id"]
+        try:
+            record = self.store.repository.get(subject)
+        except AggregateNotFoundError:
+            raise NotFound(f"no person {subject}") from None
+        kind = next((name for cls, name in PEOPLE.items() if isinstance(record, cls)), None)
+        if kind is None:
+            raise NotFound(f"no person {subject}")
+        erased_now = self.vault.erase(subject, by=call.meta["actor"], ground=call.body["ground"])
+        self.identities.forget(str(subject))
+        return 201, {"subject_id": str(subject), "kind": kind, "erased": True, "erased_now": erased_now}
+
     # -- mentors ---------------------------------------------------------------------------------------------
     @route("POST", "/mentors", roles=STAFF, body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
