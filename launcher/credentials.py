@@ -30,8 +30,9 @@ def applications(source: dict | None = None) -> Iterator[ServiceApplication]:
             app.close()
 
 
-def issue(organisation: str, roles: Iterable[str], source: dict | None = None) -> auth.Issued:
-    issued = auth.new_credential(organisation, roles)
+def issue(organisation: str, roles: Iterable[str], source: dict | None = None,
+          person: str | None = None) -> auth.Issued:
+    issued = auth.new_credential(organisation, roles, person)
     for app in applications(source):
         auth.store(app, issued)
     return issued
@@ -47,7 +48,7 @@ def rotate(key_id: str, grace_hours: float, source: dict | None = None) -> auth.
         current = current or auth.lookup(app, key_id)
     if current is None or current["revoked_at"]:
         raise SystemExit(f"no active credential {key_id}")
-    issued = issue(current["organisation"], current["roles"].split(","), source)
+    issued = issue(current["organisation"], current["roles"].split(","), source, current.get("person"))
     for app in applications(source):
         auth.expire(app, key_id, grace_hours)
     return issued
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     issuing = commands.add_parser("issue")
     issuing.add_argument("--organisation", required=True)
     issuing.add_argument("--role", action="append", required=True, choices=auth.ROLES)
+    issuing.add_argument("--person", help="the member of staff it is for: their staff id (not a name); every "
+                                          "read of case data it makes is recorded under it")
     rotating = commands.add_parser("rotate")
     rotating.add_argument("key_id")
     rotating.add_argument("--grace-hours", type=float, default=24.0)
@@ -67,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list")
     args = parser.parse_args(argv)
     if args.command == "issue":
-        issued = issue(args.organisation, args.role)
+        issued = issue(args.organisation, args.role, person=args.person)
         print(json.dumps({"key_id": issued.key_id, "credential": issued.credential,
-                          "organisation": issued.organisation, "roles": issued.roles}))
+                          "organisation": issued.organisation, "roles": issued.roles, "person": issued.person}))
     elif args.command == "rotate":
         issued = rotate(args.key_id, args.grace_hours)
         print(json.dumps({"key_id": issued.key_id, "credential": issued.credential, "replaces": args.key_id}))

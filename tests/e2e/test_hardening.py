@@ -111,3 +111,21 @@ def test_paths_and_methods_no_route_takes_are_json_with_the_security_headers(pla
         assert "X-Content-Type-Options" in answer.headers and "<html" not in answer.text.lower()
         if status == 405:
             assert "POST" in answer.headers["Allow"]
+
+
+def test_reads_of_case_data_are_recorded_under_the_member_of_staff_and_reported_to_auditors(platform, credentials,
+                                                                                          caseworker):
+    from launcher.credentials import issue
+
+    client = accepted_client(platform, credentials, caseworker, occurred_at="2019-01-07" + AT)
+    staff_id = f"lw-cw-{uuid.uuid4().hex[:6]}"
+    named = issue("learning-works", ["caseworker"], platform.env, person=staff_id).credential
+    assert get(platform.url("pathways", f"/clients/{client}/pathways"), named).status_code == 200
+    assert get(platform.url("reporting", f"/audit/clients/{client}/history"), named).status_code == 200
+    auditor = credentials("programme-office", "auditor")
+    for service, route in (("pathways", "/clients/<uuid:client_id>/pathways"),
+                           ("reporting", "/audit/clients/<uuid:client_id>/history")):
+        reads = get(platform.url(service, "/audit/reads"), auditor, params={"subject": client}).json()["reads"]
+        assert any(r["person"] == staff_id and r["what"] == route and r["organisation"] == "learning-works"
+                   for r in reads), (service, reads)
+    assert get(platform.url("pathways", "/audit/reads"), caseworker).status_code == 403

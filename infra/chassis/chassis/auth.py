@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Principal:
     key_id: str
     organisation: str
     roles: frozenset[str]
+    #: the member of staff who holds the credential (a staff id, not a name), where it was issued to a person
+    person: str | None = None
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles.intersection(roles))
@@ -46,6 +49,7 @@ class Issued:
     credential: str
     organisation: str
     roles: tuple[str, ...]
+    person: str | None = None
 
 
 def _hash(secret: str) -> str:
@@ -56,15 +60,22 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def new_credential(organisation: str, roles: Iterable[str]) -> Issued:
+STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def new_credential(organisation: str, roles: Iterable[str], person: str | None = None) -> Issued:
+    """``person``: the member of staff the credential is for (their staff id within the organisation), so that
+    every read and step it makes names a person, not just an organisation and a role."""
     roles = tuple(sorted(set(roles)))
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise ValueError(f"roles must be some of {', '.join(ROLES)}; got {', '.join(roles) or 'none'}")
     if not organisation or len(organisation) > 100:
         raise ValueError("an organisation id of 1 to 100 characters is required")
+    if person is not None and not STAFF_ID.match(person):
+        raise ValueError("a person is named by their staff id: 2 to 64 lower-case letters, digits, . _ - (not a name)")
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    return Issued(key_id, f"{PREFIX}{key_id}_{secret}", organisation, roles)
+    return Issued(key_id, f"{PREFIX}{key_id}_{secret}", organisation, roles, person)
 
 
 def store(app: ServiceApplication, issued: Issued, expires_at: datetime | None = None) -> None:
@@ -74,6 +85,9 @@ def store(app: ServiceApplication, issued: Issued, expires_at: datetime | None =
                     " expires_at, revoked_at) VALUES (%s, %s, %s, %s, %s, %s, NULL)",
                     (issued.key_id, issued.organisation, ",".join(issued.roles), _hash(secret),
                      _now().isoformat(), expires_at.isoformat() if expires_at else None))
+        if issued.person is not None:
+            sql.execute("INSERT INTO chassis_credential_holders (key_id, person) VALUES (%s, %s)",
+                        (issued.key_id, issued.person))
 
 
 def revoke(app: ServiceApplication, key_id: str, at: datetime | None = None) -> int:
@@ -91,9 +105,10 @@ def expire(app: ServiceApplication, key_id: str, hours: float) -> int:
 
 def listing(app: ServiceApplication) -> list[dict[str, Any]]:
     with app.sql() as sql:
-        rows = sql.execute("SELECT key_id, organisation, roles, issued_at, expires_at, revoked_at"
-                           " FROM chassis_credentials ORDER BY issued_at").fetchall()
-    return [dict(zip(("key_id", "organisation", "roles", "issued_at", "expires_at", "revoked_at"), row))
+        rows = sql.execute("SELECT c.key_id, c.organisation, c.roles, c.issued_at, c.expires_at, c.revoked_at,"
+                           " h.person FROM chassis_credentials c LEFT JOIN chassis_credential_holders h"
+                           " ON h.key_id = c.key_id ORDER BY c.issued_at").fetchall()
+    return [dict(zip(("key_id", "organisation", "roles", "issued_at", "expires_at", "revoked_at", "person"), row))
             for row in rows]
 
 
@@ -125,15 +140,16 @@ class Verifier:
         if (row is None or not hmac.compare_digest(row[2], _hash(secret)) or row[4] is not None
                 or (row[3] is not None and row[3] <= now)):
             raise Unauthenticated("the credential is not valid, has expired or was revoked")
-        return Principal(key_id, row[0], frozenset(filter(None, row[1].split(","))))
+        return Principal(key_id, row[0], frozenset(filter(None, row[1].split(","))), row[5])
 
     def _row(self, key_id: str) -> Any:
         cached = self.cache.get(key_id)
         if cached is not None and time.monotonic() - cached[0] < self.ttl:
             return cached[1]
         with self.app.sql() as sql:
-            row = sql.execute("SELECT organisation, roles, secret_hash, expires_at, revoked_at"
-                              " FROM chassis_credentials WHERE key_id = %s", (key_id,)).fetchone()
+            row = sql.execute("SELECT c.organisation, c.roles, c.secret_hash, c.expires_at, c.revoked_at, h.person"
+                              " FROM chassis_credentials c LEFT JOIN chassis_credential_holders h"
+                              " ON h.key_id = c.key_id WHERE c.key_id = %s", (key_id,)).fetchone()
         if len(self.cache) > 10_000:
             self.cache.clear()
         self.cache[key_id] = (time.monotonic(), row)

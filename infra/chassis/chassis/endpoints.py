@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from kombu import Connection
+from marshmallow import RAISE, Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from chassis.rpc import rpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -73,6 +74,16 @@ class Probe(DependencyProvider):
         return result
 
 
+class ReadsQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    since = fields.AwareDateTime(load_default=None, validate=lambda at: 1900 <= at.year <= 2199, metadata={"description": "reads at or after this time"})
+    subject = fields.String(load_default=None, validate=validate.Length(1, 100),
+                            metadata={"description": "whose data: a client, referral, contract or person id"})
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
+
+
 class StandardEndpoints:
     name: str
     probe = Probe()
@@ -98,6 +109,36 @@ class StandardEndpoints:
            answers={200: "AsyncAPI 2"})
     def asyncapi_document(self, call: Call) -> Response:
         return json_response(200, apidoc.asyncapi(self.name, self.publishes, self.consumes))
+
+    @route("GET", "/audit/reads", roles=("auditor", "admin"), query=ReadsQuery,
+           answers={200: "reads of case and personal data, newest first"},
+           summary="Who read whose data, when, under which credential (and which member of staff)")
+    def audited_reads(self, call: Call) -> dict:
+        """Case reads (a client's pathway or history, ESF records, statements: ``chassis_case_reads``) and
+        decryptions of personal data (``chassis_personal_data_reads``) recorded by this service."""
+        q = call.query
+        since = q["since"].isoformat() if q["since"] else ""
+        where, params = "read_at >= %s", [since]
+        if q["subject"]:
+            where += " AND subject_id = %s"
+            params.append(q["subject"])
+        app = self.store  # type: ignore[attr-defined]  # the service's Store dependency: its application
+        with app.sql() as sql:
+            cases = sql.execute("SELECT read_at, actor, person, organisation, route, subject_id FROM chassis_case_reads"
+                                f" WHERE {where} ORDER BY read_at DESC LIMIT %s", (*params, q["limit"])).fetchall()
+            personal = sql.execute("SELECT read_at, actor, organisation, purpose, subject_id FROM"
+                                   f" chassis_personal_data_reads WHERE {where} ORDER BY read_at DESC LIMIT %s",
+                                   (*params, q["limit"])).fetchall()
+        holders = {}
+        with app.sql() as sql:
+            for key_id, person in sql.execute("SELECT key_id, person FROM chassis_credential_holders").fetchall():
+                holders[key_id] = person
+        reads = [{"read_at": r[0], "kind": "case", "actor": r[1], "person": r[2], "organisation": r[3],
+                  "what": r[4], "subject_id": r[5]} for r in cases]
+        reads += [{"read_at": r[0], "kind": "personal_data", "actor": r[1], "person": holders.get(r[1]),
+                   "organisation": r[2], "what": r[3], "subject_id": r[4]} for r in personal]
+        reads.sort(key=lambda r: r["read_at"], reverse=True)
+        return {"service": self.name, "reads": reads[:q["limit"]]}
 
     @rpc
     def integration_events(self, after: int, upto: int | None = None, limit: int = 500) -> dict:

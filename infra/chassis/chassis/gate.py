@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from nameko.extensions import SharedExtension
@@ -39,6 +40,18 @@ class Gate(SharedExtension):
             assert store.app is not None
             self._verifier = Verifier(store.app)
         return self._verifier
+
+    def record_read(self, principal: Principal | None, route: str, subject: str) -> None:
+        """A read of case data: who (credential, person, organisation), which route, whose (a client id, a
+        contract, or * for a report over everyone), when."""
+        store = find_store(self.container)
+        assert store.app is not None
+        with store.app.sql() as sql:
+            sql.execute("INSERT INTO chassis_case_reads (read_at, actor, person, organisation, route, subject_id)"
+                        " VALUES (%s, %s, %s, %s, %s, %s)",
+                        (datetime.now(timezone.utc).isoformat(), principal.key_id if principal else "anonymous",
+                         principal.person if principal else None, principal.organisation if principal else "",
+                         route, subject))
 
     def authenticate(self, request: Any) -> Principal:
         return self.verifier.principal(request.headers.get("Authorization"))

@@ -143,13 +143,17 @@ class JsonRoute(HttpRequestHandler):
     def __init__(self, method: str, url: str, roles: tuple[str, ...] | None = PUBLIC,
                  body: type[Schema] | Schema | None = None,
                  query: type[Schema] | None = None, summary: str = "", requires_idempotency_key: bool = False,
-                 answers: Mapping[int, str] | None = None, raw: bool = False, **kwargs: Any) -> None:
+                 answers: Mapping[int, str] | None = None, raw: bool = False, audit_read: str | None = None,
+                 **kwargs: Any) -> None:
+        """``audit_read``: this GET reads case data; a 200 is recorded (``chassis_case_reads``) with the path
+        parameter of that name as whose data it was, or ``*`` for a report over everyone."""
         self.body_schema = body() if isinstance(body, type) else body
         self.query_schema = query() if isinstance(query, type) else query
         self.summary = summary
         self.requires_idempotency_key = requires_idempotency_key
         self.answers = dict(answers or {})
         self.raw = raw
+        self.audit_read = audit_read
         self.roles = roles
         self.max_body = self.max_depth = 0
         kwargs.setdefault("expected_exceptions", (ClientError, ValidationError))
@@ -176,6 +180,9 @@ class JsonRoute(HttpRequestHandler):
                                         handle_result=partial(self.handle_result, done))
             result = done.wait()
             response = self.response_from_result(result)
+            if self.audit_read is not None and response.status_code == 200:
+                subject = "*" if self.audit_read == "*" else str(call.path.get(self.audit_read, "*"))
+                self.gate.record_read(call.principal, self.url, subject)
         except Exception as exc:  # every failure becomes a JSON answer
             response = self.response_from_exception(exc, correlation_id)
         response.headers["X-Correlation-Id"] = correlation_id

@@ -352,6 +352,12 @@ CHASSIS_TABLES = (
     " PRIMARY KEY (scope, key))",
     "CREATE TABLE IF NOT EXISTS chassis_relay ("
     " name TEXT PRIMARY KEY, position BIGINT NOT NULL, last_published BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS chassis_credential_holders (key_id TEXT PRIMARY KEY, person TEXT NOT NULL)",
+    # reads of case data (a client's pathway, history, records; finance statements), by whom (chassis.gate)
+    "CREATE TABLE IF NOT EXISTS chassis_case_reads ("
+    " read_at TEXT NOT NULL, actor TEXT NOT NULL, person TEXT, organisation TEXT NOT NULL, route TEXT NOT NULL,"
+    " subject_id TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS chassis_case_reads_by_time ON chassis_case_reads (read_at)",
     "CREATE TABLE IF NOT EXISTS chassis_credentials ("
     " key_id TEXT PRIMARY KEY, organisation TEXT NOT NULL, roles TEXT NOT NULL, secret_hash TEXT NOT NULL,"
     " issued_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT)",

@@ -59,7 +59,7 @@ class CommunityRoutes(Routes):
         return created(cases.recruit_mentor(self.store, call.organisation, call.key, call.body,
                                             self.vault, self.identities))
 
-    @route("GET", MENTOR, roles=READERS, answers={200: "the mentor", 404: "none"},
+    @route("GET", MENTOR, roles=READERS, audit_read="mentor_id", answers={200: "the mentor", 404: "none"},
            summary="A mentor: matches, sessions, recognition (name for staff)")
     def get_mentor(self, call: Call) -> dict:
         mentor = self.store.load(Mentor, call.path["mentor_id"])
@@ -159,7 +159,7 @@ class CommunityRoutes(Routes):
         return created(cases.recruit_researcher(self.store, call.organisation, call.key, call.body,
                                                 self.vault, self.identities))
 
-    @route("GET", RESEARCHER, roles=READERS, answers={200: "the researcher", 404: "none"},
+    @route("GET", RESEARCHER, roles=READERS, audit_read="researcher_id", answers={200: "the researcher", 404: "none"},
            summary="A researcher: status since when, training, fieldwork, mentoring (name for staff)")
     def get_researcher(self, call: Call) -> dict:
         researcher = self.store.load(CommunityResearcher, call.path["researcher_id"])
@@ -201,7 +201,8 @@ class CommunityRoutes(Routes):
         return created(cases.map_asset(self.store, call.organisation, call.key, call.body, self.vault,
                                        self.identities))
 
-    @route("GET", "/asset-map/<uuid:entry_id>", roles=READERS, answers={200: "the entry", 404: "none"},
+    @route("GET", "/asset-map/<uuid:entry_id>", roles=READERS,
+           audit_read="entry_id", answers={200: "the entry", 404: "none"},
            summary="An asset-map entry (its personal part for staff, read under audit)")
     def get_asset(self, call: Call) -> dict:
         entry = self.store.load(AssetMapEntry, call.path["entry_id"])

@@ -46,7 +46,8 @@ class FuseRoutes(Routes):
     def possible_duplicate_enterprises(self, call: Call) -> dict:
         return {"enterprises": self.identities.possible_duplicates()}
 
-    @route("GET", "/enterprises/<uuid:enterprise_id>", roles=READERS, answers={200: "the enterprise", 404: "none"},
+    @route("GET", "/enterprises/<uuid:enterprise_id>", roles=READERS,
+           audit_read="enterprise_id", answers={200: "the enterprise", 404: "none"},
            summary="One enterprise: registration, programmes, support, CO05 status (name for staff)")
     def get_enterprise(self, call: Call) -> dict:
         enterprise = self.store.load(Enterprise, call.path["enterprise_id"])
@@ -169,7 +170,8 @@ class FuseRoutes(Routes):
                                                 self.identities)
         return 201, answer
 
-    @route("GET", "/applicants/<uuid:applicant_id>", roles=STAFF, answers={200: "the person", 404: "none"},
+    @route("GET", "/applicants/<uuid:applicant_id>", roles=STAFF,
+           audit_read="applicant_id", answers={200: "the person", 404: "none"},
            summary="A person's details (every read is recorded)")
     def get_applicant(self, call: Call) -> dict:
         applicant = self.store.load(Applicant, call.path["applicant_id"])

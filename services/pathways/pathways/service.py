@@ -55,12 +55,14 @@ class PathwaysService(StandardEndpoints):
         """Pulls what the referrals log holds beyond our position (a missed last message, a restart)."""
         self.inbox.catch_up("referrals", self._fetch_referrals, apply=self._apply_referrals_event)
 
-    @route("GET", "/clients/<uuid:client_id>/pathways", roles=HUB, summary="The pathways of one client",
+    @route("GET", "/clients/<uuid:client_id>/pathways", roles=HUB,
+           audit_read="client_id", summary="The pathways of one client",
            answers={200: "the client's pathways (possibly none), each with its due items"})
     def pathways_of_client(self, call: Call) -> dict:
         return {"pathways": self.store.pathways_of(call.path["client_id"], _today())}
 
     @route("GET", "/clients/<uuid:client_id>/pathways/<regulator>/history", roles=(*HUB, "auditor"),
+           audit_read="client_id",
            summary="Every event of one pathway, in order, with who recorded it and when",
            answers={200: "the pathway's events", 404: "no such pathway"})
     def pathway_history(self, call: Call) -> dict:
@@ -68,7 +70,7 @@ class PathwaysService(StandardEndpoints):
             raise NotFound(f"no regulator {call.path['regulator']}")
         return {"events": self.store.history(call.path["client_id"], call.path["regulator"])}
 
-    @route("GET", "/caseworkers/<caseworker_id>/due-items", roles=HUB, query=pw.DueItemsQuery,
+    @route("GET", "/caseworkers/<caseworker_id>/due-items", roles=HUB, audit_read="*", query=pw.DueItemsQuery,
            summary="What a caseworker's clients need next, by date", answers={200: "due items, soonest first"})
     def due_items_of_caseworker(self, call: Call) -> dict:
         return {"caseworker_id": call.path["caseworker_id"], "items": self.store.due_items_of_caseworker(

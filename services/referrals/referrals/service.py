@@ -123,7 +123,8 @@ class ReferralsService(StandardEndpoints):
         return {key: view[key] for key in ("referral_id", "client_id", "partner_id", "status", "entry_point",
                                            "profession", "regulator", "work_restricted", "erased")}
 
-    @route("GET", "/referrals/possible-duplicates", roles=HUB, answers={200: "referrals to check by hand"},
+    @route("GET", "/referrals/possible-duplicates", roles=HUB,
+           audit_read="*", answers={200: "referrals to check by hand"},
            summary="Referrals attached to a client on a partial match (name and date of birth only, or disagreeing)")
     def possible_duplicates(self, call: Call) -> dict:
         return {"referrals": self.store.possible_duplicates(self.identities)}
@@ -142,7 +143,7 @@ class ReferralsService(StandardEndpoints):
         person = {**current.get("person", {}), **corrections.get("person", {})}
         return self.vault.seal(client_id, {**current, **corrections, "person": person})
 
-    @route("GET", "/referrals/<uuid:referral_id>", roles=("referrer", "caseworker", "admin"),
+    @route("GET", "/referrals/<uuid:referral_id>", roles=("referrer", "caseworker", "admin"), audit_read="referral_id",
            answers={200: "the referral", 404: "no such referral (or not one of yours)"},
            summary="One referral's status")
     def get_referral(self, call: Call) -> dict:

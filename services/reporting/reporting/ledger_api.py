@@ -203,7 +203,7 @@ class LedgerEndpoints:
             lambda p, c, m, n: p.declare_other_funding(m, n, b["fund"], b["reference"], b["occurred_at"]),
             payers_only=False)
 
-    @route("GET", "/ledger/funding-overlaps", roles=("auditor", "admin"),
+    @route("GET", "/ledger/funding-overlaps", roles=("auditor", "admin"), audit_read="*",
            answers={200: "achievements with outcomes under more than one contract, and declared other funding"},
            summary="Where double funding could arise: one achievement under several contracts; other funds declared")
     def funding_overlaps(self, call: Call) -> dict:
@@ -244,7 +244,7 @@ class LedgerEndpoints:
         return 201, self._outcome_command(call, "clawback", change)
 
     # -- statements ---------------------------------------------------------------------------------------------
-    @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, query=Period,
+    @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, audit_read="contract_id", query=Period,
            answers={200: "figures by metric and payer (JSON or CSV)", 404: "no such contract"},
            summary="A statement: achieved, not payable, claimed, validated, rejected, paid, clawed back, due")
     def statement(self, call: Call) -> Any:
@@ -256,7 +256,8 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["rows"], statements.STATEMENT_COLUMNS), "statement")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/entries", roles=READERS, query=EntriesQuery,
+    @route("GET", "/ledger/contracts/<contract_id>/entries", roles=READERS,
+           audit_read="contract_id", query=EntriesQuery,
            answers={200: "the ledger entries behind a statement (JSON or CSV), pseudonymous"},
            summary="The claims behind each figure, outcome by outcome")
     def ledger_entries(self, call: Call) -> Any:
@@ -268,7 +269,8 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["entries"], statements.ENTRY_COLUMNS), "entries")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/outcomes", roles=READERS, query=OutcomesQuery,
+    @route("GET", "/ledger/contracts/<contract_id>/outcomes", roles=READERS,
+           audit_read="contract_id", query=OutcomesQuery,
            answers={200: "every outcome as it stands, in claim order (JSON or CSV), pseudonymous",
                     404: "no such contract"},
            summary="Outcomes in claim order: achieved and evidenced dates, price, payable, status; the referrer's "
@@ -283,7 +285,8 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["outcomes"], statements.OUTCOME_COLUMNS), "outcomes")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/statement-diff", roles=READERS, query=DiffQuery,
+    @route("GET", "/ledger/contracts/<contract_id>/statement-diff", roles=READERS,
+           audit_read="contract_id", query=DiffQuery,
            answers={200: "statement B minus statement A, outcome by outcome"},
            summary="What changed between two statements (known at two times, or two periods), claim by claim")
     def statement_diff(self, call: Call) -> dict:

@@ -119,7 +119,7 @@ class ReportEndpoints:
     def kpi_definitions(self, call: Call) -> Any:
         return {"definitions": queries.KPI_DEFINITIONS}
 
-    @route("GET", "/reports/esf-participants", roles=("auditor", "admin"), query=AsOf,
+    @route("GET", "/reports/esf-participants", roles=("auditor", "admin"), audit_read="*", query=AsOf,
            summary="ESF-style participant records: first start kept, final exit, immediate result",
            answers={200: "one record per participant"})
     def esf_participants(self, call: Call) -> Any:
@@ -180,7 +180,7 @@ class ReportEndpoints:
                            f"attendance-trend-{found['series']}")
         return found
 
-    @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, query=AsOf,
+    @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, audit_read="client_id", query=AsOf,
            summary="Everything recorded about one client across services, in order, as of a date",
            answers={200: "the client's history (no personal data: ids and programme facts)"})
     def client_history(self, call: Call) -> dict:
