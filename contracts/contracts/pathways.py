@@ -355,6 +355,10 @@ class BatchStep(PostStep):
         r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$", error="1 to 128 letters, digits or . _ : / - (an id, not text)"))
 
 
+#: The payload schema of each step type, for API documents (chassis.apidoc writes PostStep as a ``oneOf``).
+PostStep.payloads = PAYLOADS  # type: ignore[attr-defined]
+
+
 class PostSteps(Schema):
     """POST /steps/batch: up to 1,000 steps, each answered on its own (a bad step does not stop the others)."""
 

@@ -16,7 +16,7 @@ from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import Schema
 
 from chassis import bus
-from chassis.http import JsonRoute
+from chassis.http import HEADER_VALUE, JsonRoute
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -24,6 +24,39 @@ ERROR_SCHEMA = {
                    "rule": {"type": "string"}, "fields": {"type": "object"}},
     "required": ["error", "message"],
 }
+
+
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def _answer_content(entrypoint: JsonRoute) -> dict[str, Any]:
+    """A 2xx body: a JSON object (CSV too where the route takes ``format``; text for /metrics)."""
+    if entrypoint.url == "/metrics":
+        return {"text/plain": {"schema": {"type": "string"}}}
+    content: dict[str, Any] = {"application/json": {"schema": {"type": "object"}}}
+    if entrypoint.query_schema is not None and "format" in entrypoint.query_schema.fields:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    return content
+
+
+def _one_of_steps(spec: APISpec, body: Schema) -> dict[str, Any]:
+    """A step body as a discriminated ``oneOf``: one schema per step ``type``, each with its own payload schema
+    (``body.payloads``: type -> payload schema class), so an integrator sees every payload."""
+    registered = spec.components.schemas
+    mapping = {}
+    for step_type, payload_cls in sorted(body.payloads.items()):  # type: ignore[attr-defined]
+        payload = payload_cls.__name__
+        if payload not in registered:
+            spec.components.schema(payload, schema=payload_cls)
+        name = "Step_" + step_type
+        spec.components.schema(name, {
+            "type": "object", "required": ["type", "occurred_at", "payload"], "additionalProperties": False,
+            "properties": {"type": {"type": "string", "enum": [step_type]},
+                           "occurred_at": {"type": "string", "format": "date-time"},
+                           "payload": {"$ref": f"#/components/schemas/{payload}"}}})
+        mapping[step_type] = f"#/components/schemas/{name}"
+    return {"oneOf": [{"$ref": ref} for ref in mapping.values()],
+            "discriminator": {"propertyName": "type", "mapping": mapping}}
 
 
 def routes(service_cls: type) -> list[tuple[str, JsonRoute]]:
@@ -53,7 +86,7 @@ def openapi(service_cls: Any, version: str = "0.1.0") -> dict[str, Any]:
                       for param in re.findall(r"{([a-z_]+)}", path)]
         if entrypoint.requires_idempotency_key:
             parameters.append({"name": "Idempotency-Key", "in": "header", "required": True,
-                               "schema": {"type": "string", "maxLength": 200}})
+                               "schema": {"type": "string", "pattern": HEADER_VALUE.pattern, "maxLength": 128}})
         if entrypoint.query_schema is not None:
             parameters.append({"in": "query", "schema": entrypoint.query_schema})
         if parameters:
@@ -65,16 +98,31 @@ def openapi(service_cls: Any, version: str = "0.1.0") -> dict[str, Any]:
             operation["responses"]["403"] = {"description": f"only for: {', '.join(entrypoint.roles)}"}
             operation["responses"]["429"] = {"description": "rate limit of the credential exceeded"}
         if entrypoint.body_schema is not None:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": entrypoint.body_schema}}}
+            body: Any = entrypoint.body_schema
+            if getattr(body, "payloads", None):
+                body = _one_of_steps(spec, body)
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         answers = {200: "OK", **entrypoint.answers} if not entrypoint.answers else dict(entrypoint.answers)
         for status, text in sorted(answers.items()):
             operation["responses"][str(status)] = {"description": text}
-        for status, text in ((400, "Malformed JSON"), (413, "Body too large or too deep"),
-                             (422, "Invalid fields or a broken rule")):
-            if entrypoint.body_schema is not None or status == 422:
-                operation["responses"].setdefault(str(status), {
-                    "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+            if 200 <= status < 300:
+                operation["responses"][str(status)]["content"] = _answer_content(entrypoint)
+            elif status >= 400:
+                operation["responses"][str(status)]["content"] = ERROR_CONTENT
+        # what the edge itself may answer on any such route (chassis.http), each a JSON error
+        edge = [(422, "Invalid fields or a broken rule")]
+        if parameters and any(p.get("in") == "path" for p in parameters):
+            edge.append((404, "no such resource (or a path parameter of the wrong shape)"))
+        if entrypoint.body_schema is not None:
+            edge += [(400, "Malformed JSON"), (411, "a chunked body without a length"),
+                     (413, "Body too large or too deep")]
+        if entrypoint.requires_idempotency_key:
+            edge.append((409, "the Idempotency-Key was used with another body, or a concurrent write won"))
+        for status, text in edge:
+            operation["responses"].setdefault(str(status), {"description": text, "content": ERROR_CONTENT})
+        for status in ("401", "403", "429"):
+            if status in operation["responses"]:
+                operation["responses"][status]["content"] = ERROR_CONTENT
         spec.path(path=path, operations={entrypoint.method.lower(): operation})
     return _plain(spec.to_dict())
 
