@@ -120,9 +120,9 @@ def openapi(service_cls: Any, version: str = "0.1.0") -> dict[str, Any]:
             edge.append((409, "the Idempotency-Key was used with another body, or a concurrent write won"))
         for status, text in edge:
             operation["responses"].setdefault(str(status), {"description": text, "content": ERROR_CONTENT})
-        for status in ("401", "403", "429"):
-            if status in operation["responses"]:
-                operation["responses"][status]["content"] = ERROR_CONTENT
+        for code in ("401", "403", "429"):
+            if code in operation["responses"]:
+                operation["responses"][code]["content"] = ERROR_CONTENT
         spec.path(path=path, operations={entrypoint.method.lower(): operation})
     return _plain(spec.to_dict())
 
