@@ -125,3 +125,25 @@ class Harness:
                 outcomes[(contract_id, ref)] = found.outcomes if found else None
         contracts = {c: self.engine.contract(c).allocated for c in self.engine.contract_ids(fresh=True)}
         return {"outcomes": outcomes, "allocated": contracts}
+
+
+def seeds_in_two_workers(module: str, seeds: int) -> list[dict]:
+    """Runs ``python -m MODULE FIRST LAST`` over seeds 0..seeds-1 in two processes (one per core) and returns
+    the JSON lists they print, joined: the failures or differences, each naming its seed."""
+    import subprocess
+    import sys
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..")
+    half = seeds // 2
+    workers = [subprocess.Popen([sys.executable, "-m", module, str(a), str(b)], cwd=root, stdout=subprocess.PIPE,
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"}) for a, b in ((0, half), (half, seeds))]
+    found: list[dict] = []
+    try:
+        for worker in workers:
+            out, _ = worker.communicate(timeout=1800)
+            assert worker.returncode == 0, f"a {module} worker crashed"
+            found += json.loads(out)
+    finally:  # a timed-out or interrupted test leaves no worker behind
+        for worker in workers:
+            worker.kill()
+    return found

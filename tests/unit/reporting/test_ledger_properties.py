@@ -5,34 +5,19 @@ its seed: ``python -c "from tests.unit.reporting.ledger_histories import check; 
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from tests.unit.reporting.ledger_histories import check
+from tests.unit.reporting.support import seeds_in_two_workers
 
 HISTORIES = int(os.environ.get("LEDGER_HISTORIES", "10000"))
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
 
 
 @pytest.mark.timeout(1200)  # about 3 minutes on a quiet 2-core machine; far more when the machine is shared
 def test_ten_thousand_random_histories_keep_the_ledger_invariants_whatever_the_delivery():
-    half = HISTORIES // 2
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.unit.reporting.ledger_histories", str(a), str(b)],
-                                cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-               for a, b in ((0, half), (half, HISTORIES))]
-    failures = []
-    try:
-        for worker in workers:
-            out, _ = worker.communicate(timeout=1800)
-            assert worker.returncode == 0, "a history worker crashed"
-            failures += json.loads(out)
-    finally:  # a timed-out or interrupted test leaves no worker behind
-        for worker in workers:
-            worker.kill()
+    failures = seeds_in_two_workers("tests.unit.reporting.ledger_histories", HISTORIES)
     assert failures == [], f"{len(failures)} of {HISTORIES} histories failed, e.g. {failures[:3]}"
 
 

@@ -12,35 +12,20 @@ employer scope ignored, a continuous count that forgives gaps) and asserts that 
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
 
 from tests.unit.reporting.reference_histories import compare
+from tests.unit.reporting.support import seeds_in_two_workers
 
 HISTORIES = int(os.environ.get("REFERENCE_HISTORIES", "4000"))
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..")
 
 
 @pytest.mark.timeout(1200)  # about a minute on a quiet 2-core machine
 def test_the_engine_and_the_reference_agree_claim_by_claim_on_thousands_of_histories():
-    half = HISTORIES // 2
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.unit.reporting.reference_histories", str(a), str(b)],
-                                cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-               for a, b in ((0, half), (half, HISTORIES))]
-    differences = []
-    try:
-        for worker in workers:
-            out, _ = worker.communicate(timeout=1800)
-            assert worker.returncode == 0, "a history worker crashed"
-            differences += json.loads(out)
-    finally:
-        for worker in workers:
-            worker.kill()
+    differences = seeds_in_two_workers("tests.unit.reporting.reference_histories", HISTORIES)
     assert differences == [], f"{len(differences)} of {HISTORIES} histories differ, e.g. {differences[:3]}"
 
 
