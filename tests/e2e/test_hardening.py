@@ -129,3 +129,18 @@ def test_reads_of_case_data_are_recorded_under_the_member_of_staff_and_reported_
         assert any(r["person"] == staff_id and r["what"] == route and r["organisation"] == "learning-works"
                    for r in reads), (service, reads)
     assert get(platform.url("pathways", "/audit/reads"), caseworker).status_code == 403
+
+
+def test_nul_characters_anywhere_are_422s_and_a_malformed_credential_a_401(platform, credentials, caseworker):
+    """PostgreSQL cannot store U+0000: found by the long fuzzing run as a 500 on /audit/reads."""
+    auditor = credentials("programme-office", "auditor")
+    for service in ("referrals", "pathways", "enterprises", "reporting"):
+        answer = get(platform.url(service, "/audit/reads"), auditor, params={"subject": "a\x00b"})
+        assert "subject" in fields_of(answer)
+    body = form("edge-club")
+    body["person"]["full_name"] = "Amina\x00 Haddad"
+    answer = post(platform.url("referrals", "/referrals"), body, key(), credentials("edge-club", "referrer"))
+    assert "person" in fields_of(answer)
+    forged = requests.get(platform.url("reporting", "/reports/kpis"), timeout=10,
+                          headers={"Authorization": "Bearer uk_zz'--_secret"})
+    assert forged.status_code == 401

@@ -60,6 +60,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -135,6 +136,8 @@ class Verifier:
         if len(parts) != 3 or not credential.startswith(PREFIX) or not parts[1] or not parts[2]:
             raise Unauthenticated("the credential is not valid")
         key_id, secret = parts[1], parts[2]
+        if not KEY_ID.match(key_id):  # never sent to the database as it came (a NUL would fail the query)
+            raise Unauthenticated("the credential is not valid")
         row = self._row(key_id)
         now = _now().isoformat()
         if (row is None or not hmac.compare_digest(row[2], _hash(secret)) or row[4] is not None

@@ -90,15 +90,23 @@ def json_response(status: int, payload: Any, headers: Mapping[str, str] | None =
     return response
 
 
-def _depth(value: Any, limit: int, level: int = 0) -> None:
+NUL_RULE = "text may not contain NUL characters (U+0000)"
+
+
+def _depth(value: Any, limit: int, level: int = 0, where: str = "_schema") -> None:
+    """The body's nesting within ``limit``, and no NUL in any key or text (PostgreSQL cannot store one)."""
     if level > limit:
         raise PayloadTooLarge(f"the body nests deeper than {limit} levels")
     if isinstance(value, dict):
-        for item in value.values():
-            _depth(item, limit, level + 1)
+        for name, item in value.items():
+            if "\x00" in name:
+                raise ValidationError({where: [NUL_RULE]})
+            _depth(item, limit, level + 1, name if level == 0 else where)
     elif isinstance(value, list):
         for item in value:
-            _depth(item, limit, level + 1)
+            _depth(item, limit, level + 1, where)
+    elif isinstance(value, str) and "\x00" in value:
+        raise ValidationError({where: [NUL_RULE]})
 
 
 PUBLIC = None
@@ -221,6 +229,9 @@ class JsonRoute(HttpRequestHandler):
             if not isinstance(document, (dict, list)):
                 raise ValidationError({"_schema": ["a JSON object is required"]})
             body = self.body_schema.load(document)
+        for name, value in (*request.args.items(multi=True), *request.path_values.items()):
+            if "\x00" in name or "\x00" in str(value):
+                raise ValidationError({name.replace("\x00", "") or "_schema": [NUL_RULE]})
         query = self.query_schema.load(dict(request.args)) if self.query_schema is not None else {}
         key = request.headers.get("Idempotency-Key")
         if self.requires_idempotency_key and not key:
