@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal as _Decimal
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import ValidationError
 from marshmallow import fields as _fields
@@ -40,14 +40,21 @@ def _day(value: Any) -> Any:
     return value
 
 
-class Float(_fields.Float):
+class _Checked:
+    """A field whose deserialised value then passes ``check`` (before the field's own validators run)."""
+
+    check: Callable[[Any], Any]
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return _number(super()._deserialize(value, attr, data, **kwargs))
+        return type(self).check(super()._deserialize(value, attr, data, **kwargs))  # type: ignore[misc]
 
 
-class Decimal(_fields.Decimal):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return _number(super()._deserialize(value, attr, data, **kwargs))
+class Float(_Checked, _fields.Float):
+    check = staticmethod(_number)
+
+
+class Decimal(_Checked, _fields.Decimal):
+    check = staticmethod(_number)
 
 
 class Integer(_fields.Integer):
@@ -63,19 +70,16 @@ class Integer(_fields.Integer):
         return found
 
 
-class Date(_fields.Date):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return _day(super()._deserialize(value, attr, data, **kwargs))
+class Date(_Checked, _fields.Date):
+    check = staticmethod(_day)
 
 
-class DateTime(_fields.DateTime):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return _day(super()._deserialize(value, attr, data, **kwargs))
+class DateTime(_Checked, _fields.DateTime):
+    check = staticmethod(_day)
 
 
-class AwareDateTime(_fields.AwareDateTime):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return _day(super()._deserialize(value, attr, data, **kwargs))
+class AwareDateTime(_Checked, _fields.AwareDateTime):
+    check = staticmethod(_day)
 
 
 UNBOUNDED = (_fields.Float, _fields.Decimal, _fields.Integer, _fields.Date, _fields.DateTime, _fields.Number)

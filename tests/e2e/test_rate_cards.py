@@ -30,6 +30,12 @@ def card_in_2015(platform, admin: str, name: str) -> str:
     return contract_id
 
 
+def take(platform, caseworker: str, client: str, regulator: str, steps: list[tuple[str, dict, str]]) -> None:
+    """The steps (type, payload, day), each posted at 09:00 on its day."""
+    for kind, payload, on in steps:
+        step(platform, caseworker, client, regulator, kind, payload, on + AT)
+
+
 def outcomes_of(platform, reader: str, contract_id: str, client: str, admin: str, count: int) -> list[dict]:
     """The client's outcomes under the contract, once ``count`` of them are recorded."""
     rows = wait_for(lambda: [r for r in ledger_history(platform, admin, client)
@@ -63,8 +69,7 @@ def test_dwp_round_2_a_participant_reaches_every_outcome_and_the_per_person_cap(
                                      "hours_per_week": 30, "role": "healthcare assistant"}, "2016-01-04"),
              ("employment_confirmed", {"evidence": "payslip"}, "2016-04-08"),   # 13 weeks: 2016-01-04 + 90 days
              ("employment_confirmed", {"evidence": "payslip"}, "2016-07-03")]   # 13 more continuous: + 91 days
-    for kind, payload, on in steps:
-        step(platform, caseworker, client, "GMC", kind, payload, on + AT)
+    take(platform, caseworker, client, "GMC", steps)
     found = outcomes_of(platform, dwp, contract, client, admin, 7)
     assert table(found) == [
         ("basic_skills", "2015-09-01", "2015-09-01", 90000, 90000),
@@ -100,8 +105,7 @@ def test_fair_chance_fund_a_part_time_worker_is_paid_the_part_time_rows(platform
                                      "hours_per_week": 12, "role": "care assistant"}, "2016-01-04"),
              ("employment_confirmed", {"evidence": "payslip"}, "2016-04-03"),
              ("employment_confirmed", {"evidence": "payroll_confirmation"}, "2016-07-10")]
-    for kind, payload, on in steps:
-        step(platform, caseworker, client, "NMC", kind, payload, on + AT)
+    take(platform, caseworker, client, "NMC", steps)
     found = outcomes_of(platform, dclg, contract, client, admin, 5)
     assert table(found) == [
         ("education_or_training_entry", "2015-08-10", "2015-08-10", 50000, 50000),
@@ -120,7 +124,7 @@ def test_the_bond_pays_nhs_work_only_and_finance_sees_the_trusts_reference(platf
     reference = f"SWBH/EH/{uuid.uuid4().hex[:8]}"
     client = accepted_client(platform, credentials, caseworker, entry_point="E-A", occurred_at="2019-01-07" + AT,
                              external_reference=reference)
-    for kind, payload, on in [
+    take(platform, caseworker, client, "GMC", [
             ("right_to_work_check", {"valid_until": None}, "2019-01-07"),
             ("esol_result", {"level": "entry_2", "components": {"reading": True, "writing": True,
                                                                 "speaking_listening": True}}, "2019-02-01"),
@@ -128,8 +132,7 @@ def test_the_bond_pays_nhs_work_only_and_finance_sees_the_trusts_reference(platf
                                     "hours_per_week": 37.5, "role": "healthcare assistant"}, "2019-02-04"),
             ("employment_ended", {}, "2019-04-26"),
             ("employment_started", {"employer": "swbh-trust", "nhs": True, "hours_per_week": 37.5,
-                                    "role": "clinical fellow"}, "2019-05-01")]:
-        step(platform, caseworker, client, "GMC", kind, payload, on + AT)
+                                    "role": "clinical fellow"}, "2019-05-01")])
     bond = outcomes_of(platform, nhs, BOND, client, admin, 1)
     assert [(o["metric"], o["achieved_on"], o["price_pence"], o["external_reference"]) for o in bond] == [
         ("nhs_job_start", "2019-05-01", 450000, reference)]                    # E-A price

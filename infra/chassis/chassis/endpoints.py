@@ -126,17 +126,14 @@ class StandardEndpoints:
         with app.sql() as sql:
             cases = sql.execute("SELECT read_at, actor, person, organisation, route, subject_id FROM chassis_case_reads"
                                 f" WHERE {where} ORDER BY read_at DESC LIMIT %s", (*params, q["limit"])).fetchall()
-            personal = sql.execute("SELECT read_at, actor, organisation, purpose, subject_id FROM"
-                                   f" chassis_personal_data_reads WHERE {where} ORDER BY read_at DESC LIMIT %s",
+            personal = sql.execute("SELECT r.read_at, r.actor, h.person, r.organisation, r.purpose, r.subject_id"
+                                   " FROM chassis_personal_data_reads r LEFT JOIN chassis_credential_holders h"
+                                   f" ON h.key_id = r.actor WHERE {where} ORDER BY r.read_at DESC LIMIT %s",
                                    (*params, q["limit"])).fetchall()
-        holders = {}
-        with app.sql() as sql:
-            for key_id, person in sql.execute("SELECT key_id, person FROM chassis_credential_holders").fetchall():
-                holders[key_id] = person
         reads = [{"read_at": r[0], "kind": "case", "actor": r[1], "person": r[2], "organisation": r[3],
                   "what": r[4], "subject_id": r[5]} for r in cases]
-        reads += [{"read_at": r[0], "kind": "personal_data", "actor": r[1], "person": holders.get(r[1]),
-                   "organisation": r[2], "what": r[3], "subject_id": r[4]} for r in personal]
+        reads += [{"read_at": r[0], "kind": "personal_data", "actor": r[1], "person": r[2], "organisation": r[3],
+                   "what": r[4], "subject_id": r[5]} for r in personal]
         reads.sort(key=lambda r: r["read_at"], reverse=True)
         return {"service": self.name, "reads": reads[:q["limit"]]}
 

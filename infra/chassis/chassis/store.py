@@ -239,8 +239,9 @@ class ServiceApplication(Application):
         if self.is_sqlite:
             datastore = self.recorder.datastore  # type: ignore[attr-defined]
             for attempt in range(attempts):
-                with datastore.get_connection(commit=True) as connection:
-                    busy = connection._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                with datastore.get_connection(commit=True) as connection, connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = cursor.fetchone()[0]
                 if not busy:
                     return True
                 time.sleep(0.05 * (attempt + 1))
