@@ -23,6 +23,8 @@ DOCUMENT_TYPES = ("degree_certificate", "transcript", "registration_certificate"
                   "right_to_work_evidence", "identity_document", "cv", "reference", "other")
 # HMRC's NINO rules: no D, F, I, Q, U, V in either prefix letter, no O second, some prefixes never issued.
 NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
+#: the documented form: every number it matches is valid (no look-ahead: first letters B, G, K, N, T, Z left out)
+NI_DOCUMENTED = r"^[ACEHJ-MPRSW-Y][A-CEGHJ-NPR-TW-Y][0-9]{6}[A-D]$"
 PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
 #: A partner's or trust's own case reference: letters, digits and - _ / . (no spaces, no @), 1 to 40 characters.
@@ -125,9 +127,11 @@ def not_in_future(value: date | datetime) -> None:
 
 class Address(Command):
     lines = fields.List(fields.String(validate=validate.Length(1, 100)), required=True,
-                        validate=validate.Length(1, 4))
-    town = fields.String(required=True, validate=validate.Length(1, 60))
-    postcode = fields.String(required=True)
+                        validate=validate.Length(1, 4), metadata={"example": ["14 Example Road"]})
+    town = fields.String(required=True, validate=validate.Length(1, 60), metadata={"example": "Birmingham"})
+    postcode = fields.String(required=True, metadata={
+        "description": "a UK postcode (any case, the space optional)", "pattern": POSTCODE.pattern,
+        "example": "B18 4AA"})
 
     @validates("postcode")
     def _postcode(self, value: str, **_: object) -> None:
@@ -138,15 +142,19 @@ class Address(Command):
 class Person(Command):
     """The personal part of the placement referral form (sealed per client before it is stored)."""
 
-    full_name = fields.String(required=True, validate=validate.Length(1, 200))
+    full_name = fields.String(required=True, validate=validate.Length(1, 200), metadata={"example": "A. Example"})
     address = fields.Nested(Address, required=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    mobile = fields.String(required=True)
-    ni_number = fields.String(load_default=None, allow_none=True,
-                              metadata={"description": "National Insurance number, if the person has one"})
-    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    country_of_origin = fields.String(required=True, validate=validate.Length(2, 60))
-    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=not_in_future)
+    email = fields.Email(required=True, validate=validate.Length(max=254), metadata={"example": "a@example.org"})
+    mobile = fields.String(required=True, metadata={
+        "description": "7 to 15 digits, optionally after +; spaces, brackets and hyphens are also accepted",
+        "pattern": PHONE.pattern, "example": "+447700900123"})
+    ni_number = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "National Insurance number, if the person has one (any case, spaces allowed)",
+        "pattern": NI_DOCUMENTED, "example": "AB123456C"})
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS), metadata={"example": "female"})
+    country_of_origin = fields.String(required=True, validate=validate.Length(2, 60), metadata={"example": "Nigeria"})
+    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=not_in_future,
+                                metadata={"example": "1984-05-17"})
 
     @validates("mobile")
     def _mobile(self, value: str, **_: object) -> None:
@@ -183,18 +191,23 @@ def external_reference(value: str) -> None:
 class SubmitReferral(Command):
     """POST /referrals: the journal's placement referral form."""
 
-    partner_id = fields.String(required=True, validate=validate.Length(1, 100))
-    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future)
+    partner_id = fields.String(required=True, validate=validate.Length(1, 100),
+                               metadata={"example": "ladywood-work-club"})
+    occurred_at = fields.AwareDateTime(required=True, validate=not_in_future,
+                                       metadata={"example": "2026-11-02T10:00:00+00:00"})
     person = fields.Nested(Person, required=True)
-    right_to_work = fields.String(required=True, validate=validate.OneOf(RIGHT_TO_WORK))
-    profession = fields.String(required=True, validate=validate.OneOf(PROFESSIONS))
-    country_qualified_in = fields.String(required=True, validate=validate.Length(2, 60))
+    right_to_work = fields.String(required=True, validate=validate.OneOf(RIGHT_TO_WORK),
+                                  metadata={"example": RIGHT_TO_WORK[0]})
+    profession = fields.String(required=True, validate=validate.OneOf(PROFESSIONS), metadata={"example": "nurse"})
+    country_qualified_in = fields.String(required=True, validate=validate.Length(2, 60),
+                                         metadata={"example": "Nigeria"})
     speciality_detail = fields.String(load_default="", validate=validate.Length(max=4000))
     support_needed = fields.String(load_default="", validate=validate.Length(max=4000))
-    ielts_taken = fields.Boolean(required=True)
+    ielts_taken = fields.Boolean(required=True, metadata={"example": False})
     ielts_score_needed = fields.Decimal(load_default=None, allow_none=True, places=1,
                                         validate=[validate.Range(0, 9), lambda score: score * 2 == int(score * 2)],
-                                        metadata={"description": "an IELTS band: 0 to 9 in steps of 0.5"})
+                                        metadata={"description": "an IELTS band: 0 to 9 in steps of 0.5",
+                                                  "multipleOf": 0.5, "example": 7.0})
     documents = fields.List(fields.Nested(Document), load_default=list, validate=validate.Length(max=30))
     external_reference = fields.String(
         load_default=None, allow_none=True, validate=external_reference,

@@ -24,3 +24,38 @@ def test_every_command_route_requires_an_idempotency_key():
             if "post" in operations:
                 headers = [p["name"] for p in operations["post"].get("parameters", []) if p.get("in") == "header"]
                 assert "Idempotency-Key" in headers, (name, path)
+
+
+def _example(document: dict, schema: dict) -> object:
+    """The body the document's examples make (every property with an example, nested schemas followed)."""
+    if "$ref" in schema:
+        return _example(document, document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]])
+    if "allOf" in schema:
+        return _example(document, schema["allOf"][0])
+    if schema.get("type") == "object" or "properties" in schema:
+        built = {name: _example(document, prop) for name, prop in schema.get("properties", {}).items()
+                 if "example" in prop or "$ref" in prop or "allOf" in prop}
+        return {name: value for name, value in built.items() if value is not None}
+    return schema.get("example")
+
+
+def test_the_documented_referral_example_is_a_valid_referral():
+    """An integrator (or schemathesis) can make a referral from the document alone."""
+    from contracts.referrals import SubmitReferral
+
+    document = apidocs.documents()["referrals.openapi.json"]
+    body = document["paths"]["/referrals"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    example = _example(document, body)
+    assert set(example) >= {"partner_id", "person", "profession"}
+    assert SubmitReferral().validate(example) == {}
+
+
+def test_created_resources_link_to_what_takes_their_id():
+    document = apidocs.documents()["referrals.openapi.json"]
+    created = document["paths"]["/referrals"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"]["required"] == ["referral_id"]
+    assert created["links"]["record_consent"]["parameters"] == {"referral_id": "$response.body#/referral_id"}
+    fuse = apidocs.documents()["enterprises.openapi.json"]["paths"]
+    application = fuse["/rounds/{round_id}/applications"]["post"]["responses"]["201"]["links"]
+    assert application["decide_application"]["parameters"] == {
+        "round_id": "$request.path.round_id", "application_id": "$response.body#/application_id"}

@@ -10,6 +10,7 @@ import os
 
 import psycopg
 import schemathesis
+from schemathesis import GenerationMode
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                   status_code_conformance)
@@ -74,3 +75,81 @@ def test_enterprises_answers_anything_without_a_server_error(platform, credentia
 @fuzz_settings("reporting")
 def test_reporting_answers_anything_without_a_server_error(platform, credentials, case):
     fuzz(platform, credentials, "reporting", case)
+
+
+# -- stateful: schemathesis follows the documents' links from what a POST created to what takes its id ---------
+#: the partner the documented referral example names (contracts.referrals.SubmitReferral), registered first
+EXAMPLE_PARTNER = "ladywood-work-club"
+SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "40"))
+
+
+def positive(service: str):
+    """The service's document generating valid requests only: a scenario builds on what it created."""
+    schema = schemathesis.openapi.from_path(os.path.join(DOCS, f"{service}.openapi.json"))
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    return schema
+
+
+def run_stateful(platform, credentials, service: str, prepare=None) -> list[tuple[str, str, int]]:
+    """Runs the service's state machine over the live service; returns (method, path template, status) of
+    every call, each answer checked as in ``fuzz``."""
+    calls: list[tuple[str, str, int]] = []
+    headers = {"Authorization": f"Bearer {credentials('fuzz-org', 'admin')}"}
+
+    class Workflow(positive(service).as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case):
+            return {"base_url": platform.url(service), "headers": headers}
+
+        def before_call(self, case):
+            if prepare is not None:
+                prepare(case)
+
+        def after_call(self, response, case):
+            calls.append((case.method, case.operation.path, response.status_code))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(settings=settings(max_examples=SCENARIOS, deadline=None, derandomize=True,
+                                   suppress_health_check=list(HealthCheck), stateful_step_count=8))
+    return calls
+
+
+def followed(calls: list[tuple[str, str, int]], created: str) -> list[tuple[str, str, int]]:
+    """Calls on a path under the created resource's own (a link followed) that the service accepted."""
+    return [call for call in calls if call[1].startswith(created + "/{") and call[2] < 400]
+
+
+def test_referrals_statefully_from_a_generated_referral(platform, credentials, caseworker):
+    from tests.support.fixtures import register_partner
+
+    register_partner(platform, caseworker, EXAMPLE_PARTNER)
+
+    def prepare(case):  # generated referrals are for the registered partner (any other is a 404, by design)
+        if case.method == "POST" and case.operation.path == "/referrals" and isinstance(case.body, dict):
+            case.body["partner_id"] = EXAMPLE_PARTNER
+
+    calls = run_stateful(platform, credentials, "referrals", prepare)
+    assert ("POST", "/referrals", 201) in calls, "no generated referral was stored"
+    assert followed(calls, "/referrals"), "no link from a created referral was followed to an accepted call"
+
+
+def test_enterprises_statefully_from_generated_records(platform, credentials):
+    calls = run_stateful(platform, credentials, "enterprises")
+    created = {path for method, path, status in calls if method == "POST" and status == 201 and path.count("/") == 1}
+    assert created, "no generated record was stored"
+    assert any(followed(calls, path) for path in created), "no link from a created record was followed"
+
+
+def test_reporting_statefully_from_a_registered_contract(platform, credentials):
+    from tests.support.ledger import shipped_terms
+
+    def prepare(case):  # a generated contract id with the shipped bond's terms (random terms rarely hold)
+        if case.method == "POST" and case.operation.path == "/outcomes-contracts" and isinstance(case.body, dict):
+            case.body = {**shipped_terms("use_it_nhs_bond"), "contract_id": case.body.get("contract_id")}
+
+    calls = run_stateful(platform, credentials, "reporting", prepare)
+    assert ("POST", "/outcomes-contracts", 201) in calls, "no contract was registered"
+    assert all(status < 500 for _, _, status in calls)
+    assert any(path.startswith("/outcomes-contracts/{") or path.startswith("/ledger/contracts/{")
+               for _, path, status in calls if status == 200), "no link from a contract was followed"

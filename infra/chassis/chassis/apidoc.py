@@ -30,10 +30,15 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 
 
 def _answer_content(entrypoint: JsonRoute) -> dict[str, Any]:
-    """A 2xx body: a JSON object (CSV too where the route takes ``format``; text for /metrics)."""
+    """A 2xx body: a JSON object, carrying the ids the route ``produces`` (CSV too where the route takes
+    ``format``; text for /metrics)."""
     if entrypoint.url == "/metrics":
         return {"text/plain": {"schema": {"type": "string"}}}
-    content: dict[str, Any] = {"application/json": {"schema": {"type": "object"}}}
+    schema: dict[str, Any] = {"type": "object"}
+    if entrypoint.produces:
+        schema["required"] = list(entrypoint.produces)
+        schema["properties"] = {name: {"type": "string", "minLength": 1} for name in entrypoint.produces}
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
     if entrypoint.query_schema is not None and "format" in entrypoint.query_schema.fields:
         content["text/csv"] = {"schema": {"type": "string"}}
     return content
@@ -59,6 +64,28 @@ def _one_of_steps(spec: APISpec, body: Schema) -> dict[str, Any]:
             "discriminator": {"propertyName": "type", "mapping": mapping}}
 
 
+def _path(entrypoint: JsonRoute) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
+
+
+def _links(source: JsonRoute, found: list[tuple[str, JsonRoute]]) -> dict[str, Any]:
+    """OpenAPI links from a route's answer to every operation whose path it can fill: each path parameter
+    from the answer's ids (``produces``) or from the source's own path (``POST /rounds/{round_id}/applications``
+    gives ``application_id`` to ``/rounds/{round_id}/applications/{application_id}/decision``)."""
+    own = set(re.findall(r"{([a-z_]+)}", _path(source)))
+    links = {}
+    for name, target in found:
+        params = re.findall(r"{([a-z_]+)}", _path(target))
+        if target is source or not set(params) & set(source.produces):
+            continue
+        if not set(params) <= own | set(source.produces):
+            continue
+        links[name] = {"operationId": name, "parameters": {
+            param: f"$response.body#/{param}" if param in source.produces else f"$request.path.{param}"
+            for param in params}}
+    return links
+
+
 def routes(service_cls: type) -> list[tuple[str, JsonRoute]]:
     found = []
     for name, method in inspect.getmembers(service_cls, inspect.isfunction):
@@ -78,8 +105,9 @@ def openapi(service_cls: Any, version: str = "0.1.0") -> dict[str, Any]:
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("credential", {"type": "http", "scheme": "bearer",
                                                    "description": "uk_<key id>_<secret>, issued per organisation"})
-    for name, entrypoint in routes(service_cls):
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", entrypoint.url)
+    found = routes(service_cls)
+    for name, entrypoint in found:
+        path = _path(entrypoint)
         operation: dict[str, Any] = {"operationId": name, "summary": entrypoint.summary or name,
                                      "responses": {}}
         parameters = [{"name": param, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -107,6 +135,8 @@ def openapi(service_cls: Any, version: str = "0.1.0") -> dict[str, Any]:
             operation["responses"][str(status)] = {"description": text}
             if 200 <= status < 300:
                 operation["responses"][str(status)]["content"] = _answer_content(entrypoint)
+                if entrypoint.produces and _links(entrypoint, found):
+                    operation["responses"][str(status)]["links"] = _links(entrypoint, found)
             elif status >= 400:
                 operation["responses"][str(status)]["content"] = ERROR_CONTENT
         # what the edge itself may answer on any such route (chassis.http), each a JSON error

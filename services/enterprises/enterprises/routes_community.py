@@ -53,7 +53,7 @@ class CommunityRoutes(Routes):
         return 201, {"subject_id": str(subject), "kind": kind, "erased": True, "erased_now": erased_now}
 
     # -- mentors ---------------------------------------------------------------------------------------------
-    @route("POST", "/mentors", roles=STAFF, body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/mentors", produces=("mentor_id",), roles=STAFF, body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
     def recruit_mentor(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_mentor(self.store, call.organisation, call.key, call.body,
@@ -97,7 +97,7 @@ class CommunityRoutes(Routes):
                                        call.path["mentor_id"], call.body, apply))
 
     # -- network events --------------------------------------------------------------------------------------
-    @route("POST", "/network-events", roles=STAFF, body=en.HoldNetworkEvent, requires_idempotency_key=True,
+    @route("POST", "/network-events", produces=("network_event_id",), roles=STAFF, body=en.HoldNetworkEvent, requires_idempotency_key=True,
            answers=STORED, summary="A SoHo network meeting, awareness session, supply-chain event or festival held")
     def hold_event(self, call: Call) -> tuple[int, dict]:
         return created(cases.hold_event(self.store, call.organisation, call.key, call.body))
@@ -126,17 +126,17 @@ class CommunityRoutes(Routes):
                                          call.path["network_event_id"], call.body))
 
     # -- grants, diagnostics, consortia ----------------------------------------------------------------------
-    @route("POST", "/grants", roles=STAFF, body=en.AwardGrant, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/grants", produces=("grant_id",), roles=STAFF, body=en.AwardGrant, requires_idempotency_key=True, answers=STORED,
            summary="A grant awarded to an enterprise (pence)")
     def award_grant(self, call: Call) -> tuple[int, dict]:
         return created(cases.award_grant(self.store, call.organisation, call.key, call.body))
 
-    @route("POST", "/diagnostics", roles=STAFF, body=en.CompleteDiagnostic, requires_idempotency_key=True,
+    @route("POST", "/diagnostics", produces=("diagnostic_id",), roles=STAFF, body=en.CompleteDiagnostic, requires_idempotency_key=True,
            answers=STORED, summary="A business diagnostic of an enterprise")
     def complete_diagnostic(self, call: Call) -> tuple[int, dict]:
         return created(cases.complete_diagnostic(self.store, call.organisation, call.key, call.body))
 
-    @route("POST", "/consortia", roles=STAFF, body=en.FormConsortium, requires_idempotency_key=True,
+    @route("POST", "/consortia", produces=("consortium_id",), roles=STAFF, body=en.FormConsortium, requires_idempotency_key=True,
            answers=STORED, summary="A consortium (for example the food consortium)")
     def form_consortium(self, call: Call) -> tuple[int, dict]:
         return created(cases.form_consortium(self.store, call.organisation, call.key, call.body))
@@ -153,7 +153,7 @@ class CommunityRoutes(Routes):
                                              call.path["consortium_id"], call.body))
 
     # -- community research ----------------------------------------------------------------------------------
-    @route("POST", "/researchers", roles=STAFF, body=en.RecruitResearcher, requires_idempotency_key=True,
+    @route("POST", "/researchers", produces=("researcher_id",), roles=STAFF, body=en.RecruitResearcher, requires_idempotency_key=True,
            answers=STORED, summary="A community researcher, connector or partner recruited")
     def recruit_researcher(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_researcher(self.store, call.organisation, call.key, call.body,
@@ -195,7 +195,7 @@ class CommunityRoutes(Routes):
         return created(cases.researcher_step(self.store, call.organisation, call.key, name,
                                              call.path["researcher_id"], call.body))
 
-    @route("POST", "/asset-map", roles=STAFF, body=en.MapAsset, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/asset-map", produces=("entry_id",), roles=STAFF, body=en.MapAsset, requires_idempotency_key=True, answers=STORED,
            summary="An asset: place, organisation, skill or network (personal data only with consent)")
     def map_asset(self, call: Call) -> tuple[int, dict]:
         return created(cases.map_asset(self.store, call.organisation, call.key, call.body, self.vault,
@@ -214,7 +214,7 @@ class CommunityRoutes(Routes):
         return created(cases.withdraw_asset_consent(self.store, call.organisation, call.key,
                                                     call.path["entry_id"], call.body, self.vault, call.meta["actor"]))
 
-    @route("POST", "/introductions", roles=STAFF, body=en.MakeIntroduction, requires_idempotency_key=True,
+    @route("POST", "/introductions", produces=("introduction_id",), roles=STAFF, body=en.MakeIntroduction, requires_idempotency_key=True,
            answers=STORED, summary="A connector introduces a person to an enterprise, the hub or FUSE")
     def make_introduction(self, call: Call) -> tuple[int, dict]:
         return created(cases.make_introduction(self.store, call.organisation, call.key, call.body))

@@ -32,7 +32,7 @@ class Routes:
 
 
 class FuseRoutes(Routes):
-    @route("POST", "/enterprises", roles=STAFF, body=en.RegisterEnterprise, requires_idempotency_key=True,
+    @route("POST", "/enterprises", produces=("enterprise_id",), roles=STAFF, body=en.RegisterEnterprise, requires_idempotency_key=True,
            answers={**STORED, 409: "already recorded (its enterprise_id in the answer), or the key was reused"},
            summary="Record an enterprise (or a venture not yet registered), once")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
@@ -100,7 +100,7 @@ class FuseRoutes(Routes):
                                                 **call.body)
         return 201, answer
 
-    @route("POST", "/rounds", roles=STAFF, body=en.OpenRound, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/rounds", produces=("round_id",), roles=STAFF, body=en.OpenRound, requires_idempotency_key=True, answers=STORED,
            summary="Open a FUSE recruitment round")
     def open_round(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.create(call.organisation, call.idempotency_key, "open_round", call.body,
@@ -119,7 +119,7 @@ class FuseRoutes(Routes):
                                     call.path["round_id"], call.body, lambda r: r.close(call.body["occurred_at"]))
         return 201, answer
 
-    @route("POST", "/rounds/<uuid:round_id>/applications", roles=STAFF, body=en.SubmitApplication,
+    @route("POST", "/rounds/<uuid:round_id>/applications", produces=("application_id",), roles=STAFF, body=en.SubmitApplication,
            requires_idempotency_key=True, answers=STORED, summary="A person applies for an enterprise")
     def submit_application(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
@@ -163,7 +163,7 @@ class FuseRoutes(Routes):
                                                 application_id, call.body, lambda r: apply(r, application_id))
         return 201, answer
 
-    @route("POST", "/applicants", roles=STAFF, body=en.RecordApplicant, requires_idempotency_key=True,
+    @route("POST", "/applicants", produces=("applicant_id",), roles=STAFF, body=en.RecordApplicant, requires_idempotency_key=True,
            answers=STORED, summary="A person joining a short programme without applying (details sealed)")
     def record_applicant(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.record_applicant(call.organisation, call.idempotency_key, call.body, self.vault,
@@ -178,7 +178,7 @@ class FuseRoutes(Routes):
         return {"applicant_id": str(applicant.id),
                 **self.personal(call, applicant.id, applicant.personal, "GET /applicants/<applicant_id>")}
 
-    @route("POST", "/programmes", roles=STAFF, body=en.StartProgramme, requires_idempotency_key=True,
+    @route("POST", "/programmes", produces=("programme_id",), roles=STAFF, body=en.StartProgramme, requires_idempotency_key=True,
            answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
     def start_programme(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.create(call.organisation, call.idempotency_key, "start_programme", call.body,

@@ -32,7 +32,7 @@ class ReferralsService(StandardEndpoints):
     identities = IdentityIndexProvider()
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
-    @route("POST", "/referrals", roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
+    @route("POST", "/referrals", produces=("referral_id",), roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
            summary="A partner refers a person to the hub")
     def submit_referral(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.SubmitReferral; returns the referral id and the event id (to the hub, also the
@@ -101,7 +101,7 @@ class ReferralsService(StandardEndpoints):
                                                dict(call.body), self._reseal)
         return 201, answer
 
-    @route("POST", "/partners", roles=HUB, body=rf.RegisterPartner, requires_idempotency_key=True,
+    @route("POST", "/partners", produces=("partner_id",), roles=HUB, body=rf.RegisterPartner, requires_idempotency_key=True,
            answers={201: "registered", 409: "already registered"}, summary="Register a referral partner")
     def register_partner(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.RegisterPartner. Issue its credentials with launcher.credentials."""

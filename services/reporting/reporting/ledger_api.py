@@ -107,7 +107,7 @@ class LedgerEndpoints:
     ledger: Any
 
     # -- contracts ---------------------------------------------------------------------------------------------
-    @route("POST", "/outcomes-contracts", roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
+    @route("POST", "/outcomes-contracts", produces=("contract_id",), roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
            answers={201: "registered", 409: "a contract with this id exists"},
            summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
     def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
