@@ -7,15 +7,24 @@ A bounded number of examples per operation runs in the suite (FUZZ_EXAMPLES, def
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import psycopg
+import pytest
 import schemathesis
-from schemathesis import GenerationMode
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                  status_code_conformance)
-
 from chassis import config
+from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from launcher.processes import RunningPlatform
+from tests.support.faults import own_platform
+from tests.support.fixtures import Credentials, register_partner
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "api")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -90,6 +99,14 @@ def positive(service: str):
     return schema
 
 
+@pytest.fixture(scope="module")
+def stateful_platform(tmp_path_factory) -> Iterator[tuple[RunningPlatform, Credentials]]:
+    """A platform of the stateful runs' own: what they create (referrals accepted into pathways, contracts
+    paying for the same clients) must not change the figures other tests read from the session's platform."""
+    with own_platform(str(tmp_path_factory.mktemp("stateful-logs"))) as running:
+        yield running, Credentials(running.env, running)
+
+
 def run_stateful(platform, credentials, service: str, prepare=None) -> list[tuple[str, str, int]]:
     """Runs the service's state machine over the live service; returns (method, path template, status) of
     every call, each answer checked as in ``fuzz``."""
@@ -120,10 +137,9 @@ def followed(calls: list[tuple[str, str, int]], created: str) -> list[tuple[str,
     return [call for call in calls if call[1].startswith(created + "/{") and call[2] < 400]
 
 
-def test_referrals_statefully_from_a_generated_referral(platform, credentials, caseworker):
-    from tests.support.fixtures import register_partner
-
-    register_partner(platform, caseworker, EXAMPLE_PARTNER)
+def test_referrals_statefully_from_a_generated_referral(stateful_platform):
+    platform, credentials = stateful_platform
+    register_partner(platform, credentials("learning-works", "caseworker"), EXAMPLE_PARTNER)
 
     def prepare(case):  # generated referrals are for the registered partner (any other is a 404, by design)
         if case.method == "POST" and case.operation.path == "/referrals" and isinstance(case.body, dict):
@@ -134,14 +150,16 @@ def test_referrals_statefully_from_a_generated_referral(platform, credentials, c
     assert followed(calls, "/referrals"), "no link from a created referral was followed to an accepted call"
 
 
-def test_enterprises_statefully_from_generated_records(platform, credentials):
+def test_enterprises_statefully_from_generated_records(stateful_platform):
+    platform, credentials = stateful_platform
     calls = run_stateful(platform, credentials, "enterprises")
     created = {path for method, path, status in calls if method == "POST" and status == 201 and path.count("/") == 1}
     assert created, "no generated record was stored"
     assert any(followed(calls, path) for path in created), "no link from a created record was followed"
 
 
-def test_reporting_statefully_from_a_registered_contract(platform, credentials):
+def test_reporting_statefully_from_a_registered_contract(stateful_platform):
+    platform, credentials = stateful_platform
     from tests.support.ledger import shipped_terms
 
     def prepare(case):  # a generated contract id with the shipped bond's terms (random terms rarely hold)

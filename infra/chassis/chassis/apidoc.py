@@ -30,14 +30,11 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 
 
 def _answer_content(entrypoint: JsonRoute) -> dict[str, Any]:
-    """A 2xx body: a JSON object, carrying the ids the route ``produces`` (CSV too where the route takes
-    ``format``; text for /metrics)."""
+    """A 2xx body: the route's ``answer`` schema (CSV too where the route takes ``format``; text for
+    /metrics)."""
     if entrypoint.url == "/metrics":
         return {"text/plain": {"schema": {"type": "string"}}}
-    schema: dict[str, Any] = {"type": "object"}
-    if entrypoint.produces:
-        schema["required"] = list(entrypoint.produces)
-        schema["properties"] = {name: {"type": "string", "minLength": 1} for name in entrypoint.produces}
+    schema: Any = entrypoint.answer_schema or {"type": "object"}
     content: dict[str, Any] = {"application/json": {"schema": schema}}
     if entrypoint.query_schema is not None and "format" in entrypoint.query_schema.fields:
         content["text/csv"] = {"schema": {"type": "string"}}

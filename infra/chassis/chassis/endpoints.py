@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from kombu import Connection
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from chassis.rpc import rpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -84,33 +84,74 @@ class ReadsQuery(Schema):
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
 
 
+class Answer(Schema):
+    class Meta:
+        unknown = INCLUDE
+        ordered = True
+
+
+class HealthAnswer(Answer):
+    status = fields.String(required=True, metadata={"description": "ok, or degraded (then a 503)"})
+    checks = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+
+
+class Read(Answer):
+    read_at = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "case (a view of case data) or personal"})
+    actor = fields.String(required=True)
+    person = fields.String(required=True, allow_none=True, metadata={"description": "the member of staff"})
+    organisation = fields.String(required=True)
+    what = fields.String(required=True)
+    subject_id = fields.String(required=True)
+
+
+class ReadsAnswer(Answer):
+    service = fields.String(required=True)
+    reads = fields.List(fields.Nested(Read), required=True)
+
+
+class OpenApiAnswer(Answer):
+    openapi = fields.String(required=True)
+    info = fields.Dict(required=True)
+    paths = fields.Dict(required=True)
+
+
+class AsyncApiAnswer(Answer):
+    asyncapi = fields.String(required=True)
+    info = fields.Dict(required=True)
+    channels = fields.Dict(required=True)
+
+
 class StandardEndpoints:
     name: str
     probe = Probe()
     publishes: dict = {}
     consumes: tuple[str, ...] = ()
 
-    @route("GET", "/health", summary="Database and broker reachability", answers={200: "healthy", 503: "degraded"})
+    @route("GET", "/health", answer=HealthAnswer, summary="Database and broker reachability",
+           answers={200: "healthy", 503: "degraded"})
     def health(self, call: Call) -> tuple[int, dict]:
         checks = self.probe.check()
-        healthy = all(checks.values())
-        return (200 if healthy else 503), {"status": "ok" if healthy else "degraded", "checks": checks}
+        if all(checks.values()):
+            return 200, {"status": "ok", "checks": checks}
+        failing = ", ".join(sorted(name for name, ok in checks.items() if not ok))
+        return 503, {"status": "degraded", "checks": checks, "error": "degraded", "message": f"unreachable: {failing}"}
 
     @route("GET", "/metrics", summary="Prometheus metrics", answers={200: "text exposition format"})
     def metrics(self, call: Call) -> Response:
         return Response(self.probe.metrics_text(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
                         content_type=CONTENT_TYPE_LATEST)
 
-    @route("GET", "/openapi.json", summary="This document", answers={200: "OpenAPI 3"})
+    @route("GET", "/openapi.json", answer=OpenApiAnswer, summary="This document", answers={200: "OpenAPI 3"})
     def openapi_document(self, call: Call) -> Response:
         return json_response(200, apidoc.openapi(type(self)))
 
-    @route("GET", "/asyncapi.json", summary="The messages this service publishes and consumes",
+    @route("GET", "/asyncapi.json", answer=AsyncApiAnswer, summary="The messages this service publishes and consumes",
            answers={200: "AsyncAPI 2"})
     def asyncapi_document(self, call: Call) -> Response:
         return json_response(200, apidoc.asyncapi(self.name, self.publishes, self.consumes))
 
-    @route("GET", "/audit/reads", roles=("auditor", "admin"), query=ReadsQuery,
+    @route("GET", "/audit/reads", roles=("auditor", "admin"), query=ReadsQuery, answer=ReadsAnswer,
            answers={200: "reads of case and personal data, newest first"},
            summary="Who read whose data, when, under which credential (and which member of staff)")
     def audited_reads(self, call: Call) -> dict:

@@ -10,18 +10,23 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from marshmallow import RAISE, Schema, validate
-
-from contracts import fields
-from werkzeug.wrappers import Response
-
 from chassis.errors import Conflict, NotFound
 from chassis.http import Call, json_response, route
 from chassis.idempotency import run_once
 from contracts.referrals import not_in_future
+from marshmallow import RAISE, Schema, validate
+from werkzeug.wrappers import Response
+
+from contracts import fields
+from contracts import reporting as rp
 from reporting import statements
-from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger, parse_outcome_ref
 from reporting.investment import investment
+from reporting.ledger import (
+    ContractLedger,
+    LedgerRefused,
+    ParticipantLedger,
+    parse_outcome_ref,
+)
 from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema, Transaction
 
 READERS = ("finance", "auditor", "admin")
@@ -107,7 +112,7 @@ class LedgerEndpoints:
     ledger: Any
 
     # -- contracts ---------------------------------------------------------------------------------------------
-    @route("POST", "/outcomes-contracts", produces=("contract_id",), roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
+    @route("POST", "/outcomes-contracts", answer=rp.ContractStored, produces=("contract_id",), roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
            answers={201: "registered", 409: "a contract with this id exists"},
            summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
     def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
@@ -123,7 +128,7 @@ class LedgerEndpoints:
         answer, _ = run_once(self.store, f"{call.organisation}:contract", call.key, terms, command)
         return 201, answer
 
-    @route("POST", "/outcomes-contracts/<contract_id>/prices", roles=("admin",), body=AmendPrices,
+    @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",), body=AmendPrices,
            requires_idempotency_key=True, answers={201: "amended", 404: "no such contract"},
            summary="Add price versions (an uplift or a renegotiation), in force from a later date")
     def amend_prices(self, call: Call) -> tuple[int, dict]:
@@ -137,7 +142,7 @@ class LedgerEndpoints:
         answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
         return 201, answer
 
-    @route("POST", "/outcomes-contracts/<contract_id>/transactions", roles=("finance", "admin"), body=Transaction,
+    @route("POST", "/outcomes-contracts/<contract_id>/transactions", answer=rp.TransactionsStored, roles=("finance", "admin"), body=Transaction,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such contract (or not a party)",
                                                    422: "not between an investor and the provider"},
            summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
@@ -157,7 +162,7 @@ class LedgerEndpoints:
         answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.key, body, command)
         return 201, answer
 
-    @route("GET", "/ledger/contracts/<contract_id>/investment", roles=READERS, query=KnownAt,
+    @route("GET", "/ledger/contracts/<contract_id>/investment", answer=rp.Investment, roles=READERS, query=KnownAt,
            answers={200: "invested, returned, IRR, repayment category; achieved vs target, paid vs maximum",
                     404: "no such contract"},
            summary="The contract's investment and results as investors and commissioners report them (INDIGO)")
@@ -165,14 +170,14 @@ class LedgerEndpoints:
         contract = self._contract(call, call.path["contract_id"])
         return investment(self.store, contract.terms, call.query["as_known_at"])
 
-    @route("GET", "/outcomes-contracts/<contract_id>", roles=READERS, answers={200: "the terms", 404: "no such contract"},
+    @route("GET", "/outcomes-contracts/<contract_id>", answer=rp.Contract, roles=READERS, answers={200: "the terms", 404: "no such contract"},
            summary="An outcomes contract's terms and every price version")
     def outcomes_contract(self, call: Call) -> dict:
         contract = self._contract(call, call.path["contract_id"])
         return {**contract.terms_document, "prices": contract.prices, "allocated_pence": contract.allocated}
 
     # -- the life of an outcome ----------------------------------------------------------------------------------
-    @route("POST", "/ledger/outcomes/<outcome_ref>/evidence", roles=("caseworker", "admin"), body=Evidence,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/evidence", answer=rp.OutcomeChanged, roles=("caseworker", "admin"), body=Evidence,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "a rule broken"},
            summary="Evidence for an outcome (type, source, when obtained); accepted until the claim deadline")
     def add_evidence(self, call: Call) -> tuple[int, dict]:
@@ -185,7 +190,7 @@ class LedgerEndpoints:
 
         return 201, self._outcome_command(call, "evidence", change, payers_only=False)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/claim", roles=("admin",), body=Step, requires_idempotency_key=True,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/claim", answer=rp.OutcomeChanged, roles=("admin",), body=Step, requires_idempotency_key=True,
            answers={201: "claimed", 404: "no such outcome", 422: "evidence, prerequisite or deadline missing"},
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
@@ -193,7 +198,7 @@ class LedgerEndpoints:
             call, "claim", lambda p, c, m, n: self.ledger.claim(p, c, m, n, call.body["occurred_at"]),
             payers_only=False)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", roles=("caseworker", "admin"), body=OtherFunding,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", answer=rp.OutcomeChanged, roles=("caseworker", "admin"), body=OtherFunding,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "declared already"},
            summary="Another fund pays for this outcome (double funding): it can no longer be claimed here")
     def declare_other_funding(self, call: Call) -> tuple[int, dict]:
@@ -203,13 +208,13 @@ class LedgerEndpoints:
             lambda p, c, m, n: p.declare_other_funding(m, n, b["fund"], b["reference"], b["occurred_at"]),
             payers_only=False)
 
-    @route("GET", "/ledger/funding-overlaps", roles=("auditor", "admin"), audit_read="*",
+    @route("GET", "/ledger/funding-overlaps", answer=rp.FundingOverlaps, roles=("auditor", "admin"), audit_read="*",
            answers={200: "achievements with outcomes under more than one contract, and declared other funding"},
            summary="Where double funding could arise: one achievement under several contracts; other funds declared")
     def funding_overlaps(self, call: Call) -> dict:
         return statements.funding_overlaps(self.store)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/decision", roles=("finance",), body=Decision,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/decision", answer=rp.OutcomeChanged, roles=("finance",), body=Decision,
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
            summary="A payer validates or rejects a claim")
     def decide_claim(self, call: Call) -> tuple[int, dict]:
@@ -227,13 +232,13 @@ class LedgerEndpoints:
 
         return 201, self._outcome_command(call, "decision", change)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/payment", roles=("finance",), body=Step,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/payment", answer=rp.OutcomeChanged, roles=("finance",), body=Step,
            requires_idempotency_key=True, answers={201: "paid", 404: "no such outcome (or not your contract)"},
            summary="A payer records paying a validated claim (its payable amount, split by payer shares)")
     def pay_outcome(self, call: Call) -> tuple[int, dict]:
         return 201, self._outcome_command(call, "payment", lambda p, c, m, n: p.pay(m, n, call.body["occurred_at"]))
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", roles=("finance",), body=Clawback,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", answer=rp.OutcomeChanged, roles=("finance",), body=Clawback,
            requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
            summary="Post-payment validation failed: the payment is recovered")
     def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
@@ -244,7 +249,7 @@ class LedgerEndpoints:
         return 201, self._outcome_command(call, "clawback", change)
 
     # -- statements ---------------------------------------------------------------------------------------------
-    @route("GET", "/ledger/contracts/<contract_id>/statement", roles=READERS, audit_read="contract_id", query=Period,
+    @route("GET", "/ledger/contracts/<contract_id>/statement", answer=rp.Statement, roles=READERS, audit_read="contract_id", query=Period,
            answers={200: "figures by metric and payer (JSON or CSV)", 404: "no such contract"},
            summary="A statement: achieved, not payable, claimed, validated, rejected, paid, clawed back, due")
     def statement(self, call: Call) -> Any:
@@ -256,7 +261,7 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["rows"], statements.STATEMENT_COLUMNS), "statement")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/entries", roles=READERS,
+    @route("GET", "/ledger/contracts/<contract_id>/entries", answer=rp.Entries, roles=READERS,
            audit_read="contract_id", query=EntriesQuery,
            answers={200: "the ledger entries behind a statement (JSON or CSV), pseudonymous"},
            summary="The claims behind each figure, outcome by outcome")
@@ -269,7 +274,7 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["entries"], statements.ENTRY_COLUMNS), "entries")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/outcomes", roles=READERS,
+    @route("GET", "/ledger/contracts/<contract_id>/outcomes", answer=rp.Outcomes, roles=READERS,
            audit_read="contract_id", query=OutcomesQuery,
            answers={200: "every outcome as it stands, in claim order (JSON or CSV), pseudonymous",
                     404: "no such contract"},
@@ -285,7 +290,7 @@ class LedgerEndpoints:
             return _csv(statements.to_csv(found["outcomes"], statements.OUTCOME_COLUMNS), "outcomes")
         return found
 
-    @route("GET", "/ledger/contracts/<contract_id>/statement-diff", roles=READERS,
+    @route("GET", "/ledger/contracts/<contract_id>/statement-diff", answer=rp.StatementDiff, roles=READERS,
            audit_read="contract_id", query=DiffQuery,
            answers={200: "statement B minus statement A, outcome by outcome"},
            summary="What changed between two statements (known at two times, or two periods), claim by claim")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from marshmallow import RAISE, Schema, validate
-
-from contracts import fields
-from werkzeug.wrappers import Response
-
 from chassis import config
 from chassis.http import Call, json_response, route
+from marshmallow import RAISE, Schema, validate
+from werkzeug.wrappers import Response
+
 from contracts import enterprises as en
+from contracts import fields
+from contracts import reporting as rp
 from reporting import enterprise_queries, queries
 from reporting.statements import to_csv
 
@@ -79,7 +79,7 @@ def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> 
 class ReportEndpoints:
     store: Any
 
-    @route("GET", "/reports/referrals-by-partner", roles=HUB_AND_AUDIT, query=AsOf,
+    @route("GET", "/reports/referrals-by-partner", answer=rp.ReferralsByPartner, roles=HUB_AND_AUDIT, query=AsOf,
            summary="Clients referred and accepted, by partner and entry point", answers={200: "one row per partner"})
     def referrals_by_partner(self, call: Call) -> Any:
         rows = queries.referrals_by_partner(self.store, _as_of(call))
@@ -90,7 +90,7 @@ class ReportEndpoints:
                            "referrals-by-partner")
         return {"as_of": _as_of(call).isoformat(), "rows": rows}
 
-    @route("GET", "/reports/clients-by-stage", roles=HUB_AND_AUDIT, query=AsOf,
+    @route("GET", "/reports/clients-by-stage", answer=rp.ClientsByStage, roles=HUB_AND_AUDIT, query=AsOf,
            summary="Pathways at each stage (ESOL, English, registration, job matching, sustainment, closed)",
            answers={200: "counts per stage and entry point"})
     def clients_by_stage(self, call: Call) -> Any:
@@ -100,7 +100,7 @@ class ReportEndpoints:
             return _export(rows, ("stage", "pathways", "E-A", "E-B", "E-C", "E-D"), "clients-by-stage")
         return {"as_of": _as_of(call).isoformat(), **found}
 
-    @route("GET", "/reports/kpis", roles=HUB_AND_AUDIT, query=AsOf,
+    @route("GET", "/reports/kpis", answer=rp.Kpis, roles=HUB_AND_AUDIT, query=AsOf,
            summary="Headline KPIs: clients on the database, placements offered (by kind) against target, jobs "
                    "(NHS as the bond counts them), sustainment, closures by reason, outcomes by each contract's "
                    "definition; every KPI's definition beside it",
@@ -114,12 +114,12 @@ class ReportEndpoints:
             return _export(rows, ("kpi", "value"), "kpis")
         return {"as_of": day.isoformat(), **found, "definitions": queries.KPI_DEFINITIONS}
 
-    @route("GET", "/reports/kpis/definitions", roles=HUB_AND_AUDIT,
+    @route("GET", "/reports/kpis/definitions", answer=rp.KpiDefinitions, roles=HUB_AND_AUDIT,
            summary="What each KPI counts", answers={200: "KPI name -> definition"})
     def kpi_definitions(self, call: Call) -> Any:
         return {"definitions": queries.KPI_DEFINITIONS}
 
-    @route("GET", "/reports/esf-participants", roles=("auditor", "admin"), audit_read="*", query=AsOf,
+    @route("GET", "/reports/esf-participants", answer=rp.EsfParticipants, roles=("auditor", "admin"), audit_read="*", query=AsOf,
            summary="ESF-style participant records: first start kept, final exit, immediate result",
            answers={200: "one record per participant"})
     def esf_participants(self, call: Call) -> Any:
@@ -130,7 +130,7 @@ class ReportEndpoints:
             return _export(totals, ("measure", "value"), "esf-participants")
         return found
 
-    @route("GET", "/reports/overdue-referrals", roles=("caseworker", "admin"), query=AsOf,
+    @route("GET", "/reports/overdue-referrals", answer=rp.OverdueReferrals, roles=("caseworker", "admin"), query=AsOf,
            summary="Referrals past their first-contact date, and how many per partner",
            answers={200: "the overdue referrals"})
     def overdue_referrals(self, call: Call) -> dict:
@@ -141,12 +141,12 @@ class ReportEndpoints:
             per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
         return {"as_of": today, "referrals": rows, "per_partner": per_partner}
 
-    @route("GET", "/partners/me/referrals", roles=("referrer",), answers={200: "the caller's referrals"},
+    @route("GET", "/partners/me/referrals", answer=rp.PartnerReferrals, roles=("referrer",), answers={200: "the caller's referrals"},
            summary="A referring partner's own referrals and where each one stands (no personal data)")
     def my_referrals(self, call: Call) -> dict:
         return {"partner_id": call.organisation, "referrals": queries.referrals_of_partner(self.store, call.organisation)}
 
-    @route("GET", "/reports/summary", roles=("caseworker", "enterprise_staff", "auditor", "admin"), query=AsOf,
+    @route("GET", "/reports/summary", answer=rp.Summary, roles=("caseworker", "enterprise_staff", "auditor", "admin"), query=AsOf,
            summary="Headline counts of every strand", answers={200: "counts"})
     def summary(self, call: Call) -> Any:
         day = _as_of(call)
@@ -160,7 +160,7 @@ class ReportEndpoints:
             return _export(figures(found), ("figure", "value"), "summary")
         return found
 
-    @route("GET", "/reports/enterprises", roles=("enterprise_staff", "auditor", "admin"),
+    @route("GET", "/reports/enterprises", answer=rp.EnterpriseReport, roles=("enterprise_staff", "auditor", "admin"),
            query=EnterpriseReportQuery, answers={200: "indicators and programme figures"},
            summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, research")
     def enterprise_report(self, call: Call) -> Any:
@@ -169,7 +169,7 @@ class ReportEndpoints:
             return _export(figures(found), ("figure", "value"), "enterprises")
         return found
 
-    @route("GET", "/reports/events/attendance-trend", roles=("enterprise_staff", "auditor", "admin"),
+    @route("GET", "/reports/events/attendance-trend", answer=rp.AttendanceTrend, roles=("enterprise_staff", "auditor", "admin"),
            query=AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
            summary="Attendance of one series of network events over time (returning attendees, direction)")
     def attendance_trend(self, call: Call) -> Any:
@@ -180,7 +180,7 @@ class ReportEndpoints:
                            f"attendance-trend-{found['series']}")
         return found
 
-    @route("GET", "/audit/clients/<uuid:client_id>/history", roles=HUB_AND_AUDIT, audit_read="client_id", query=AsOf,
+    @route("GET", "/audit/clients/<uuid:client_id>/history", answer=rp.ClientHistory, roles=HUB_AND_AUDIT, audit_read="client_id", query=AsOf,
            summary="Everything recorded about one client across services, in order, as of a date",
            answers={200: "the client's history (no personal data: ids and programme facts)"})
     def client_history(self, call: Call) -> dict:
