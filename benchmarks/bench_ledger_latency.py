@@ -1,7 +1,8 @@
 """Post-to-ledger latency: from the HTTP post of a step that completes an outcome to its ledger entry.
 
 ``python -m benchmarks.bench_ledger_latency [--probes N]``; prints one JSON line. Set-up: referrals, pathways and
-reporting, with enterprises (one process each, relay in process) on the real RabbitMQ and PostgreSQL; the shipped NHS bond
+reporting, with enterprises (one process each, relay in process) on the real RabbitMQ and PostgreSQL; the shipped NHS
+bond
 registered; ``probes`` clients referred, enrolled (E-B, GMC, January 2019) and given a right-to-work check.
 Load: the single-step load of bench_single_post (wrk, 8 connections, contact attempts over 500 referrals on
 referrals, whose events reporting also consumes). Under it, one probe at a time posts an NHS employment start

@@ -6,8 +6,8 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence
 from urllib.parse import quote
 
 import psycopg
@@ -47,7 +47,8 @@ def platform(names: Sequence[str] | None = None, extra_env: dict | None = None) 
     from launcher.credentials import issue
 
     running = RunningPlatform(env=env, ports=ports, embedded=False, log_dir=f"/tmp/{prefix}logs")
-    running.credential = issue("club-1", ["referrer", "caseworker", "admin"], env).credential  # type: ignore[attr-defined]
+    running.credential = issue("club-1", ["referrer", "caseworker", "admin"],
+                               env).credential  # type: ignore[attr-defined]
     try:
         running.start(names)
         if names is None or "referrals" in names:
@@ -116,7 +117,8 @@ def start_relay_process(running: RunningPlatform, service: str) -> None:
 
     env = {**running.env, "RELAY": "on", f"{service.upper()}_HTTP_PORT": str(free_port())}
     log = open(os.path.join(running.log_dir, f"{service}-relay.log"), "ab")
-    process = subprocess.Popen([sys.executable, "-m", "chassis.serve", dict((s.name, s.service) for s in SERVICES)[service]],
+    process = subprocess.Popen([sys.executable, "-m", "chassis.serve",
+                                dict((s.name, s.service) for s in SERVICES)[service]],
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     running.extra = [*getattr(running, "extra", []), process]  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{env[f'{service.upper()}_HTTP_PORT']}/health"

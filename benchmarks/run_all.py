@@ -1,7 +1,8 @@
 """Runs every benchmark and rewrites docs/performance.md with the figures: ``python -m benchmarks.run_all``.
 
 ``--quick`` runs the quick set (shorter load rounds, 20 latency probes, the rebuild from 100,000 stored events
-instead of 1,000,000): about 3 minutes on a quiet 2-core machine; the full set's rebuild alone takes 7.5. ``--only a,b`` runs some
+instead of 1,000,000): about 3 minutes on a quiet 2-core machine; the full set's rebuild alone takes 7.5. ``--only
+a,b`` runs some
 benchmarks and keeps the others' last figures (benchmarks/results.json), each row saying when it was measured;
 ``--rewrite`` only rewrites the document from those figures (after editing benchmarks/NOTES.md).
 Each benchmark prints one JSON line as it finishes; docs/performance.md is written at the end, with the
@@ -16,10 +17,15 @@ import platform
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from benchmarks import (bench_batch_steps, bench_ledger_latency, bench_rebuild, bench_single_post,
-                        bench_statement)
+from benchmarks import (
+    bench_batch_steps,
+    bench_ledger_latency,
+    bench_rebuild,
+    bench_single_post,
+    bench_statement,
+)
 
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "single_step_posts": bench_single_post.run,
@@ -43,7 +49,8 @@ def machine() -> str:
 
 def row(name: str, result: dict) -> str:
     if "failed" in result:
-        return f"| {name} | – | – | – | – | **failed twice** | {result['measured']} ({result['set']}) | {result['failed']} |"
+        return (f"| {name} | – | – | – | – | **failed twice** | {result['measured']} ({result['set']}) "
+                f"| {result['failed']} |")
     figure, baseline = result["figure"], result["baseline"]
     detail = ", ".join(f"{k} {json.dumps(v) if isinstance(v, (dict, list)) else v}"
                        for k, v in result.items() if k not in (*OWN_KEYS, figure, baseline))

@@ -53,7 +53,8 @@ def referral_form(number: int, partner: str, profession: str, occurred_at: str) 
             "address": {"lines": [f"{10 + number % 90} Dudley Road"], "town": "Birmingham", "postcode": "B18 7QH"},
             "email": f"{given.lower()}.{family.lower()}{number}@{'demo.use-it.example' if demo else 'example.org'}",
             "mobile": _phone(number),
-            "ni_number": f"{FIRST[number % 11]}{SECOND[(number // 11) % 12]}{number % 1000000:06d}{'D' if demo else 'C'}",
+            "ni_number": f"{FIRST[number % 11]}{SECOND[(number // 11) % 12]}{number % 1000000:06d}"
+                         f"{'D' if demo else 'C'}",
             "gender": ("female", "male")[number % 2], "country_of_origin": country,
             # name and date of birth together are unique per number (identity matching would attach a lookalike)
             "date_of_birth": (date(1950, 1, 1) + timedelta(days=number // (len(GIVEN) * len(FAMILY)))).isoformat(),
@@ -107,7 +108,8 @@ def enrol(platform: RunningPlatform, referral_id: str, credential: str, entry_po
 
 
 def register_partners(platform: RunningPlatform, credentials: dict[str, str]) -> None:
-    for partner, kind in zip(PARTNERS + ("embedded-club",), ("community_organisation", "work_club", "work_club", "other")):
+    for partner, kind in zip(PARTNERS + ("embedded-club",),
+                             ("community_organisation", "work_club", "work_club", "other"), strict=True):
         answer = requests.post(platform.url("referrals", "/partners"), timeout=10, json={
             "partner_id": partner, "name": partner.replace("-", " ").title(), "kind": kind,
             "occurred_at": "2018-01-01T00:00:00+00:00"}, headers={

@@ -13,8 +13,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -66,19 +67,24 @@ def regulator_rules() -> str:
             waits.append("English valid on the day")
         lines.append(f"| {exam.exam} | {exam.effective_from} | {exam.attempts} | {counted} | {prerequisite} | "
                      f"{'; '.join(waits) or '-'} | {_cell(exam.source)} |")
-    lines += ["", "#### Registration", "", "| regulator | from | an open application needed | apply after | stages | source |",
+    lines += ["", "#### Registration", "",
+              "| regulator | from | an open application needed | apply after | stages | source |",
               "|---|---|---|---|---|---|"]
     for registration in r.REGISTRATION:
-        lines.append(f"| {registration.regulator} | {registration.effective_from} | {'yes' if registration.application_required else 'no'} | "
-                     f"{', '.join(registration.apply_after) or '-'} | {', '.join(r.STAGES_OF[registration.regulator]) or '-'} | "
+        lines.append(f"| {registration.regulator} | {registration.effective_from} | "
+                     f"{'yes' if registration.application_required else 'no'} | "
+                     f"{', '.join(registration.apply_after) or '-'} | "
+                     f"{', '.join(r.STAGES_OF[registration.regulator]) or '-'} | "
                      f"{_cell(registration.source)} |")
     for gphc in r.GPHC:
-        lines.append(f"| GPhC route | {gphc.effective_from} | - | - | {gphc.foundation_weeks} weeks' foundation training;"
+        lines.append(f"| GPhC route | {gphc.effective_from} | - | - | {gphc.foundation_weeks} weeks' foundation "
+                     f"training;"
                      f" the whole route within {gphc.window_years} years of starting OSPAP | {_cell(gphc.source)} |")
     lines += ["", f"Blocks (`registration_blocked`): {', '.join(r.BLOCK_REASONS)}.", "",
               "#### Placements and their gates", "", "| kind | from | longest | source |", "|---|---|---|---|"]
     for placement in r.PLACEMENTS:
-        lines.append(f"| {placement.kind} | {placement.effective_from} | {placement.max_weeks} weeks | {_cell(placement.source)} |")
+        lines.append(f"| {placement.kind} | {placement.effective_from} | {placement.max_weeks} weeks | "
+                     f"{_cell(placement.source)} |")
     lines += ["", "| trust | kind | from | gates to clear before the start | source |", "|---|---|---|---|---|"]
     for gate in r.PLACEMENT_GATES:
         lines.append(f"| {gate.trust or 'programme default'} | {gate.kind} | {gate.effective_from} | "
@@ -98,11 +104,13 @@ def shipped_cards() -> str:
         prices: dict[str, list[str]] = {}
         for price in card["prices"]:
             prices.setdefault(price["metric"], []).append(
-                _pence(price["pence"]) + (f" ({', '.join(price['entry_points'])})" if price.get("entry_points") else ""))
+                _pence(price["pence"])
+                + (f" ({', '.join(price['entry_points'])})" if price.get("entry_points") else ""))
         lines += [f"#### `{card['contract_id']}`: {card['name']}", "",
                   f"Service {card['service_start']} to {card['service_end']}, claims by {card['claim_deadline']}; "
                   f"per person {_pence(card['participant_cap_pence'])}, contract {_pence(card['contract_cap_pence'])}"
-                  f"; the referrer's case reference {'shared' if card.get('share_external_reference') else 'not shared'}"
+                  f"; the referrer's case reference "
+                  f"{'shared' if card.get('share_external_reference') else 'not shared'}"
                   " with finance.", "", "| metric | price | definition | evidence |", "|---|---|---|---|"]
         for metric in card["metrics"]:
             evidence = [", ".join(metric.get("evidence_required", []))] + \
@@ -128,7 +136,7 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
 
 
 def updated(text: str, name: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- end:{name} -->)", re.S)
+    pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- end:{name} -->)", re.DOTALL)
     if not pattern.search(text):
         raise ValueError(f"no <!-- generated:{name} --> block")
     return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)

@@ -107,7 +107,8 @@ def load(base_url: str, credential: str, figures: Figures = SMALL, prefix: str =
 
 
 def fuse(post: Poster, f: Figures) -> dict[str, Any]:
-    cohort = post("/programmes", "cohort", {"kind": "fuse_cohort", "name": "FUSE cohort 2018", "starts_on": "2018-04-01",
+    cohort = post("/programmes", "cohort",
+                  {"kind": "fuse_cohort", "name": "FUSE cohort 2018", "starts_on": "2018-04-01",
                                             "ends_on": "2019-03-31", "occurred_at": at("2018-03-20")})["programme_id"]
     round_id = post("/rounds", "round", {"name": "FUSE recruitment round 2018", "programme_id": cohort,
                                          "opens_on": "2018-04-01", "closes_on": "2018-06-30", "places": f.accepted,
@@ -137,9 +138,11 @@ def fuse(post: Poster, f: Figures) -> dict[str, Any]:
         post(f"{base}/{application}/shortlisting", f"shortlist-{number}", {"occurred_at": at("2018-07-02")})
         post(f"{base}/{application}/interview", f"interview-{number}", {
             "panel": ["ise-fuse-lead", "mentor-2" if number == 0 else "mentor-1"], "occurred_at": at("2018-07-05")})
-        decision = "accepted" if number < f.accepted else "waitlisted" if number < f.accepted + f.waitlisted else "rejected"
+        decision = ("accepted" if number < f.accepted else "waitlisted" if number < f.accepted + f.waitlisted
+                    else "rejected")
         post(f"{base}/{application}/decision", f"decision-{number}", {
-            "decision": decision, "reason": {"accepted": "selected", "waitlisted": "places_full"}.get(decision, "not_viable_yet"),
+            "decision": decision,
+            "reason": {"accepted": "selected", "waitlisted": "places_full"}.get(decision, "not_viable_yet"),
             "occurred_at": at("2018-07-06")})
     cohort_enterprises = enterprises[:f.accepted - f.shared_enterprises]
     for number, enterprise in enumerate(cohort_enterprises):
@@ -158,13 +161,15 @@ def mentors_and_support(post: Poster, f: Figures, cohort: list[str]) -> dict[str
     for number in range(f.specialist_mentors + f.general_mentors):
         specialist = number < f.specialist_mentors
         recruited.append(post("/mentors", f"mentor-{number}", {
-            "display_name": person(500 + number)["display_name"], "organisation": None if specialist else "Greater Birmingham Chambers of Commerce",
+            "display_name": person(500 + number)["display_name"],
+            "organisation": None if specialist else "Greater Birmingham Chambers of Commerce",
             "channel": CHANNELS[number % len(CHANNELS)], "kind": "specialist" if specialist else "general",
             "specialisms": [SPECIALISMS[number % len(SPECIALISMS)]] if specialist else [], "max_mentees": 2,
             "occurred_at": at("2018-05-10")})["mentor_id"])
     for number, enterprise in enumerate(cohort):
         mentor = recruited[number % f.specialist_mentors]
-        post(f"/mentors/{mentor}/matches", f"match-{number}", {"enterprise_id": enterprise, "occurred_at": at("2018-07-08")})
+        post(f"/mentors/{mentor}/matches", f"match-{number}",
+             {"enterprise_id": enterprise, "occurred_at": at("2018-07-08")})
         post(f"/mentors/{mentor}/sessions", f"session-{number}", {"enterprise_id": enterprise, "hours": "2",
                                                                   "occurred_at": at("2018-07-30")})
     for number, mentor in enumerate(recruited):
@@ -174,7 +179,8 @@ def mentors_and_support(post: Poster, f: Figures, cohort: list[str]) -> dict[str
         post("/grants", f"grant-{number}", {"enterprise_id": enterprise, "funder": "Power to Change",
                                            "amount_pence": 150000 + 50000 * number, "purpose": "start_up",
                                            "occurred_at": at("2018-08-01")})
-        post("/diagnostics", f"diagnostic-{number}", {"enterprise_id": enterprise, "scores": {"finance": 2, "marketing": 3},
+        post("/diagnostics", f"diagnostic-{number}",
+             {"enterprise_id": enterprise, "scores": {"finance": 2, "marketing": 3},
                                                      "hours": "1.5", "occurred_at": at("2018-07-12")})
     consortium = post("/consortia", "food-consortium", {"name": "Icknield food consortium", "theme": "food",
                                                         "occurred_at": at("2018-08-10")})["consortium_id"]
@@ -258,8 +264,10 @@ def research(post: Poster, f: Figures, enterprises: list[str]) -> dict[str, Any]
                                             ("organisation", "Brushstrokes community project"),
                                             ("network", "Soho Road traders' group"),
                                             ("place", "Icknield Port Loop canal side"))):
-        post("/asset-map", f"asset-{number}", {"kind": kind, "area": ("ladywood", "smethwick", "soho", "ladywood")[number],
-                                               "title": title, "recorded_by": recorder, "occurred_at": at("2018-06-01")})
+        post("/asset-map", f"asset-{number}",
+             {"kind": kind, "area": ("ladywood", "smethwick", "soho", "ladywood")[number],
+                                               "title": title, "recorded_by": recorder,
+                                               "occurred_at": at("2018-06-01")})
     post("/asset-map", "asset-skill", {
         "kind": "skill", "area": "winson_green", "title": "Upholstery and furniture restoration",
         "description": "A resident who would teach a class; contact through the connector", "personal_data": True,

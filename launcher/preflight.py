@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 import psycopg
 from kombu import Connection
@@ -34,7 +34,8 @@ def problems(env: Mapping[str, str] | None = None) -> list[str]:
                 connection.execute("SELECT 1")
         except psycopg.Error as error:
             host = f"{config.env('POSTGRES_HOST', source=env)}:{config.env('POSTGRES_PORT', '5432', env)}"
-            found.append(f"PostgreSQL at {host} cannot be reached ({type(error).__name__}): " + HOW_TO_START["postgres"])
+            found.append(f"PostgreSQL at {host} cannot be reached ({type(error).__name__}): "
+                         f"" + HOW_TO_START["postgres"])
     if not config.embedded(env) and not config.env("MASTER_KEY", None, env):
         found.append("MASTER_KEY is not set: personal data is encrypted under it. Make one with "
                      "`python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'` "

@@ -61,12 +61,13 @@ def load(urls: dict[str, str], credentials: dict[str, str], programme: Programme
         if len(accepted) < programme.accepted:
             accepted.append((referral, profession, _enrol(hub, referral["referral_id"], number, referred_on)))
     placed, batch = [], []
-    for index, (referral, profession, (entry_point, enrolled_on, client)) in \
+    for index, (_referral, profession, (entry_point, enrolled_on, client)) in \
             enumerate(accepted[:programme.placements_offered]):
         regulator = REGULATOR[profession]
         _wait_for_pathway(urls["pathways"], credentials["hub"], client)
         kind, when = KINDS[index % len(KINDS)], f"{enrolled_on}T15:00:00+00:00"
-        batch += [_step(client, regulator, f"{prefix}-placed-{index}", "placed_with_trust", when, {"trust": "swbh-trust"}),
+        batch += [_step(client, regulator, f"{prefix}-placed-{index}", "placed_with_trust", when,
+                        {"trust": "swbh-trust"}),
                   _step(client, regulator, f"{prefix}-offer-{index}", "placement_offered", when, {
                       "placement_ref": f"{kind[:3]}-{index}", "kind": kind, "trust": "swbh-trust",
                       "weeks": WEEKS[kind], "starts_on": "2018-10-01", "supervisor_ref": f"consultant-{index % 9}"})]

@@ -18,7 +18,12 @@ import time
 
 from chassis import config
 from launcher import demo, preflight
-from launcher.processes import RunningPlatform, StartupError, default_ports, platform_env
+from launcher.processes import (
+    RunningPlatform,
+    StartupError,
+    default_ports,
+    platform_env,
+)
 from launcher.services import SERVICES
 
 
@@ -70,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     for spec in SERVICES:
         print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
               f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")
-    print(f"  reports: {platform.url('reporting', '/reports/summary')}   KPIs: {platform.url('reporting', '/reports/kpis')}")
+    print(f"  reports: {platform.url('reporting', '/reports/summary')}   KPIs: "
+          f"{platform.url('reporting', '/reports/kpis')}")
     print(f"  outcome ledger: {platform.url('reporting', '/ledger/contracts/use-it-nhs-bond/statement')}"
           "?from=2018-10-01&to=2022-03-31")
     print(f"An admin credential for trying the APIs (send as 'Authorization: Bearer ...'):\n  {credentials['admin']}\n"

@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
-import warnings  # noqa: E402
+import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # eventlet's own "deprecated, bugfix mode" notice (runtime lab, section 1)

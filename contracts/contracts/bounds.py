@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal as _Decimal
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import ValidationError
 from marshmallow import fields as _fields

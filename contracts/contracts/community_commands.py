@@ -6,11 +6,26 @@ from typing import Any
 from marshmallow import ValidationError, post_load, validate, validates_schema
 
 from contracts import fields
-
-from contracts.enterprise_commands import (AREAS, ASSET_KINDS, ATTENDEE_KINDS, DIAGNOSTIC_AREAS, GRANT_PURPOSES,
-                                           INTRODUCTION_TARGETS, LAPSE_REASONS, MENTOR_CHANNELS, MENTOR_KINDS,
-                                           RECOGNITIONS, RESEARCH_PROGRAMMES, SERIES, SLUG, SPECIALISMS,
-                                           STEP_DOWN_REASONS, SUPPLY_CHAIN_OUTCOMES, Step, hours)
+from contracts.enterprise_commands import (
+    AREAS,
+    ASSET_KINDS,
+    ATTENDEE_KINDS,
+    DIAGNOSTIC_AREAS,
+    GRANT_PURPOSES,
+    INTRODUCTION_TARGETS,
+    LAPSE_REASONS,
+    MENTOR_CHANNELS,
+    MENTOR_KINDS,
+    RECOGNITIONS,
+    RESEARCH_PROGRAMMES,
+    SERIES,
+    SLUG,
+    SPECIALISMS,
+    STEP_DOWN_REASONS,
+    SUPPLY_CHAIN_OUTCOMES,
+    Step,
+    hours,
+)
 from contracts.envelope import Command
 from contracts.referrals import not_in_future
 

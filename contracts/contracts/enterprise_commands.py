@@ -10,7 +10,6 @@ from typing import Any
 from marshmallow import ValidationError, validate, validates_schema
 
 from contracts import fields
-
 from contracts.envelope import Command
 from contracts.referrals import not_in_future
 

@@ -8,14 +8,65 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, validate
 
 from contracts import fields
-
+from contracts.community_commands import (
+    ActivateResearcher,
+    AwardGrant,
+    ChangeAvailability,
+    CompleteDiagnostic,
+    CompleteTraining,
+    ErasePerson,
+    FormConsortium,
+    GiveMentoring,
+    HoldNetworkEvent,
+    JoinConsortium,
+    LapseResearcher,
+    LogHours,
+    MakeIntroduction,
+    MapAsset,
+    MatchMentor,
+    RecogniseMentor,
+    RecordAttendance,
+    RecordIdea,
+    RecordSupplyChainOutcome,
+    RecruitMentor,
+    RecruitResearcher,
+    StepDown,
+    WithdrawAssetConsent,
+)
+from contracts.enterprise_commands import (  # HTTP bodies, re-exported: services name them contracts.enterprises.X
+    ALL_SUPPORT_KINDS,
+    APPLICATION_STAGES,
+    ASSET_KINDS,
+    ATTENDEE_KINDS,
+    INTRODUCTION_TARGETS,
+    LEGAL_FORMS,
+    MENTOR_CHANNELS,
+    MENTOR_KINDS,
+    PROGRAMME_KINDS,
+    RECOGNITIONS,
+    RESEARCH_ACTIVITIES,
+    RESEARCH_PROGRAMMES,
+    SERIES,
+    SUPPLY_CHAIN_OUTCOMES,
+    AdmitMember,
+    CloseRound,
+    CorrectSupport,
+    DecideApplication,
+    DeclareConflict,
+    DissolveEnterprise,
+    Interview,
+    LinkEnterprise,
+    LogSupport,
+    MergeEnterprise,
+    OpenRound,
+    RecordApplicant,
+    RecordRegistration,
+    RegisterEnterprise,
+    ShortlistApplication,
+    StartProgramme,
+    SubmitApplication,
+)
 from contracts.envelope import Envelope
-from contracts.community_commands import *  # noqa: F401,F403  (HTTP bodies: en.RecruitMentor, ...)
-from contracts.enterprise_commands import *  # noqa: F401,F403  (HTTP bodies: en.RegisterEnterprise, ...)
-from contracts.enterprise_commands import (ALL_SUPPORT_KINDS, APPLICATION_STAGES, ASSET_KINDS, ATTENDEE_KINDS,
-                                           INTRODUCTION_TARGETS, LEGAL_FORMS, MENTOR_CHANNELS, MENTOR_KINDS,
-                                           PROGRAMME_KINDS, RECOGNITIONS, RESEARCH_ACTIVITIES, RESEARCH_PROGRAMMES,
-                                           SERIES, SUPPLY_CHAIN_OUTCOMES)
 
 ENTERPRISE_REGISTERED_V1 = "enterprise_registered_v1"
 ENTERPRISE_SUPPORTED_V1 = "enterprise_supported_v1"
@@ -207,7 +258,8 @@ class Attendee(Schema):
         ordered = True
 
     kind = fields.String(required=True, validate=validate.OneOf(ATTENDEE_KINDS))
-    ref = fields.String(required=True, metadata={"description": "an id: a person's, an enterprise's, an organisation's"})
+    ref = fields.String(required=True,
+                        metadata={"description": "an id: a person's, an enterprise's, an organisation's"})
 
 
 class NetworkEventAttendedV1(Envelope):
@@ -299,3 +351,13 @@ PUBLISHED = {
     RESEARCHER_ACTIVITY_RECORDED_V1: ResearcherActivityRecordedV1, ASSET_MAPPED_V1: AssetMappedV1,
     ASSET_CONSENT_WITHDRAWN_V1: AssetConsentWithdrawnV1, INTRODUCTION_MADE_V1: IntroductionMadeV1,
 }
+
+#: the HTTP bodies of enterprise_commands and community_commands, named here for the services
+__all__ = ["ActivateResearcher", "AwardGrant", "ChangeAvailability", "CompleteDiagnostic", "CompleteTraining",
+           "ErasePerson", "FormConsortium", "GiveMentoring", "HoldNetworkEvent", "JoinConsortium", "LapseResearcher",
+           "LogHours", "MakeIntroduction", "MapAsset", "MatchMentor", "RecogniseMentor", "RecordAttendance",
+           "RecordIdea", "RecordSupplyChainOutcome", "RecruitMentor", "RecruitResearcher", "StepDown",
+           "WithdrawAssetConsent", "AdmitMember", "CloseRound", "CorrectSupport", "DecideApplication",
+           "DeclareConflict", "DissolveEnterprise", "Interview", "LinkEnterprise", "LogSupport", "MergeEnterprise",
+           "OpenRound", "RecordApplicant", "RecordRegistration", "RegisterEnterprise", "ShortlistApplication",
+           "StartProgramme", "SubmitApplication"]

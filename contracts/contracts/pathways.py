@@ -2,7 +2,6 @@
 from marshmallow import Schema, ValidationError, post_load, validate, validates_schema
 
 from contracts import fields
-
 from contracts.envelope import Command, Envelope
 from contracts.referrals import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
 
@@ -76,7 +75,8 @@ STAGES = ("registration_applied", "eligibility_confirmed", "ospap_started", "osp
 GATES = ("dbs", "occupational_health", "references", "id_documents", "induction", "english")
 PLACEMENT_KINDS = ("observership", "clinical_attachment", "work_experience")
 CLOSE_REASONS = ("completed", "withdrawn", "disengaged", "moved_away", "ineligible", "deceased")
-REF = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", error="1-64 letters, digits or . _ : - (an id, not a name)")
+REF = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+                      error="1-64 letters, digits or . _ : - (an id, not a name)")
 ORGANISATION = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,99}$", error="an organisation id (lower case, digits, -)")
 
 band = validate.Range(0, 9)

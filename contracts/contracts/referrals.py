@@ -1,11 +1,10 @@
 """Contracts of the referrals service: its integration events and HTTP bodies."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import ValidationError, validate, validates
 
 from contracts import fields
-
 from contracts.envelope import Command, Envelope
 
 ENTRY_POINTS = ("E-A", "E-B", "E-C", "E-D")
@@ -117,7 +116,7 @@ PUBLISHED = {CLIENT_REFERRED_V1: ClientReferredV1, REFERRAL_CONTACTED_V1: Referr
 
 def not_in_future(value: date | datetime) -> None:
     """Dates of things that happened: not after now (5 minutes' grace for the poster's clock)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if isinstance(value, datetime):
         if value > now + timedelta(minutes=5):
             raise ValidationError("is in the future")
@@ -248,7 +247,8 @@ class RecordConsent(Step):
     """POST /referrals/<id>/consent: the privacy notice, the lawful basis, and consent where it is the basis."""
 
     lawful_basis = fields.String(required=True, validate=validate.OneOf(LAWFUL_BASES))
-    privacy_notice_given = fields.Boolean(required=True, validate=validate.Equal(True, error="give the privacy notice first"))
+    privacy_notice_given = fields.Boolean(required=True,
+                                          validate=validate.Equal(True, error="give the privacy notice first"))
     consent_given = fields.Boolean(required=True)
 
 

@@ -3,7 +3,8 @@
 - ``config.yaml``: the scrape jobs, the dashboards' selector, the datasource and the alert thresholds;
 - ``alerts/*.yaml``, ``rules/*.yaml``: alert and recording rules (Prometheus loads them, see
   infra/prometheus/prometheus.yml); ``tests/*-test.yaml``: their ``promtool test rules`` tests;
-- ``dashboards/<name>.py``: each builds one Grafana dashboard as a plain dict (``dashboard(config)``), gathered by ``built_dashboards()``;
+- ``dashboards/<name>.py``: each builds one Grafana dashboard as a plain dict (``dashboard(config)``), gathered by
+``built_dashboards()``;
   ``python -m monitoring`` writes them to ``dashboards_out/<name>.json`` (committed; Grafana is provisioned
   from that folder) and regenerates the tables of docs/observability.md;
 - ``check.py``: runs every dashboard query and rule expression against a live Prometheus.

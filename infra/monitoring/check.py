@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import requests
 
@@ -29,7 +30,7 @@ import monitoring
 
 RATE_INTERVAL = "1m"
 COMPARISONS = ("==", "!=", ">=", "<=", ">", "<")
-LABEL_VALUES = re.compile(r"^label_values\((?P<expr>.*),\s*(?P<label>[a-zA-Z_][a-zA-Z0-9_]*)\s*\)$", re.S)
+LABEL_VALUES = re.compile(r"^label_values\((?P<expr>.*),\s*(?P<label>[a-zA-Z_][a-zA-Z0-9_]*)\s*\)$", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from prometheus_client.metrics import MetricWrapperBase
 
@@ -87,8 +88,9 @@ PARTS: dict[str, Callable[[], str]] = {"metrics": metrics, "alerts": alerts, "ru
 
 def regenerate(text: str) -> str:
     for part, render in PARTS.items():
-        pattern = re.compile(rf"(<!-- BEGIN GENERATED: {part} -->\n).*?(<!-- END GENERATED: {part} -->)", re.S)
+        pattern = re.compile(rf"(<!-- BEGIN GENERATED: {part} -->\n).*?(<!-- END GENERATED: {part} -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"docs/observability.md has no generated part {part!r}")
-        text = pattern.sub(lambda m: m.group(1) + render() + "\n" + m.group(2), text)
+        generated = render() + "\n"
+        text = pattern.sub(lambda m: m.group(1) + generated + m.group(2), text)  # noqa: B023  (used at once)
     return text

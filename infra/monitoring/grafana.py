@@ -1,7 +1,8 @@
 """Small builders of Grafana dashboard JSON (schema 39, Grafana 10.4) as plain dicts."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 SCHEMA_VERSION = 39
 Target = tuple[str, str]  # (PromQL expression, legend format)

@@ -3,7 +3,7 @@ contract tests: each published event type is produced, matches its contract and 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from enterprises.domain import Enterprise
@@ -14,7 +14,7 @@ from enterprises.research import AssetMapEntry, CommunityResearcher, Introductio
 from enterprises.support import Consortium, Diagnostic, Grant
 from enterprises.translation import to_contract
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 def enterprise_aggregates() -> list[Any]:
@@ -23,7 +23,8 @@ def enterprise_aggregates() -> list[Any]:
                        ends_on=date(2019, 3, 31), occurred_at=WHEN)
     venture = Enterprise.record(id=uuid.uuid4(), legal_form=None, registered_on=None, occurred_at=WHEN)
     enterprise = Enterprise.record(id=uuid.uuid4(), legal_form="cic", registered_on=date(2018, 3, 1), occurred_at=WHEN)
-    duplicate = Enterprise.record(id=uuid.uuid4(), legal_form="charity", registered_on=date(2015, 1, 5), occurred_at=WHEN)
+    duplicate = Enterprise.record(id=uuid.uuid4(), legal_form="charity", registered_on=date(2015, 1, 5),
+                                  occurred_at=WHEN)
     duplicate.merge_into(enterprise, WHEN)
     round_ = RecruitmentRound(id=uuid.uuid4(), name="FUSE round 3", programme_id=cohort.id, opens_on=date(2018, 8, 1),
                               closes_on=date(2018, 9, 30), places=12, occurred_at=WHEN)
@@ -48,9 +49,11 @@ def enterprise_aggregates() -> list[Any]:
     mentor.step_down("no_time", WHEN)
     grant = Grant.award(uuid.uuid4(), enterprise, "Power to Change", 250000, "start_up", WHEN)
     diagnostic = Diagnostic.complete(uuid.uuid4(), enterprise, {"finance": 2, "marketing": 4}, 120, WHEN)
-    meeting = NetworkEvent.hold(id=uuid.uuid4(), series="supply_chain", title="Wates supply chain", held_on=date(2018, 3, 15),
+    meeting = NetworkEvent.hold(id=uuid.uuid4(), series="supply_chain", title="Wates supply chain",
+                                held_on=date(2018, 3, 15),
                                 theme=None, speakers=2, buyers_present=9, ideas_raised=0, occurred_at=WHEN)
-    meeting.record_attendance([{"kind": "enterprise", "ref": str(enterprise.id)}, {"kind": "organisation", "ref": "wates"}],
+    meeting.record_attendance([{"kind": "enterprise", "ref": str(enterprise.id)},
+                               {"kind": "organisation", "ref": "wates"}],
                               4, WHEN)
     meeting.record_supply_chain_outcome(enterprise.id, "contract_won", "wates", 1250000, WHEN)
     session = NetworkEvent.hold(id=uuid.uuid4(), series="awareness_session", title="Food in Icknield",
@@ -72,9 +75,11 @@ def enterprise_aggregates() -> list[Any]:
                           retain_until=date(2021, 9, 1), recorded_by=str(connector.id), occurred_at=WHEN)
     entry.withdraw_consent(WHEN)
     introduction = Introduction.make(uuid.uuid4(), connector, "enterprise", enterprise, None, WHEN)
-    closed = Enterprise.record(id=uuid.uuid4(), legal_form="sole_trader", registered_on=date(2016, 4, 1), occurred_at=WHEN)
+    closed = Enterprise.record(id=uuid.uuid4(), legal_form="sole_trader", registered_on=date(2016, 4, 1),
+                               occurred_at=WHEN)
     closed.dissolve("ceased_trading", WHEN)
-    return [cohort, venture, enterprise, duplicate, closed, round_, mentor, grant, diagnostic, meeting, session, consortium,
+    return [cohort, venture, enterprise, duplicate, closed, round_, mentor, grant, diagnostic, meeting, session,
+            consortium,
             connector, entry, introduction]
 
 

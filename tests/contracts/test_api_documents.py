@@ -8,7 +8,8 @@ import pytest
 from launcher import apidocs
 
 
-@pytest.mark.parametrize("name,document", sorted(apidocs.documents().items()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name,document", sorted(apidocs.documents().items()),
+                         ids=lambda v: v if isinstance(v, str) else "")
 def test_the_committed_document_is_current(name, document):
     path = os.path.join(apidocs.DOCS, name)
     assert os.path.exists(path), f"{name} is missing: run python -m launcher.apidocs"

@@ -5,7 +5,7 @@ import glob
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from marshmallow import ValidationError
@@ -22,7 +22,7 @@ from tests.contracts.enterprise_events import enterprise_messages
 
 SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "contracts", "samples")
 PUBLISHED = {"referrals": rf.PUBLISHED, "pathways": pw.PUBLISHED, "enterprises": en.PUBLISHED}
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 def sample(service: str, event_type: str) -> dict:
@@ -59,7 +59,8 @@ def test_a_message_missing_a_required_field_is_refused():
 
 
 def produced() -> list[tuple[str, dict]]:
-    referral = Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="nurse", right_to_work="yes",
+    referral = Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="nurse",
+                        right_to_work="yes",
                         ielts_taken=False, ielts_score_needed=None, personal="v1.sealed", occurred_at=WHEN)
     referral.record_contact_attempt("reached", WHEN)
     referral.record_consent("consent", True, True, WHEN)

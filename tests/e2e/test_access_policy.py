@@ -208,9 +208,11 @@ ORGANISATION_RULES = {
     ("reporting", "GET", "/ledger/contracts/{contract_id}/investment"): finance_reads_its_contracts(
         "/ledger/contracts/use-it-nhs-bond/investment"),
     ("reporting", "POST", "/outcomes-contracts/{contract_id}/transactions"): finance_records_its_own_transactions,
-    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/decision"): only_payers("decision", {"decision": "validated"}),
+    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/decision"):
+        only_payers("decision", {"decision": "validated"}),
     ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/payment"): only_payers("payment", {}),
-    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/clawback"): only_payers("clawback", {"reason": "sample failed"}),
+    ("reporting", "POST", "/ledger/outcomes/{outcome_ref}/clawback"):
+        only_payers("clawback", {"reason": "sample failed"}),
     ("pathways", "POST", "/clients/{client_id}/pathways/{regulator}/steps"): trust_posts_only_for_its_clients,
     ("pathways", "POST", "/steps/batch"): trust_batches_only_for_its_clients,
     ("reporting", "GET", "/partners/me/referrals"): partner_lists_only_its_referrals,

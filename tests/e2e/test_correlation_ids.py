@@ -38,7 +38,8 @@ def test_a_steps_correlation_id_is_in_the_logs_of_the_service_that_stored_it_and
     assert answer.status_code == 201, answer.text
     assert answer.headers["X-Correlation-Id"] == correlation_id
 
-    stored = wait_for(lambda: [e for e in log_entries(platform, "pathways", correlation_id) if e["message"] == "stored"],
+    stored = wait_for(lambda: [e for e in log_entries(platform, "pathways",
+                                                      correlation_id) if e["message"] == "stored"],
                       what="pathways' stored line")
     assert "Pathway.ExamAttempted" in stored[0]["event_types"] and stored[0]["level"] == "info"
     # reporting only knows the id from the relayed message's envelope, which carries the stored event's meta

@@ -48,7 +48,8 @@ def test_the_demo_programme_loads_once_however_often_it_is_loaded(embedded):
     demo.load(embedded, embedded.credentials)
 
     def referred() -> int:
-        rows = get(embedded.url("reporting", "/reports/referrals-by-partner"), embedded.credentials["admin"]).json()["rows"]
+        rows = get(embedded.url("reporting", "/reports/referrals-by-partner"),
+                   embedded.credentials["admin"]).json()["rows"]
         return sum(r["referred"] for r in rows if r["partner_id"] in demo.PARTNERS)
 
     assert wait_for(referred, lambda n: n >= first["referrals"], what="the demo referrals") == first["referrals"]

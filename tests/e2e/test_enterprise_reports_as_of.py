@@ -57,7 +57,8 @@ def load_a_programme_over_six_months(staff: Staff) -> dict[str, str]:
     for held_on, attendees, walk_ins in (("2018-05-26", [regular], 2), ("2018-06-23", [regular, str(uuid.uuid4())], 5)):
         meeting = staff.ok("/network-events", {"series": SOHO, "title": f"SoHo {held_on}", "held_on": held_on,
                                                "speakers": 1, "occurred_at": at(held_on)})["network_event_id"]
-        staff.ok(f"/network-events/{meeting}/attendance", {"attendees": [{"kind": "person", "ref": a} for a in attendees],
+        staff.ok(f"/network-events/{meeting}/attendance",
+                 {"attendees": [{"kind": "person", "ref": a} for a in attendees],
                                                            "walk_ins": walk_ins, "occurred_at": at(held_on)})
     partner = staff.ok("/researchers", {"display_name": "Rania I", "programme": "community_partner",
                                         "occurred_at": at("2018-05-01")})["researcher_id"]
@@ -174,4 +175,5 @@ def test_the_summary_counts_enterprises_by_legal_form_as_of_a_day_and_exports_th
     assert exported.headers["Content-Type"].startswith("text/csv")
     figures = {row["figure"]: row["value"] for row in csv.DictReader(io.StringIO(exported.text))}
     count = before[1] + 1
-    assert figures["enterprises_by_legal_form.co_operative.registered"] == (f"<{SMALL_NUMBER}" if count < SMALL_NUMBER else str(count))
+    expected = f"<{SMALL_NUMBER}" if count < SMALL_NUMBER else str(count)
+    assert figures["enterprises_by_legal_form.co_operative.registered"] == expected

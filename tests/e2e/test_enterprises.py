@@ -17,14 +17,16 @@ def test_an_application_goes_from_submission_to_the_cohort_and_impossible_steps_
     second = apply(staff, round_id, "Omar Said", "omar.s@example.org", {"name": "Soho Threads"})
     base = f"/rounds/{round_id}/applications/{first['application_id']}"
 
-    early = staff.post(base + "/decision", {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-01")})
+    early = staff.post(base + "/decision",
+                       {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-01")})
     assert early.status_code == 422 and early.json()["rule"] == "interview_before_decision"
     staff.ok(base + "/conflicts", {"panel_member": "mentor-4", "nature": "family", "occurred_at": at("2018-06-30")})
     staff.ok(base + "/shortlisting", {"occurred_at": at("2018-07-01")})
     conflicted = staff.post(base + "/interview", {"panel": ["ise-lead", "mentor-4"], "occurred_at": at("2018-07-02")})
     assert conflicted.status_code == 422 and conflicted.json()["rule"] == "conflicted_member_off_the_panel"
     staff.ok(base + "/interview", {"panel": ["ise-lead", "mentor-5"], "occurred_at": at("2018-07-02")})
-    decided = staff.ok(base + "/decision", {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-03")})
+    decided = staff.ok(base + "/decision",
+                       {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-03")})
     assert decided["status"] == "accepted"
     twice = staff.post(base + "/decision", {"decision": "rejected", "reason": "other", "occurred_at": at("2018-07-04")})
     assert twice.status_code == 422 and twice.json()["rule"] == "decision_is_final"
@@ -46,7 +48,8 @@ def accept_refused(staff: Staff, round_id: str, application_id: str) -> requests
     base = f"/rounds/{round_id}/applications/{application_id}"
     staff.ok(base + "/shortlisting", {"occurred_at": at("2018-07-01")})
     staff.ok(base + "/interview", {"panel": ["ise-lead"], "occurred_at": at("2018-07-02")})
-    return staff.post(base + "/decision", {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-03")})
+    return staff.post(base + "/decision",
+                      {"decision": "accepted", "reason": "selected", "occurred_at": at("2018-07-03")})
 
 
 def test_support_hours_need_the_enterprise_in_a_programme(platform, credentials):
@@ -71,9 +74,11 @@ def test_the_same_enterprise_applied_for_twice_is_one_enterprise_counted_once(pl
     name = f"Icknield Growers {uuid.uuid4().hex[:6]}"
     number = f"SC{uuid.uuid4().int % 10**6:06d}"
     first = apply(staff, round_id, "Leyla Kovacs", "leyla@example.org",
-                  {"name": name + " CIC", "registration_number": number, "legal_form": "cic", "registered_on": "2017-10-02"})
+                  {"name": name + " CIC", "registration_number": number, "legal_form": "cic",
+                   "registered_on": "2017-10-02"})
     cofounder = apply(staff, round_id, "Karim Aziz", "karim@example.org", {"name": "  " + name.upper() + " ltd"})
-    again = apply(staff, later_round, "Leyla Kovacs", "LEYLA@example.org", {"name": "Renamed", "registration_number": number})
+    again = apply(staff, later_round, "Leyla Kovacs", "LEYLA@example.org",
+                  {"name": "Renamed", "registration_number": number})
     assert cofounder["enterprise_id"] == again["enterprise_id"] == first["enterprise_id"]
     assert (cofounder["enterprise_match"], again["enterprise_match"]) == ("name", "registration")
     assert again["applicant_id"] == first["applicant_id"] != cofounder["applicant_id"]  # the same person, by email
@@ -86,7 +91,8 @@ def test_the_same_enterprise_applied_for_twice_is_one_enterprise_counted_once(pl
         staff.ok(f"/enterprises/{enterprise}/support", {"programme_id": programme, "kind": kind, "hours": "4.5",
                                                         "occurred_at": at("2018-07-20")})
     report = staff.report(lambda r: r["indicators"]["non_financial_support_hours"] == "13.50", "the support")
-    assert report["indicators"]["CO01_enterprises_supported"] == report["indicators"]["CO05_new_enterprises_supported"] == 1
+    indicators = report["indicators"]
+    assert indicators["CO01_enterprises_supported"] == indicators["CO05_new_enterprises_supported"] == 1
     assert report["fuse"]["start_up"] == {"organisations_supported": 1, "individuals_supported": 2}
     assert sorted((r["applications"], r["enterprises"]) for r in report["fuse"]["rounds"]) == [(1, 1), (2, 1)]
     known = staff.post("/enterprises", {"name": name, "occurred_at": at("2018-08-01")})
@@ -144,8 +150,10 @@ def test_personal_details_are_read_by_staff_under_audit_and_never_by_auditors(pl
 def test_hours_logged_wrongly_are_corrected_by_a_new_fact_counted_from_the_supports_own_day(platform, credentials):
     staff = Staff(platform, credentials)
     cohort, _ = cohort_and_round(staff)
-    enterprise = staff.ok("/enterprises", {"name": f"Winson Green Print {uuid.uuid4().hex[:6]}", "legal_form": "company",
-                                           "registered_on": "2016-01-04", "occurred_at": at("2018-05-01")})["enterprise_id"]
+    enterprise = staff.ok("/enterprises",
+                          {"name": f"Winson Green Print {uuid.uuid4().hex[:6]}", "legal_form": "company",
+                                           "registered_on": "2016-01-04",
+                                           "occurred_at": at("2018-05-01")})["enterprise_id"]
     staff.ok(f"/programmes/{cohort}/members", {"enterprise_id": enterprise, "occurred_at": at("2018-05-02")})
     logged = staff.ok(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "workshop", "hours": "12",
                                                              "occurred_at": at("2018-07-16")})
@@ -155,7 +163,8 @@ def test_hours_logged_wrongly_are_corrected_by_a_new_fact_counted_from_the_suppo
         "reason": "hours_mistyped", "occurred_at": at("2018-08-01")})
     assert not_support.status_code == 422 and not_support.json()["rule"] == "staff_support_to_correct"
     corrected = staff.ok(f"/enterprises/{enterprise}/support-corrections", {
-        "support_version": logged["version"], "hours": "10", "reason": "hours_mistyped", "occurred_at": at("2018-08-01")})
+        "support_version": logged["version"], "hours": "10", "reason": "hours_mistyped",
+                                                                            "occurred_at": at("2018-08-01")})
     assert corrected["version"] == logged["version"] + 1  # a new event: the support as logged stays in the history
     assert staff.get(f"/enterprises/{enterprise}")["support_hours"] == "10.00"
     staff.report(lambda r: r["indicators"]["non_financial_support_hours"] == "10.00", "the correction")
@@ -173,11 +182,13 @@ def test_an_enterprise_that_dissolves_stays_counted_for_its_support_and_takes_no
     staff = Staff(platform, credentials)
     cohort, _ = cohort_and_round(staff)
     enterprise = staff.ok("/enterprises", {"name": f"Ladywood Laundry {uuid.uuid4().hex[:6]}", "legal_form": "cic",
-                                           "registered_on": "2017-11-01", "occurred_at": at("2018-05-01")})["enterprise_id"]
+                                           "registered_on": "2017-11-01",
+                                           "occurred_at": at("2018-05-01")})["enterprise_id"]
     staff.ok(f"/programmes/{cohort}/members", {"enterprise_id": enterprise, "occurred_at": at("2018-05-02")})
     staff.ok(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "one_to_one", "hours": "12",
                                                     "occurred_at": at("2018-07-16")})
-    early = staff.post(f"/enterprises/{enterprise}/dissolution", {"reason": "wound_up", "occurred_at": at("2018-07-01")})
+    early = staff.post(f"/enterprises/{enterprise}/dissolution",
+                       {"reason": "wound_up", "occurred_at": at("2018-07-01")})
     assert early.status_code == 422 and early.json()["rule"] == "dissolution_after_what_it_did"
     staff.ok(f"/enterprises/{enterprise}/dissolution", {"reason": "ceased_trading", "occurred_at": at("2018-09-01")})
     late = staff.post(f"/enterprises/{enterprise}/support", {"programme_id": cohort, "kind": "workshop", "hours": "2",

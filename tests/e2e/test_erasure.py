@@ -7,11 +7,11 @@ import psycopg
 import pytest
 
 from chassis import audit, config
+from chassis.serve import load
 from chassis.store import build_application
 from chassis.vault import Vault, master_key
 from launcher.services import SERVICES
 from referrals.application import Referrals
-from chassis.serve import load
 from tests.support.journeys import step
 from tests.support.ledger import BOND, ledger_history, ledger_step
 from tests.support.waiting import form, get, key, post, wait_for
@@ -151,7 +151,8 @@ def test_an_erased_client_is_unreadable_everywhere_while_counts_the_ledger_and_t
     for spec in SERVICES:  # every service's chain still verifies over the stored bytes
         app = referrals_app if spec.name == "referrals" else build_application(load(spec.application), platform.env)
         head = app.head()
-        wait_for(lambda: checkpointed(app), lambda n: n >= head, what=f"{spec.name}'s chain to sign its head")
+        wait_for(lambda app=app: checkpointed(app), lambda n, head=head: n >= head,
+                 what=f"{spec.name}'s chain to sign its head")
         directory = str(tmp_path / f"export-{spec.name}")
         audit.export(app, directory)
         assert [f for f in audit.verify(directory, spec.name, public) if f.kind != "unsigned"] == [], spec.name
@@ -188,7 +189,8 @@ def test_a_backup_restored_after_an_erasure_is_erased_again(platform, credential
     post(platform.url("referrals", f"/referrals/{referral['referral_id']}/erasure"),
          {"decision": "erase", "ground": "requested", "requested_on": "2018-10-01"}, key(), caseworker)
     with referrals_app.sql() as sql:  # an old backup of the key table comes back
-        sql.execute("UPDATE chassis_subject_keys SET wrapped = %s WHERE subject_id = %s", (backup, referral["client_id"]))
+        sql.execute("UPDATE chassis_subject_keys SET wrapped = %s WHERE subject_id = %s",
+                    (backup, referral["client_id"]))
     vault = Vault(referrals_app, master_key(platform.env))
     stored = referrals_app.repository.get(uuid.UUID(referral["referral_id"]))
     assert vault.open(stored.client_id, stored.personal) is not None  # the restore brought the key back...

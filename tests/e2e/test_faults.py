@@ -3,7 +3,8 @@ between its commit and its acknowledgement, messages arrive twice and out of ord
 platform is quiescent: every accepted post is stored exactly once, every integration event reached reporting,
 the read models equal a clean rebuild and the outcome ledger equals a from-scratch replay (tests/support/faults.py).
 
-One platform of its own for the module (a vhost and databases of its own), its queues quorum queues. ``FAULT_SOAK=N`` loads N times longer
+One platform of its own for the module (a vhost and databases of its own), its queues quorum queues. ``FAULT_SOAK=N``
+loads N times longer
 around each fault (docs/scaling.md).
 """
 from __future__ import annotations
@@ -17,8 +18,23 @@ import time
 
 import pytest
 import requests
-from tests.support.faults import (SOAK, Load, actors, log_chain, outcomes, own_platform, problems, query,
-                                  relay_position, republish, restart, run, spawn, wait_quiescent)
+
+from tests.support.faults import (
+    SOAK,
+    Load,
+    actors,
+    log_chain,
+    outcomes,
+    own_platform,
+    problems,
+    query,
+    relay_position,
+    republish,
+    restart,
+    run,
+    spawn,
+    wait_quiescent,
+)
 from tests.support.fixtures import free_port
 from tests.support.waiting import metric, wait_for
 
@@ -167,7 +183,7 @@ def test_two_instances_of_pathways_share_the_work_with_one_relay(platform, who, 
         assert sorted(scrape(url, "useit_relay_leader") for url in urls) == [0, 1]  # one relay
         after = [scrape(url, "useit_consumer_processed_total", upstream="referrals", outcome="processed")
                  for url in urls]
-        assert all(a > b for a, b in zip(after, before)), f"both instances consume: {before} -> {after}"
+        assert all(a > b for a, b in zip(after, before, strict=True)), f"both instances consume: {before} -> {after}"
         accepted = query(platform, "referrals", "SELECT COUNT(*) FROM referrals_events WHERE topic LIKE %s",
                          ("%Referral.Accepted",))[0][0]
         opened = query(platform, "pathways", "SELECT COUNT(*) FROM pathways_events WHERE topic LIKE %s",

@@ -10,8 +10,20 @@ import signal
 import pytest
 import requests
 
-from tests.support.faults import (Load, actors, log_chain, own_platform, problems, query, relay_position, republish,
-                                  restart, vhost_outage, wait_delivered, wait_quiescent)
+from tests.support.faults import (
+    Load,
+    actors,
+    log_chain,
+    own_platform,
+    problems,
+    query,
+    relay_position,
+    republish,
+    restart,
+    vhost_outage,
+    wait_delivered,
+    wait_quiescent,
+)
 from tests.support.waiting import metric, wait_for
 
 pytestmark = pytest.mark.faults

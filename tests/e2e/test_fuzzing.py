@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 import schemathesis
-from chassis import config
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -22,6 +21,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from chassis import config
 from launcher.processes import RunningPlatform
 from tests.support.faults import own_platform
 from tests.support.fixtures import Credentials, register_partner

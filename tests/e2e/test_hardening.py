@@ -69,7 +69,8 @@ def test_numbers_and_dates_out_of_any_range_are_422s_naming_the_field(platform, 
     assert "starts_on" in str(fields_of(placement))
     auditor, nhs, admin = (credentials("programme-office", "auditor"), credentials("swbh-trust", "finance"),
                            credentials("programme-office", "admin"))
-    history = get(platform.url("reporting", f"/audit/clients/{client}/history"), auditor, params={"as_of": "9999-12-31"})
+    history = get(platform.url("reporting", f"/audit/clients/{client}/history"), auditor,
+                  params={"as_of": "9999-12-31"})
     assert "as_of" in fields_of(history)
     statement = get(platform.url("reporting", f"/ledger/contracts/{BOND}/statement"), nhs, params={
         "from": "2019-01-01", "to": "2019-12-31", "as_known_at": "0001-01-01T00:00:00+14:00"})

@@ -3,7 +3,7 @@ from its read models (each assertion compares before with after)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import requests
 
@@ -46,7 +46,7 @@ def test_the_funnel_and_entry_point_gauges_follow_reportings_read_models(platfor
 def test_a_referral_past_its_first_contact_date_is_overdue_for_its_partner_until_contacted(platform, credentials,
                                                                                            caseworker):
     partner = f"partner-{uuid.uuid4().hex[:6]}"
-    month_ago = (datetime.now(timezone.utc) - timedelta(days=30)).isoformat()
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat()
     before = scrape(platform, "reporting", "useit_referrals_overdue", partner=partner)
     referral = post(platform.url("referrals", "/referrals"), form(partner, occurred_at=month_ago), key(),
                     credentials(partner, "referrer"))

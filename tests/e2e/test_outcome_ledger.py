@@ -6,7 +6,7 @@ import csv
 import io
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -42,7 +42,7 @@ def test_an_nhs_job_start_is_achieved_evidenced_claimed_validated_and_paid_once(
     claimed = ledger_step(platform, admin, ref, "claim", {"occurred_at": "2019-07-01T09:00:00+00:00"})
     assert (claimed["status"], claimed["payable_pence"]) == ("claimed", 450000)
     ledger_step(platform, nhs, ref, "decision", {"decision": "validated", "occurred_at": "2019-07-15T09:00:00+00:00"})
-    validated_at = datetime.now(timezone.utc).isoformat()
+    validated_at = datetime.now(UTC).isoformat()
     ledger_step(platform, nhs, ref, "payment", {"occurred_at": "2019-07-31T09:00:00+00:00"})
     assert ledger_step(platform, nhs, ref, "payment", {"occurred_at": "2019-08-01T09:00:00+00:00"},
                        expect=422)["rule"] == "outcome_status"  # never paid twice

@@ -12,8 +12,8 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 import pytest
 import requests
@@ -21,8 +21,8 @@ import yaml
 
 import monitoring
 from monitoring import check, grafana
-from tests.support.journeys import GOOD_IELTS, accepted_client
 from tests.support.fixtures import free_port
+from tests.support.journeys import GOOD_IELTS, accepted_client
 from tests.support.waiting import get, key, now_iso, post, wait_for
 
 QUERIES = check.all_queries()

@@ -39,7 +39,8 @@ def take(platform, caseworker: str, client: str, regulator: str, steps: list[tup
 def outcomes_of(platform, reader: str, contract_id: str, client: str, admin: str, count: int) -> list[dict]:
     """The client's outcomes under the contract, once ``count`` of them are recorded."""
     rows = wait_for(lambda: [r for r in ledger_history(platform, admin, client)
-                             if r["outcome_ref"].startswith(f"{contract_id}~") and r["event_type"] == "outcome_achieved"],
+                             if r["outcome_ref"].startswith(f"{contract_id}~")
+                             and r["event_type"] == "outcome_achieved"],
                     lambda found: len(found) >= count, what=f"{count} outcomes under {contract_id}")
     participant = rows[0]["outcome_ref"].split("~")[1]
     answer = get(platform.url("reporting", f"/ledger/contracts/{contract_id}/outcomes"), reader,

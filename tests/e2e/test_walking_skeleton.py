@@ -12,7 +12,6 @@ from kombu import Connection, Producer
 from chassis import bus
 from tests.support.waiting import form, get, key, metric, now_iso, post, wait_for
 
-
 READER = ""
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from chassis.store import build_application
 from referrals.application import Referrals
 from tests.unit.test_idempotency import submit
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_an_inserted_row_is_named_and_a_foreign_key_does_not_verify(app, key, tm
     chained(app, key)
     with app.sql() as sql:
         ids = [row[0] for row in sql.execute("SELECT notification_id FROM referrals_events ORDER BY 1").fetchall()]
-        gap = next(i + 1 for i, j in zip(ids, ids[1:]) if j != i + 1)
+        gap = next(i + 1 for i, j in zip(ids, ids[1:], strict=False) if j != i + 1)
         sql.execute("INSERT INTO referrals_events (originator_id, originator_version, topic, state, notification_id)"
                     " SELECT originator_id, 99, topic, state, %s FROM referrals_events WHERE notification_id = %s",
                     (gap, ids[0]))

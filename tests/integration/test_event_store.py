@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import types
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -16,7 +16,7 @@ from referrals.application import Referrals
 from referrals.domain import Referral
 from referrals.translation import TRANSLATED, to_contract
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(params=["postgres", "sqlite"])
@@ -32,7 +32,8 @@ def app(request, pg_env, tmp_path):
 
 
 def new_referral() -> Referral:
-    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor", right_to_work="yes",
+    return Referral(id=uuid.uuid4(), client_id=uuid.uuid4(), partner_id="club", profession="doctor",
+                    right_to_work="yes",
                     ielts_taken=False, ielts_score_needed=None, personal="v1.sealed", occurred_at=WHEN)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,7 @@ from referrals.application import Referrals
 from referrals.domain import Referral
 from tests.support.waiting import wait_for
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 def new_referral() -> Referral:

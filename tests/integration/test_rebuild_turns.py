@@ -23,7 +23,8 @@ from tests.support.waiting import wait_for
 def referred(number: int) -> dict[str, Any]:
     referral = str(uuid.uuid4())
     return {"event_id": f"{referral}:1", "event_type": "client_referred_v1", "occurred_at": "2018-09-03T10:30:00+00:00",
-            "recorded_at": "2018-09-12T08:00:00+00:00", "aggregate_id": referral, "organisation": "learning-works", "actor": "k1", "idempotency_key": f"k{number}",
+            "recorded_at": "2018-09-12T08:00:00+00:00", "aggregate_id": referral, "organisation": "learning-works",
+            "actor": "k1", "idempotency_key": f"k{number}",
             "correlation_id": f"c{number}",
             "referral_id": referral, "client_id": str(uuid.uuid4()), "partner_id": "ladywood-work-club",
             "profession": "doctor"}
@@ -50,7 +51,7 @@ class NotingLock:
         self.tried.set()
         self.lock.acquire()
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.lock.release()
 
 

@@ -26,7 +26,8 @@ The rules, as the cards and the brief state them (domain brief 1.3, 5.1, 7b):
   add jobs across gaps and employers; continuous weeks need 7·N days in a row. "13 more weeks after the 13-week
   outcome" count only days after that outcome's day.
 - Qualifying work: the employer kinds named (any when none are named; none at all when employed work does not
-  count, as for "entry to self-employment"), self-employment only if the card says it counts, interim care work only if the card counts it, the bases named, at least the minimum hours and
+  count, as for "entry to self-employment"), self-employment only if the card says it counts, interim care work only if
+  the card counts it, the bases named, at least the minimum hours and
   below the maximum of a part-time band.
 - A job-entry outcome is achieved on the day a qualifying job starts. A qualification outcome ("first Level N")
   is achieved by the first qualification at that level or above, of the kinds and guided hours named. A
@@ -159,7 +160,8 @@ def claims(history: list[dict], card: dict) -> dict[str, Any]:
         payable = price or 0
         person_cap = card.get("participant_cap_pence")
         if person_cap is not None:
-            payable = min(payable, max(0, person_cap - sum(o["payable"] for os in person.outcomes.values() for o in os)))
+            payable = min(payable,
+                          max(0, person_cap - sum(o["payable"] for os in person.outcomes.values() for o in os)))
         if contract_left is not None:
             payable = min(payable, max(0, contract_left))
         volume = metric.get("volume_cap")

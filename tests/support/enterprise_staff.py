@@ -41,7 +41,8 @@ def cohort_and_round(staff: Staff, places: int | None = None) -> tuple[str, str]
     cohort = staff.ok("/programmes", {"kind": "fuse_cohort", "name": "FUSE cohort", "starts_on": "2018-04-01",
                                       "ends_on": "2019-03-31", "occurred_at": at("2018-03-01")})["programme_id"]
     round_id = staff.ok("/rounds", {"name": "FUSE round", "programme_id": cohort, "opens_on": "2018-04-01",
-                                    "closes_on": "2018-06-30", "places": places, "occurred_at": at("2018-03-01")})["round_id"]
+                                    "closes_on": "2018-06-30", "places": places,
+                                    "occurred_at": at("2018-03-01")})["round_id"]
     return cohort, round_id
 
 

@@ -15,16 +15,17 @@ replay (``reporting.reconcile``).
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -35,7 +36,13 @@ from launcher.demo import ENGLISH_FOR
 from launcher.processes import RunningPlatform, platform_env
 from launcher.run import migrate
 from launcher.services import SERVICES
-from tests.support.fixtures import AMQP_BASE, POSTGRES_HOST, Credentials, _api, free_port
+from tests.support.fixtures import (
+    AMQP_BASE,
+    POSTGRES_HOST,
+    Credentials,
+    _api,
+    free_port,
+)
 from tests.support.ledger import register_shipped_contracts
 from tests.support.waiting import form, wait_for
 
@@ -154,11 +161,11 @@ class Load:
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="fault-load", daemon=True)
 
-    def __enter__(self) -> "Load":
+    def __enter__(self) -> Load:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stopped.set()
         self.thread.join(30)
 
@@ -304,7 +311,7 @@ def stored_more_than_once(platform: RunningPlatform, accepted: dict[str, str]) -
     found: set[str] = set()
     twice = []
     for service in UPSTREAMS:
-        for key, originator, topic, count in query(platform, service, (
+        for key, _originator, topic, count in query(platform, service, (
                 "SELECT k, originator_id, topic, COUNT(*) FROM (SELECT originator_id, topic,"
                 f" convert_from(state, 'UTF8')::jsonb -> 'meta' ->> 'idempotency_key' AS k FROM {service}_events) e"
                 " WHERE k = ANY(%s) GROUP BY k, originator_id, topic"), (keys,)):

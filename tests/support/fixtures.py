@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import psycopg
@@ -116,7 +116,8 @@ def register_partner(platform: RunningPlatform, caseworker: str, partner_id: str
     response = requests.post(platform.url("referrals", "/partners"), timeout=10,
                              json={"partner_id": partner_id, "name": partner_id.replace("-", " ").title(),
                                    "kind": kind, "occurred_at": "2018-01-01T00:00:00+00:00"},
-                             headers={"Authorization": f"Bearer {caseworker}", "Idempotency-Key": f"partner-{partner_id}"})
+                             headers={"Authorization": f"Bearer {caseworker}",
+                                      "Idempotency-Key": f"partner-{partner_id}"})
     assert response.status_code in (201, 409), response.text
 
 

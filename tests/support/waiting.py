@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import requests
 
@@ -27,7 +28,7 @@ def wait_for(probe: Callable[[], T], until: Callable[[T], bool] = bool, timeout:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def key() -> str:

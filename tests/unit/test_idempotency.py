@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from chassis.errors import Conflict
 from referrals.application import Referrals
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 def submit(app, scope: str, key: str, partner: str, profession: str):
+    from chassis.errors import Conflict
     from contracts.referrals import SubmitReferral
     from launcher.demo import referral_form
-
-    from chassis.errors import Conflict
 
     try:
         app.register_partner("hub", f"register-{partner}", partner, partner.title(), "work_club", WHEN)

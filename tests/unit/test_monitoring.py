@@ -93,7 +93,8 @@ def test_the_rule_expressions_select_the_configured_jobs():
     assert monitoring.config()["selector"] in next(r for r in ALERTS if r["alert"] == "CaseMgmtServiceDown")["expr"]
 
 
-@pytest.mark.parametrize("filename,dashboard", sorted(monitoring.built_dashboards().items()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("filename,dashboard", sorted(monitoring.built_dashboards().items()),
+                         ids=lambda v: v if isinstance(v, str) else "")
 def test_the_committed_dashboard_is_what_its_code_builds(filename, dashboard):
     path = os.path.join(monitoring.OUT, filename)
     assert os.path.exists(path), f"{filename} is missing: run python -m monitoring"

@@ -6,9 +6,10 @@ Both are served by each service (``/openapi.json``, ``/asyncapi.json``) and comm
 from __future__ import annotations
 
 import inspect
-from decimal import Decimal
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin

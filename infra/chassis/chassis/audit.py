@@ -25,12 +25,15 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from chassis import config
@@ -120,7 +123,7 @@ def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
             signature = key.sign(checkpoint_message(app.name, head, chain_hash, events))
             sql.execute("INSERT INTO chassis_audit_checkpoints (notification_id, chain_hash, events, signed_at,"
                         " public_key, signature) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        (head, chain_hash, events, datetime.now(timezone.utc).isoformat(), public_key_text(key),
+                        (head, chain_hash, events, datetime.now(UTC).isoformat(), public_key_text(key),
                          base64.urlsafe_b64encode(signature).decode()))
     return len(rows)
 
@@ -134,7 +137,8 @@ def export(app: Any, directory: str) -> None:
     queries = {
         "events.csv": f"SELECT {number}, originator_id, originator_version, topic, state FROM {table}"
                       f" ORDER BY {number}",
-        "chain.csv": "SELECT notification_id, content_digest, chain_hash FROM chassis_audit_chain ORDER BY notification_id",
+        "chain.csv": "SELECT notification_id, content_digest, chain_hash FROM chassis_audit_chain"
+                     " ORDER BY notification_id",
         "checkpoints.csv": "SELECT notification_id, chain_hash, events, signed_at, public_key, signature"
                            " FROM chassis_audit_checkpoints ORDER BY notification_id",
     }

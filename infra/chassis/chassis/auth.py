@@ -17,9 +17,10 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chassis import config
 from chassis.errors import Unauthenticated
@@ -57,7 +58,7 @@ def _hash(secret: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 KEY_ID = re.compile(r"^[0-9a-f]{12}$")
@@ -109,7 +110,8 @@ def listing(app: ServiceApplication) -> list[dict[str, Any]]:
         rows = sql.execute("SELECT c.key_id, c.organisation, c.roles, c.issued_at, c.expires_at, c.revoked_at,"
                            " h.person FROM chassis_credentials c LEFT JOIN chassis_credential_holders h"
                            " ON h.key_id = c.key_id ORDER BY c.issued_at").fetchall()
-    return [dict(zip(("key_id", "organisation", "roles", "issued_at", "expires_at", "revoked_at", "person"), row))
+    return [dict(zip(("key_id", "organisation", "roles", "issued_at", "expires_at", "revoked_at", "person"), row,
+                     strict=True))
             for row in rows]
 
 

@@ -10,9 +10,9 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
-import psycopg  # noqa: E402
-import psycopg_pool  # noqa: E402,F401  (eager: a lazy import inside setup() races, lab pitfall 2)
-import eventsourcing.postgres  # noqa: E402,F401
+import eventsourcing.postgres  # noqa: F401
+import psycopg
+import psycopg_pool  # noqa: F401  (eager: a lazy import inside setup() races, lab pitfall 2)
 
 
 def assert_cooperative() -> None:

@@ -11,13 +11,13 @@ from typing import Any
 from kombu import Connection
 from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 from nameko.extensions import DependencyProvider
-from chassis.rpc import rpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
 from chassis import apidoc, bus, config
 from chassis.http import Call, json_response, route
 from chassis.relay import find_store
+from chassis.rpc import rpc
 from chassis.telemetry import Telemetry
 
 
@@ -33,7 +33,7 @@ class Probe(DependencyProvider):
         self.store = find_store(self.container)
         self.checked_at, self.last = 0.0, {"database": False, "broker": False}
 
-    def get_dependency(self, worker_ctx: Any) -> "Probe":
+    def get_dependency(self, worker_ctx: Any) -> Probe:
         return self
 
     def metrics_text(self) -> bytes:
@@ -78,7 +78,8 @@ class ReadsQuery(Schema):
     class Meta:
         unknown = RAISE
 
-    since = fields.AwareDateTime(load_default=None, validate=lambda at: 1900 <= at.year <= 2199, metadata={"description": "reads at or after this time"})
+    since = fields.AwareDateTime(load_default=None, validate=lambda at: 1900 <= at.year <= 2199,
+                                 metadata={"description": "reads at or after this time"})
     subject = fields.String(load_default=None, validate=validate.Length(1, 100),
                             metadata={"description": "whose data: a client, referral, contract or person id"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from nameko.extensions import SharedExtension
@@ -49,7 +49,7 @@ class Gate(SharedExtension):
         with store.app.sql() as sql:
             sql.execute("INSERT INTO chassis_case_reads (read_at, actor, person, organisation, route, subject_id)"
                         " VALUES (%s, %s, %s, %s, %s, %s)",
-                        (datetime.now(timezone.utc).isoformat(), principal.key_id if principal else "anonymous",
+                        (datetime.now(UTC).isoformat(), principal.key_id if principal else "anonymous",
                          principal.person if principal else None, principal.organisation if principal else "",
                          route, subject))
 

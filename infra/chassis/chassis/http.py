@@ -14,9 +14,10 @@ import json
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Mapping
+from typing import Any
 
 from eventlet.event import Event
 from marshmallow import Schema, ValidationError

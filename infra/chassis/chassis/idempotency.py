@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import event
@@ -103,7 +104,8 @@ def save_keyed(app: Any, aggregates: Sequence[Any], rows: Sequence[tuple[str, st
     if app.keeps_key_rows:
         app.save(*aggregates, keys=rows)
     else:
-        app.save(*aggregates, *(IdempotencyRecord(scope=scope, key=key, request_hash=digest, response=json.loads(answer))
+        app.save(*aggregates,
+                 *(IdempotencyRecord(scope=scope, key=key, request_hash=digest, response=json.loads(answer))
                                 for scope, key, digest, answer in rows))
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import eventlet
 from eventlet.semaphore import Semaphore
@@ -133,7 +134,7 @@ class UpstreamEvents(Consumer):
 upstream_events = UpstreamEvents.decorator
 
 
-def _writes(result: "Sequence[Any] | Writes") -> Writes:
+def _writes(result: Sequence[Any] | Writes) -> Writes:
     return result if isinstance(result, Writes) else Writes(tuple(result))
 
 
@@ -171,7 +172,7 @@ class Inbox(DependencyProvider):
     telemetry = Telemetry()
 
     @classmethod
-    def outside_a_container(cls, app: ServiceApplication, service: str) -> "Inbox":
+    def outside_a_container(cls, app: ServiceApplication, service: str) -> Inbox:
         """The same processing (positions, duplicates dropped, gaps filled from the upstream log) without a
         nameko container: for tools and tests that drive ``handle`` and ``catch_up`` themselves."""
         from types import SimpleNamespace
@@ -193,7 +194,7 @@ class Inbox(DependencyProvider):
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
         self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
-    def get_dependency(self, worker_ctx: Any) -> "Inbox":
+    def get_dependency(self, worker_ctx: Any) -> Inbox:
         return self
 
     @property

@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextvars
 import copy
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
@@ -68,7 +69,7 @@ class TracedAggregate(Aggregate):
         pass
 
     @classmethod
-    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:
         kwargs.setdefault("meta", current_meta())
         return super()._create(event_class, id=id, **kwargs)
 
@@ -83,7 +84,7 @@ class ReplacedStateAggregate(TracedAggregate):
     copies cheaply (eventsourcing deep-copies a cached aggregate on every ``get``, which for a large state costs
     more than the rest of a command). Subclasses must keep the rule in every event body."""
 
-    def __deepcopy__(self, memo: dict) -> "ReplacedStateAggregate":
+    def __deepcopy__(self, memo: dict) -> ReplacedStateAggregate:
         twin = copy.copy(self)
         twin._pending_events = list(self._pending_events)
         memo[id(self)] = twin

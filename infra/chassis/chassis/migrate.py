@@ -6,7 +6,7 @@ SQLite files are created on first use instead, so this is a no-op there.
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import psycopg
 from psycopg import sql

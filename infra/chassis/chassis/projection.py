@@ -14,8 +14,9 @@ the rebuilt read model lacked every earlier event (found by the fault-injection 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from eventlet.semaphore import Semaphore
 from eventsourcing.utils import get_topic
@@ -29,7 +30,8 @@ class LocalProjection:
     def __init__(self, name: str, handles: Sequence[type], apply: Apply, tables: Sequence[str],
                  batch_size: int = 500) -> None:
         """``name`` is the tracking name (``<service>:<projection>``); ``tables`` the read model's own tables,
-        emptied by ``reset``; ``apply(sql, domain_event, notification_id)`` must be a pure function of its arguments and the rows."""
+        emptied by ``reset``; ``apply(sql, domain_event, notification_id)`` must be a pure function of its arguments
+        and the rows."""
         self.name, self.apply, self.tables, self.batch_size = name, apply, tuple(tables), batch_size
         self.topics = tuple(get_topic(cls) for cls in handles)
         self.lock_key = zlib.crc32(f"projection:{name}".encode())

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import zlib
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import eventlet
 import psycopg
@@ -25,7 +26,13 @@ from eventsourcing.utils import get_topic
 from nameko.extensions import DependencyProvider
 
 from chassis import audit, config, unsafe
-from chassis.bus import NOTIFICATION_ID, PREVIOUS_ID, UPSTREAM, ConfirmingPublisher, Outgoing
+from chassis.bus import (
+    NOTIFICATION_ID,
+    PREVIOUS_ID,
+    UPSTREAM,
+    ConfirmingPublisher,
+    Outgoing,
+)
 from chassis.store import ServiceApplication, Store
 from chassis.telemetry import Telemetry
 
@@ -125,7 +132,7 @@ class OutboxRelay(DependencyProvider):
         if thread is not None:
             thread.kill()
 
-    def get_dependency(self, worker_ctx: Any) -> "OutboxRelay":
+    def get_dependency(self, worker_ctx: Any) -> OutboxRelay:
         return self
 
     @property

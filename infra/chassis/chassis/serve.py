@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import eventlet
 
-eventlet.monkey_patch()  # noqa: E402  (before anything opens a socket)
+eventlet.monkey_patch()
 
-import importlib  # noqa: E402
-import logging  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from typing import Any, Sequence  # noqa: E402
+import importlib
+import logging
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
 
-from chassis import config, transport  # noqa: E402,F401  (registers the embedded transport)
-from chassis.logs import configure_logging  # noqa: E402
-from nameko.runners import ServiceRunner  # noqa: E402
+from nameko.runners import ServiceRunner
+
+from chassis import config, transport  # noqa: F401  (registers the embedded transport)
+from chassis.logs import configure_logging
 
 log = logging.getLogger("chassis.serve")
 

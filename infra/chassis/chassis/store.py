@@ -12,13 +12,20 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Iterator, Sequence, cast
+from typing import Any, cast
 
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Tracking, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    StoredEvent,
+    Tracking,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from nameko.extensions import DependencyProvider
@@ -33,10 +40,10 @@ from chassis.telemetry import Telemetry
 log = logging.getLogger(__name__)
 
 #: SQL writes to run in the transaction of the next append (``ServiceApplication.save(sql=)``, ``save_tracked``).
-_tracked_sql: contextvars.ContextVar["Callable[[Sql], None] | None"] = contextvars.ContextVar(
+_tracked_sql: contextvars.ContextVar[Callable[[Sql], None] | None] = contextvars.ContextVar(
     "tracked_sql", default=None)
 #: Idempotency rows ``(scope, key, request_hash, response JSON)`` to write in the next append's own statement.
-_keys: contextvars.ContextVar["Sequence[tuple[str, str, str, str]]"] = contextvars.ContextVar("keys", default=())
+_keys: contextvars.ContextVar[Sequence[tuple[str, str, str, str]]] = contextvars.ContextVar("keys", default=())
 
 
 class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
@@ -149,7 +156,7 @@ class Sql:
         self.cursor, self.sqlite = cursor, sqlite
         self._rows = cursor if sqlite else cursor.connection.cursor(row_factory=tuple_row)
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> "Sql":
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Sql:
         if self.sqlite:
             statement = statement.replace("%s", "?")
         self._rows.execute(statement, tuple(params))
@@ -266,9 +273,8 @@ class ServiceApplication(Application):
     def migrate(self) -> None:
         """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
         from chassis.audit import AUDIT_TABLES
-        from chassis.vault import VAULT_TABLES
-
         from chassis.idempotency import copy_records
+        from chassis.vault import VAULT_TABLES
 
         with self.sql() as sql:  # first: the keyed append function names chassis_idempotency
             sql.execute(CHASSIS_TABLES[0])
@@ -284,8 +290,8 @@ class ServiceApplication(Application):
         in-memory recorder (unit tests) keeps them as ``IdempotencyRecord`` aggregates instead."""
         return isinstance(self.recorder, (TrackingPostgresProcessRecorder, TrackingSQLiteProcessRecorder))
 
-    def save(self, *objs: Any, sql: "Callable[[Sql], None] | None" = None,
-             keys: "Sequence[tuple[str, str, str, str]]" = (), **kwargs: Any) -> list[Any]:
+    def save(self, *objs: Any, sql: Callable[[Sql], None] | None = None,
+             keys: Sequence[tuple[str, str, str, str]] = (), **kwargs: Any) -> list[Any]:
         """Saves aggregates' pending events in one transaction (as Application.save, without snapshots), with
         ``sql``'s writes (read models, positions) in the same transaction when given, and ``keys`` (idempotency
         rows: scope, key, request hash, answer as JSON) in the append's own statement."""
@@ -306,7 +312,7 @@ class ServiceApplication(Application):
         return {str(key): (str(digest), str(response)) for key, digest, response in rows}
 
     def save_tracked(self, upstream: str, notification_id: int, *objs: Any,
-                     sql: "Callable[[Sql], None] | None" = None) -> list[Any]:
+                     sql: Callable[[Sql], None] | None = None) -> list[Any]:
         """Saves the aggregates' new events, ``sql``'s writes (read models) and the position
         ``(upstream, notification_id)`` in one transaction.
 

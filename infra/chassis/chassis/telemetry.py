@@ -11,7 +11,8 @@ metric's meaning, is docs/observability.md (generated: ``python -m monitoring``)
 from __future__ import annotations
 
 from collections import Counter as Counter_
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from nameko.extensions import SharedExtension
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram

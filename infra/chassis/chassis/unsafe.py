@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote, urlparse
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,12 @@ import base64
 import json
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from nameko.extensions import DependencyProvider
 
 from chassis import config
@@ -135,7 +134,8 @@ class Vault:
             self._secure(sql)
             changed = sql.execute("UPDATE chassis_subject_keys SET wrapped = NULL WHERE subject_id = %s"
                                   " AND wrapped IS NOT NULL", (subject,)).rowcount
-            sql.execute("INSERT INTO chassis_erasures (subject_id, erased_at, erased_by, ground) VALUES (%s, %s, %s, %s)"
+            sql.execute("INSERT INTO chassis_erasures (subject_id, erased_at, erased_by, ground) VALUES (%s, %s, %s, "
+                        "%s)"
                         " ON CONFLICT (subject_id) DO NOTHING", (subject, _now(), by, ground))
         self.cache.pop(subject, None)
         self.app.scrub("chassis_subject_keys")
@@ -166,7 +166,7 @@ class ErasedSubject(Exception):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 VAULT_TABLES = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.grafana import dashboard as build, timeseries
+from monitoring.grafana import dashboard as build
+from monitoring.grafana import timeseries
 
 RATE = "[$__rate_interval]"
 
@@ -22,7 +23,8 @@ def dashboard(settings: dict[str, Any]) -> dict[str, Any]:
         timeseries("Events consumed per upstream", [
             (f"sum by (job, upstream, outcome) (rate(useit_consumer_processed_total{{{sel}}}{RATE}))",
              "{{job}} from {{upstream}}: {{outcome}}")], settings, unit="ops",
-            description="processed, duplicate (dropped), dead_lettered, replayed, or deferred (dropped while a rebuild reads that upstream)."),
+            description="processed, duplicate (dropped), dead_lettered, replayed, or deferred (dropped while a rebuild "
+                        "reads that upstream)."),
         timeseries("Relay lag", [(f"max by (job) (useit_relay_lag_events{{{sel}}})", "{{job}}")], settings,
                    threshold=limits["CaseMgmtRelayLagGrowing"],
                    description="Notification log head minus the position the relay has published."),

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.grafana import dashboard as build, table, timeseries
+from monitoring.grafana import dashboard as build
+from monitoring.grafana import table, timeseries
 
 PENCE = 'job="reporting"'
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.grafana import bars, dashboard as build, gauge, stat, table, timeseries
+from monitoring.grafana import bars, gauge, stat, table, timeseries
+from monitoring.grafana import dashboard as build
 
 
 def dashboard(settings: dict[str, Any]) -> dict[str, Any]:

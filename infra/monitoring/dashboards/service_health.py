@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitoring.grafana import dashboard as build, job_variable, stat, timeseries
+from monitoring.grafana import dashboard as build
+from monitoring.grafana import job_variable, stat, timeseries
 
 SEL = 'job=~"$job"'
 RATE = "[$__rate_interval]"
@@ -39,7 +40,8 @@ def dashboard(settings: dict[str, Any]) -> dict[str, Any]:
         timeseries("Server errors (5xx) per route", [(by_route('status=~"5.."'), "{{job}} {{route}}")], settings,
                    unit="reqps", description="Each 500 answer carries a correlation id to find in the service's log."),
         timeseries("Refused requests (4xx) per route", [(by_route('status=~"4.."'), "{{job}} {{route}}")],
-                   settings, unit="reqps", description="Invalid bodies (422), conflicts (409), unauthorised (401/403)."),
+                   settings, unit="reqps",
+                   description="Invalid bodies (422), conflicts (409), unauthorised (401/403)."),
         timeseries("Duration per route, 95th percentile", [
             (f"histogram_quantile(0.95, sum by (job, route, le) "
              f"(rate(useit_http_request_duration_seconds_bucket{{{SEL}}}{RATE})))", "{{job}} {{route}}")],

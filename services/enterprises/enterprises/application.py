@@ -7,7 +7,8 @@ key too (``derived_id``), so a retry collides instead of creating twins, and sea
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -248,7 +249,8 @@ class Enterprises(ServiceApplication):
             self._remember(index, result[0]["applicant_id"], digests, body["occurred_at"])
         return result
 
-    def admit_member(self, scope: str, key: str, programme_id: UUID, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def admit_member(self, scope: str, key: str, programme_id: UUID,
+                     body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         def act() -> tuple[list[Any], dict[str, Any]]:
             saved = self.admit(programme_id, body["enterprise_id"], body["applicant_id"], body["occurred_at"])
             return saved, answer(saved[0])

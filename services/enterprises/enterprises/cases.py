@@ -5,8 +5,9 @@ idempotency keys), the key and the loaded contract body, and returns ``(answer, 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from chassis.errors import RuleBroken
@@ -77,7 +78,8 @@ def record_attendance(app: Enterprises, scope: str, key: str, event_id: UUID, bo
     if unknown:
         raise RuleBroken("known_enterprises_attend", "record these enterprises first",
                          fields={"attendees": [f"no enterprise {ref}" for ref in unknown]})
-    return app.step(scope, key, "record_attendance", NetworkEvent, event_id, body, lambda event: event.record_attendance(
+    return app.step(scope, key, "record_attendance", NetworkEvent, event_id, body,
+                    lambda event: event.record_attendance(
         body["attendees"], body["walk_ins"], body["occurred_at"]))
 
 
@@ -132,7 +134,8 @@ def join_consortium(app: Enterprises, scope: str, key: str, consortium_id: UUID,
 def recruit_researcher(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault,
                        index: IdentityIndex) -> Result:
     def build(researcher_id: UUID) -> CommunityResearcher:
-        return CommunityResearcher(id=researcher_id, personal=vault.seal(researcher_id, _personal(body, ("display_name",))),
+        return CommunityResearcher(id=researcher_id,
+                                   personal=vault.seal(researcher_id, _personal(body, ("display_name",))),
                                    programme=body["programme"], occurred_at=body["occurred_at"])
 
     return app.create(scope, key, "recruit_researcher", _hashed(body, ("display_name",), index), build)
@@ -153,7 +156,8 @@ def researcher_step(app: Enterprises, scope: str, key: str, name: str, researche
                     lambda researcher: RESEARCHER_STEPS[name](researcher, body))
 
 
-def map_asset(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault, index: IdentityIndex) -> Result:
+def map_asset(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault,
+              index: IdentityIndex) -> Result:
     """An entry with personal data is sealed under its own key (its own retention class, erasable alone)."""
     personal, consent = body["personal_data"], body["consent"]
     texts = {"title": body["title"], "description": body["description"]}

@@ -7,8 +7,8 @@ researchers, asset map, introductions). Business rules live in these modules onl
 from __future__ import annotations
 
 import calendar
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,7 @@ class OccurredInFutureError(RuleBroken):
 
 
 def ensure_past(occurred_at: datetime) -> None:
-    if occurred_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+    if occurred_at > datetime.now(UTC) + CLOCK_SKEW:
         raise OccurredInFutureError()
 
 
@@ -69,7 +69,8 @@ class Enterprise(TracedAggregate):
     Invariants: registered (legal form, date) at most once; staff-logged support only within a programme the
     enterprise belongs to; a correction changes the hours of staff support already logged (never a grant's or
     a session's), after it; a dissolved enterprise takes no step dated after the day it dissolved, and dissolves
-    once, not before its registration or its last support; a record merged into another takes no more steps, and only a record that has had
+    once, not before its registration or its last support; a record merged into another takes no more steps, and only a
+    record that has had
     no support and joined no programme can be merged; ``new_enterprise`` follows ``is_new_enterprise`` from
     the registration date and the date of the first support, whichever was recorded first.
     """
@@ -86,7 +87,7 @@ class Enterprise(TracedAggregate):
             state["details"] = None  # v1 records held no name or registration number
 
     @event(Registered)
-    def __init__(self, id: UUID, legal_form: str | None, registered_on: date | None,  # noqa: A002
+    def __init__(self, id: UUID, legal_form: str | None, registered_on: date | None,
                  occurred_at: datetime, details: str | None = None) -> None:
         """``legal_form`` and ``registered_on`` are None for a venture not yet registered; ``details`` is the
         sealed name and registration number (chassis.vault; a sole trader's name is personal data)."""
@@ -105,8 +106,8 @@ class Enterprise(TracedAggregate):
         self.staff_support: dict[int, tuple[str, int, date]] = {}
 
     @classmethod
-    def record(cls, id: UUID, legal_form: str | None, registered_on: date | None,  # noqa: A002
-               occurred_at: datetime, details: str | None = None) -> "Enterprise":
+    def record(cls, id: UUID, legal_form: str | None, registered_on: date | None,
+               occurred_at: datetime, details: str | None = None) -> Enterprise:
         ensure_past(occurred_at)
         if registered_on is not None and registered_on > occurred_at.date():
             raise RuleBroken("registration_in_the_past", "the registration date is after the step",
@@ -243,7 +244,7 @@ class Enterprise(TracedAggregate):
     def _dissolved(self, reason: str, legal_form: str | None, occurred_at: datetime) -> None:
         self.dissolved_on = occurred_at.date()
 
-    def merge_into(self, other: "Enterprise", occurred_at: datetime) -> None:
+    def merge_into(self, other: Enterprise, occurred_at: datetime) -> None:
         """This record duplicates ``other``: it takes no more steps, and is no longer counted anywhere."""
         ensure_past(occurred_at)
         self._ensure_current()

@@ -45,7 +45,7 @@ class RecruitmentRound(TracedAggregate):
     """
 
     @event("Opened")
-    def __init__(self, id: UUID, name: str, programme_id: UUID | None, opens_on: date,  # noqa: A002
+    def __init__(self, id: UUID, name: str, programme_id: UUID | None, opens_on: date,
                  closes_on: date, places: int | None, occurred_at: datetime) -> None:
         if closes_on < opens_on:  # raise before mutating (this body re-runs on replay only if it passed)
             raise RuleBroken("round_closes_after_it_opens", "closes_on is before opens_on",
@@ -139,7 +139,8 @@ class RecruitmentRound(TracedAggregate):
         conflicted = sorted(set(panel) & set(application["conflicts"]))
         if conflicted:
             raise RuleBroken("conflicted_member_off_the_panel", "a panel member declared a conflict with this "
-                             "application", fields={"panel": [f"{member} declared a conflict" for member in conflicted]})
+                             "application",
+                             fields={"panel": [f"{member} declared a conflict" for member in conflicted]})
         self._interviewed(**self._who(application_id), panel=list(panel), occurred_at=occurred_at)
 
     @event("Interviewed")
@@ -217,7 +218,7 @@ class Applicant(TracedAggregate):
     Invariant: their details exist only sealed under their own data key (chassis.vault)."""
 
     @event("Recorded")
-    def __init__(self, id: UUID, personal: str, occurred_at: datetime) -> None:  # noqa: A002
+    def __init__(self, id: UUID, personal: str, occurred_at: datetime) -> None:
         self.personal = personal
 
 
@@ -230,7 +231,7 @@ class Programme(TracedAggregate):
     Invariants: each enterprise and each person is a member once; no one joins after the programme ends."""
 
     @event("Started")
-    def __init__(self, id: UUID, kind: str, name: str, starts_on: date, ends_on: date,  # noqa: A002
+    def __init__(self, id: UUID, kind: str, name: str, starts_on: date, ends_on: date,
                  occurred_at: datetime) -> None:
         if ends_on < starts_on:
             raise RuleBroken("programme_ends_after_it_starts", "ends_on is before starts_on",

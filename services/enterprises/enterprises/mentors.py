@@ -21,7 +21,7 @@ class Mentor(TracedAggregate):
     """
 
     @event("Recruited")
-    def __init__(self, id: UUID, personal: str, channel: str, kind: str, specialisms: list[str],  # noqa: A002
+    def __init__(self, id: UUID, personal: str, channel: str, kind: str, specialisms: list[str],
                  max_mentees: int, former_applicant_id: str | None, occurred_at: datetime) -> None:
         """``personal``: the sealed name and employer (chassis.vault)."""
         self.personal, self.channel, self.kind = personal, channel, kind

@@ -25,7 +25,7 @@ class NetworkEvent(TracedAggregate):
     """
 
     @event("Held")
-    def __init__(self, id: UUID, series: str, title: str, held_on: date, theme: str | None,  # noqa: A002
+    def __init__(self, id: UUID, series: str, title: str, held_on: date, theme: str | None,
                  speakers: int, buyers_present: int, ideas_raised: int, occurred_at: datetime) -> None:
         self.series, self.title, self.held_on, self.theme = series, title, held_on, theme
         self.speakers, self.buyers_present, self.ideas_raised = speakers, buyers_present, ideas_raised
@@ -38,8 +38,8 @@ class NetworkEvent(TracedAggregate):
         self.ideas_became: list[str] = []
 
     @classmethod
-    def hold(cls, id: UUID, series: str, title: str, held_on: date, theme: str | None,  # noqa: A002
-             speakers: int, buyers_present: int, ideas_raised: int, occurred_at: datetime) -> "NetworkEvent":
+    def hold(cls, id: UUID, series: str, title: str, held_on: date, theme: str | None,
+             speakers: int, buyers_present: int, ideas_raised: int, occurred_at: datetime) -> NetworkEvent:
         """Checks the series' own facts, then records the event."""
         ensure_past(occurred_at)
         if held_on > occurred_at.date():

@@ -31,7 +31,7 @@ class CommunityResearcher(TracedAggregate):
     """
 
     @event("Recruited")
-    def __init__(self, id: UUID, personal: str, programme: str, occurred_at: datetime) -> None:  # noqa: A002
+    def __init__(self, id: UUID, personal: str, programme: str, occurred_at: datetime) -> None:
         """``personal``: the sealed name (chassis.vault)."""
         self.personal, self.programme = personal, programme
         self.status, self.status_since = "recruited", occurred_at.date()
@@ -104,7 +104,7 @@ class AssetMapEntry(TracedAggregate):
     """
 
     @event("Mapped")
-    def __init__(self, id: UUID, kind: str, area: str, title: str | None, description: str | None,  # noqa: A002
+    def __init__(self, id: UUID, kind: str, area: str, title: str | None, description: str | None,
                  sealed: str | None, consent_reference: str | None, consent_recorded_on: date | None,
                  retain_until: date | None, recorded_by: str | None, occurred_at: datetime) -> None:
         self.kind, self.area, self.title, self.description = kind, area, title, description
@@ -118,7 +118,7 @@ class AssetMapEntry(TracedAggregate):
 
     @staticmethod
     def check(title: str, description: str, personal: bool, consent: dict[str, Any] | None,
-              recorder: "CommunityResearcher | None", occurred_at: datetime) -> None:
+              recorder: CommunityResearcher | None, occurred_at: datetime) -> None:
         """The rules an entry must meet before its text is sealed or stored."""
         ensure_past(occurred_at)
         if personal and consent is None:
@@ -166,13 +166,13 @@ class Introduction(TracedAggregate):
     The person is at most an opaque reference: no name travels here."""
 
     @event("Made")
-    def __init__(self, id: UUID, connector_id: str, to: str, enterprise_id: str | None,  # noqa: A002
+    def __init__(self, id: UUID, connector_id: str, to: str, enterprise_id: str | None,
                  person_ref: str | None, occurred_at: datetime) -> None:
         self.connector_id, self.to, self.enterprise_id, self.person_ref = connector_id, to, enterprise_id, person_ref
 
     @classmethod
-    def make(cls, id: UUID, connector: CommunityResearcher, to: str, enterprise: Enterprise | None,  # noqa: A002
-             person_ref: str | None, occurred_at: datetime) -> "Introduction":
+    def make(cls, id: UUID, connector: CommunityResearcher, to: str, enterprise: Enterprise | None,
+             person_ref: str | None, occurred_at: datetime) -> Introduction:
         ensure_past(occurred_at)
         if connector.programme != "community_connector":
             raise RuleBroken("connectors_introduce", "introductions are made by community connectors")

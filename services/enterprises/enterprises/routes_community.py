@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chassis.errors import NotFound
-from chassis.http import Call, route
 from eventsourcing.application import AggregateNotFoundError
 
+from chassis.errors import NotFound
+from chassis.http import Call, route
 from contracts import answers
 from contracts import enterprises as en
 from enterprises import cases
@@ -54,41 +54,48 @@ class CommunityRoutes(Routes):
         return 201, {"subject_id": str(subject), "kind": kind, "erased": True, "erased_now": erased_now}
 
     # -- mentors ---------------------------------------------------------------------------------------------
-    @route("POST", "/mentors", answer=answers.MentorStored, produces=("mentor_id",), roles=STAFF, body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/mentors", answer=answers.MentorStored, produces=("mentor_id",), roles=STAFF,
+           body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
     def recruit_mentor(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_mentor(self.store, call.organisation, call.key, call.body,
                                             self.vault, self.identities))
 
-    @route("GET", MENTOR, answer=answers.Mentor, roles=READERS, audit_read="mentor_id", answers={200: "the mentor", 404: "none"},
+    @route("GET", MENTOR, answer=answers.Mentor, roles=READERS, audit_read="mentor_id",
+           answers={200: "the mentor", 404: "none"},
            summary="A mentor: matches, sessions, recognition (name for staff)")
     def get_mentor(self, call: Call) -> dict:
         mentor = self.store.load(Mentor, call.path["mentor_id"])
         return {**mentor.view(), **self.personal(call, mentor.id, mentor.personal, "GET /mentors/<mentor_id>")}
 
-    @route("POST", MENTOR + "/availability", answer=answers.MentorStored, roles=STAFF, body=en.ChangeAvailability, requires_idempotency_key=True,
+    @route("POST", MENTOR + "/availability", answer=answers.MentorStored, roles=STAFF, body=en.ChangeAvailability,
+           requires_idempotency_key=True,
            answers=STORED, summary="How many enterprises the mentor can take")
     def change_availability(self, call: Call) -> tuple[int, dict]:
         return self._mentor(call, "change_availability", lambda m: m.change_availability(**call.body))
 
-    @route("POST", MENTOR + "/matches", answer=answers.MentorStored, roles=STAFF, body=en.MatchMentor, requires_idempotency_key=True,
+    @route("POST", MENTOR + "/matches", answer=answers.MentorStored, roles=STAFF, body=en.MatchMentor,
+           requires_idempotency_key=True,
            answers=STORED, summary="Match the mentor with an enterprise in a programme")
     def match_mentor(self, call: Call) -> tuple[int, dict]:
         return created(cases.match_mentor(self.store, call.organisation, call.key,
                                           call.path["mentor_id"], call.body))
 
-    @route("POST", MENTOR + "/sessions", answer=answers.MentorStored, roles=STAFF, body=en.GiveMentoring, requires_idempotency_key=True,
+    @route("POST", MENTOR + "/sessions", answer=answers.MentorStored, roles=STAFF, body=en.GiveMentoring,
+           requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session (also support of the enterprise)")
     def give_mentoring(self, call: Call) -> tuple[int, dict]:
         return created(cases.give_mentoring(self.store, call.organisation, call.key,
                                             call.path["mentor_id"], call.body))
 
-    @route("POST", MENTOR + "/recognitions", answer=answers.MentorStored, roles=STAFF, body=en.RecogniseMentor, requires_idempotency_key=True,
+    @route("POST", MENTOR + "/recognitions", answer=answers.MentorStored, roles=STAFF, body=en.RecogniseMentor,
+           requires_idempotency_key=True,
            answers=STORED, summary="Recognition: the annual mentor dinner, an award, a video")
     def recognise_mentor(self, call: Call) -> tuple[int, dict]:
         return self._mentor(call, "recognise_mentor", lambda m: m.recognise(**call.body))
 
-    @route("POST", MENTOR + "/stepping-down", answer=answers.MentorStored, roles=STAFF, body=en.StepDown, requires_idempotency_key=True,
+    @route("POST", MENTOR + "/stepping-down", answer=answers.MentorStored, roles=STAFF, body=en.StepDown,
+           requires_idempotency_key=True,
            answers=STORED, summary="The mentor steps down")
     def step_down(self, call: Call) -> tuple[int, dict]:
         return self._mentor(call, "step_down", lambda m: m.step_down(**call.body))
@@ -98,7 +105,8 @@ class CommunityRoutes(Routes):
                                        call.path["mentor_id"], call.body, apply))
 
     # -- network events --------------------------------------------------------------------------------------
-    @route("POST", "/network-events", answer=answers.NetworkEventStored, produces=("network_event_id",), roles=STAFF, body=en.HoldNetworkEvent, requires_idempotency_key=True,
+    @route("POST", "/network-events", answer=answers.NetworkEventStored, produces=("network_event_id",), roles=STAFF,
+           body=en.HoldNetworkEvent, requires_idempotency_key=True,
            answers=STORED, summary="A SoHo network meeting, awareness session, supply-chain event or festival held")
     def hold_event(self, call: Call) -> tuple[int, dict]:
         return created(cases.hold_event(self.store, call.organisation, call.key, call.body))
@@ -108,66 +116,77 @@ class CommunityRoutes(Routes):
     def get_event(self, call: Call) -> dict:
         return self.store.load(NetworkEvent, call.path["network_event_id"]).view()
 
-    @route("POST", EVENT + "/attendance", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordAttendance, requires_idempotency_key=True,
+    @route("POST", EVENT + "/attendance", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordAttendance,
+           requires_idempotency_key=True,
            answers=STORED, summary="Who attended (people, enterprises, organisations by reference) and walk-ins")
     def record_attendance(self, call: Call) -> tuple[int, dict]:
         return created(cases.record_attendance(self.store, call.organisation, call.key,
                                                call.path["network_event_id"], call.body))
 
-    @route("POST", EVENT + "/supply-chain-outcomes", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordSupplyChainOutcome,
+    @route("POST", EVENT + "/supply-chain-outcomes", answer=answers.NetworkEventStored, roles=STAFF,
+           body=en.RecordSupplyChainOutcome,
            requires_idempotency_key=True, answers=STORED, summary="A pitch to buyers, a lead, or a contract won")
     def record_supply_chain_outcome(self, call: Call) -> tuple[int, dict]:
         return created(cases.record_supply_chain_outcome(self.store, call.organisation, call.key,
                                                          call.path["network_event_id"], call.body))
 
-    @route("POST", EVENT + "/ideas", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordIdea, requires_idempotency_key=True,
+    @route("POST", EVENT + "/ideas", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordIdea,
+           requires_idempotency_key=True,
            answers=STORED, summary="An idea raised at an awareness session became this enterprise")
     def record_idea(self, call: Call) -> tuple[int, dict]:
         return created(cases.record_idea(self.store, call.organisation, call.key,
                                          call.path["network_event_id"], call.body))
 
     # -- grants, diagnostics, consortia ----------------------------------------------------------------------
-    @route("POST", "/grants", answer=answers.GrantStored, produces=("grant_id",), roles=STAFF, body=en.AwardGrant, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/grants", answer=answers.GrantStored, produces=("grant_id",), roles=STAFF, body=en.AwardGrant,
+           requires_idempotency_key=True, answers=STORED,
            summary="A grant awarded to an enterprise (pence)")
     def award_grant(self, call: Call) -> tuple[int, dict]:
         return created(cases.award_grant(self.store, call.organisation, call.key, call.body))
 
-    @route("POST", "/diagnostics", answer=answers.DiagnosticStored, produces=("diagnostic_id",), roles=STAFF, body=en.CompleteDiagnostic, requires_idempotency_key=True,
+    @route("POST", "/diagnostics", answer=answers.DiagnosticStored, produces=("diagnostic_id",), roles=STAFF,
+           body=en.CompleteDiagnostic, requires_idempotency_key=True,
            answers=STORED, summary="A business diagnostic of an enterprise")
     def complete_diagnostic(self, call: Call) -> tuple[int, dict]:
         return created(cases.complete_diagnostic(self.store, call.organisation, call.key, call.body))
 
-    @route("POST", "/consortia", answer=answers.ConsortiumStored, produces=("consortium_id",), roles=STAFF, body=en.FormConsortium, requires_idempotency_key=True,
+    @route("POST", "/consortia", answer=answers.ConsortiumStored, produces=("consortium_id",), roles=STAFF,
+           body=en.FormConsortium, requires_idempotency_key=True,
            answers=STORED, summary="A consortium (for example the food consortium)")
     def form_consortium(self, call: Call) -> tuple[int, dict]:
         return created(cases.form_consortium(self.store, call.organisation, call.key, call.body))
 
-    @route("GET", "/consortia/<uuid:consortium_id>", answer=answers.Consortium, roles=READERS, answers={200: "the consortium", 404: "none"},
+    @route("GET", "/consortia/<uuid:consortium_id>", answer=answers.Consortium, roles=READERS,
+           answers={200: "the consortium", 404: "none"},
            summary="A consortium and its members")
     def get_consortium(self, call: Call) -> dict:
         return self.store.load(Consortium, call.path["consortium_id"]).view()
 
-    @route("POST", "/consortia/<uuid:consortium_id>/members", answer=answers.ConsortiumStored, roles=STAFF, body=en.JoinConsortium,
+    @route("POST", "/consortia/<uuid:consortium_id>/members", answer=answers.ConsortiumStored, roles=STAFF,
+           body=en.JoinConsortium,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise joins the consortium")
     def join_consortium(self, call: Call) -> tuple[int, dict]:
         return created(cases.join_consortium(self.store, call.organisation, call.key,
                                              call.path["consortium_id"], call.body))
 
     # -- community research ----------------------------------------------------------------------------------
-    @route("POST", "/researchers", answer=answers.ResearcherStored, produces=("researcher_id",), roles=STAFF, body=en.RecruitResearcher, requires_idempotency_key=True,
+    @route("POST", "/researchers", answer=answers.ResearcherStored, produces=("researcher_id",), roles=STAFF,
+           body=en.RecruitResearcher, requires_idempotency_key=True,
            answers=STORED, summary="A community researcher, connector or partner recruited")
     def recruit_researcher(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_researcher(self.store, call.organisation, call.key, call.body,
                                                 self.vault, self.identities))
 
-    @route("GET", RESEARCHER, answer=answers.Researcher, roles=READERS, audit_read="researcher_id", answers={200: "the researcher", 404: "none"},
+    @route("GET", RESEARCHER, answer=answers.Researcher, roles=READERS, audit_read="researcher_id",
+           answers={200: "the researcher", 404: "none"},
            summary="A researcher: status since when, training, fieldwork, mentoring (name for staff)")
     def get_researcher(self, call: Call) -> dict:
         researcher = self.store.load(CommunityResearcher, call.path["researcher_id"])
         return {**researcher.view(), **self.personal(call, researcher.id, researcher.personal,
                                                      "GET /researchers/<researcher_id>")}
 
-    @route("POST", RESEARCHER + "/training", answer=answers.ResearcherStored, roles=STAFF, body=en.CompleteTraining, requires_idempotency_key=True,
+    @route("POST", RESEARCHER + "/training", answer=answers.ResearcherStored, roles=STAFF, body=en.CompleteTraining,
+           requires_idempotency_key=True,
            answers=STORED, summary="A training course completed")
     def complete_training(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "complete_training")
@@ -177,17 +196,20 @@ class CommunityRoutes(Routes):
     def activate_researcher(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "activate")
 
-    @route("POST", RESEARCHER + "/lapse", answer=answers.ResearcherStored, roles=STAFF, body=en.LapseResearcher, requires_idempotency_key=True,
+    @route("POST", RESEARCHER + "/lapse", answer=answers.ResearcherStored, roles=STAFF, body=en.LapseResearcher,
+           requires_idempotency_key=True,
            answers=STORED, summary="No longer active")
     def lapse_researcher(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "lapse")
 
-    @route("POST", RESEARCHER + "/fieldwork", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours, requires_idempotency_key=True,
+    @route("POST", RESEARCHER + "/fieldwork", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours,
+           requires_idempotency_key=True,
            answers=STORED, summary="Fieldwork hours (interviews, surveys)")
     def log_fieldwork(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "log_fieldwork")
 
-    @route("POST", RESEARCHER + "/mentoring", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours, requires_idempotency_key=True,
+    @route("POST", RESEARCHER + "/mentoring", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours,
+           requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session with the team")
     def mentor_researcher(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "record_mentoring")
@@ -196,7 +218,8 @@ class CommunityRoutes(Routes):
         return created(cases.researcher_step(self.store, call.organisation, call.key, name,
                                              call.path["researcher_id"], call.body))
 
-    @route("POST", "/asset-map", answer=answers.EntryStored, produces=("entry_id",), roles=STAFF, body=en.MapAsset, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/asset-map", answer=answers.EntryStored, produces=("entry_id",), roles=STAFF, body=en.MapAsset,
+           requires_idempotency_key=True, answers=STORED,
            summary="An asset: place, organisation, skill or network (personal data only with consent)")
     def map_asset(self, call: Call) -> tuple[int, dict]:
         return created(cases.map_asset(self.store, call.organisation, call.key, call.body, self.vault,
@@ -209,13 +232,15 @@ class CommunityRoutes(Routes):
         entry = self.store.load(AssetMapEntry, call.path["entry_id"])
         return {**entry.view(), **self.personal(call, entry.id, entry.sealed, "GET /asset-map/<entry_id>")}
 
-    @route("POST", "/asset-map/<uuid:entry_id>/consent-withdrawal", answer=answers.EntryStored, roles=STAFF, body=en.WithdrawAssetConsent,
+    @route("POST", "/asset-map/<uuid:entry_id>/consent-withdrawal", answer=answers.EntryStored, roles=STAFF,
+           body=en.WithdrawAssetConsent,
            requires_idempotency_key=True, answers=STORED, summary="Consent withdrawn: the entry's personal part erased")
     def withdraw_asset_consent(self, call: Call) -> tuple[int, dict]:
         return created(cases.withdraw_asset_consent(self.store, call.organisation, call.key,
                                                     call.path["entry_id"], call.body, self.vault, call.meta["actor"]))
 
-    @route("POST", "/introductions", answer=answers.IntroductionStored, produces=("introduction_id",), roles=STAFF, body=en.MakeIntroduction, requires_idempotency_key=True,
+    @route("POST", "/introductions", answer=answers.IntroductionStored, produces=("introduction_id",), roles=STAFF,
+           body=en.MakeIntroduction, requires_idempotency_key=True,
            answers=STORED, summary="A connector introduces a person to an enterprise, the hub or FUSE")
     def make_introduction(self, call: Call) -> tuple[int, dict]:
         return created(cases.make_introduction(self.store, call.organisation, call.key, call.body))

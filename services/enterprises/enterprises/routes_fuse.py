@@ -5,7 +5,6 @@ from typing import Any
 from uuid import UUID
 
 from chassis.http import Call, route
-
 from contracts import answers
 from contracts import enterprises as en
 from enterprises.domain import Enterprise
@@ -34,7 +33,8 @@ class Routes:
 
 
 class FuseRoutes(Routes):
-    @route("POST", "/enterprises", answer=answers.EnterpriseStored, produces=("enterprise_id",), roles=STAFF, body=en.RegisterEnterprise, requires_idempotency_key=True,
+    @route("POST", "/enterprises", answer=answers.EnterpriseStored, produces=("enterprise_id",), roles=STAFF,
+           body=en.RegisterEnterprise, requires_idempotency_key=True,
            answers={**STORED, 409: "already recorded (its enterprise_id in the answer), or the key was reused"},
            summary="Record an enterprise (or a venture not yet registered), once")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
@@ -43,7 +43,8 @@ class FuseRoutes(Routes):
                                                    self.identities)
         return 201, answer
 
-    @route("GET", "/enterprises/possible-duplicates", answer=answers.PossibleDuplicateEnterprises, roles=STAFF, answers={200: "records to check by hand"},
+    @route("GET", "/enterprises/possible-duplicates", answer=answers.PossibleDuplicateEnterprises, roles=STAFF,
+           answers={200: "records to check by hand"},
            summary="Enterprises recorded under a name another enterprise (with another number) already has")
     def possible_duplicate_enterprises(self, call: Call) -> dict:
         return {"enterprises": self.identities.possible_duplicates()}
@@ -56,14 +57,16 @@ class FuseRoutes(Routes):
         return {**enterprise.view(), **self.personal(call, enterprise.id, enterprise.details,
                                                      "GET /enterprises/<enterprise_id>")}
 
-    @route("POST", "/enterprises/<uuid:enterprise_id>/registration", answer=answers.EnterpriseStored, roles=STAFF, body=en.RecordRegistration,
+    @route("POST", "/enterprises/<uuid:enterprise_id>/registration", answer=answers.EnterpriseStored, roles=STAFF,
+           body=en.RecordRegistration,
            requires_idempotency_key=True, answers=STORED, summary="A venture registered: legal form and date")
     def record_registration(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.record_registration(call.organisation, call.idempotency_key,
                                                    call.path["enterprise_id"], call.body, self.identities)
         return 201, answer
 
-    @route("POST", "/enterprises/<uuid:enterprise_id>/support", answer=answers.EnterpriseStored, roles=STAFF, body=en.LogSupport,
+    @route("POST", "/enterprises/<uuid:enterprise_id>/support", answer=answers.EnterpriseStored, roles=STAFF,
+           body=en.LogSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Support hours given within a programme the enterprise belongs to")
     def log_support(self, call: Call) -> tuple[int, dict]:
@@ -74,7 +77,8 @@ class FuseRoutes(Routes):
                                         programme_id=body["programme_id"]))
         return 201, answer
 
-    @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", answer=answers.EnterpriseStored, roles=STAFF, body=en.CorrectSupport,
+    @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", answer=answers.EnterpriseStored,
+           roles=STAFF, body=en.CorrectSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Correct the hours of staff support logged wrongly (the logged support stays in the history)")
     def correct_support(self, call: Call) -> tuple[int, dict]:
@@ -85,7 +89,8 @@ class FuseRoutes(Routes):
                                         body["occurred_at"]))
         return 201, answer
 
-    @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", answer=answers.EnterpriseStored, roles=STAFF, body=en.DissolveEnterprise,
+    @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", answer=answers.EnterpriseStored, roles=STAFF,
+           body=en.DissolveEnterprise,
            requires_idempotency_key=True, answers=STORED,
            summary="The enterprise dissolved (it stays counted for what it achieved; no later steps)")
     def dissolve_enterprise(self, call: Call) -> tuple[int, dict]:
@@ -95,33 +100,38 @@ class FuseRoutes(Routes):
                                     lambda e: e.dissolve(body["reason"], body["occurred_at"]))
         return 201, answer
 
-    @route("POST", "/enterprises/<uuid:enterprise_id>/merge", answer=answers.EnterpriseStored, roles=STAFF, body=en.MergeEnterprise,
+    @route("POST", "/enterprises/<uuid:enterprise_id>/merge", answer=answers.EnterpriseStored, roles=STAFF,
+           body=en.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
                                                 **call.body)
         return 201, answer
 
-    @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=en.OpenRound, requires_idempotency_key=True, answers=STORED,
+    @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=en.OpenRound,
+           requires_idempotency_key=True, answers=STORED,
            summary="Open a FUSE recruitment round")
     def open_round(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.create(call.organisation, call.idempotency_key, "open_round", call.body,
                                       lambda round_id: RecruitmentRound(id=round_id, **call.body))
         return 201, answer
 
-    @route("GET", "/rounds/<uuid:round_id>", answer=answers.Round, roles=READERS, answers={200: "the round", 404: "none"},
+    @route("GET", "/rounds/<uuid:round_id>", answer=answers.Round, roles=READERS,
+           answers={200: "the round", 404: "none"},
            summary="A round, its applications (ids and stages, no personal data) and counts")
     def get_round(self, call: Call) -> dict:
         return self.store.load(RecruitmentRound, call.path["round_id"]).view()
 
-    @route("POST", "/rounds/<uuid:round_id>/closure", answer=answers.RoundStored, roles=STAFF, body=en.CloseRound, requires_idempotency_key=True,
+    @route("POST", "/rounds/<uuid:round_id>/closure", answer=answers.RoundStored, roles=STAFF, body=en.CloseRound,
+           requires_idempotency_key=True,
            answers=STORED, summary="Close the round: it takes no more steps")
     def close_round(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.step(call.organisation, call.idempotency_key, "close_round", RecruitmentRound,
                                     call.path["round_id"], call.body, lambda r: r.close(call.body["occurred_at"]))
         return 201, answer
 
-    @route("POST", "/rounds/<uuid:round_id>/applications", answer=answers.ApplicationStored, produces=("application_id",), roles=STAFF, body=en.SubmitApplication,
+    @route("POST", "/rounds/<uuid:round_id>/applications", answer=answers.ApplicationStored,
+           produces=("application_id",), roles=STAFF, body=en.SubmitApplication,
            requires_idempotency_key=True, answers=STORED, summary="A person applies for an enterprise")
     def submit_application(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
@@ -130,29 +140,34 @@ class FuseRoutes(Routes):
                                                   call.body, self.vault, self.identities)
         return 201, answer
 
-    @route("POST", APPLICATION + "/shortlisting", answer=answers.ApplicationStored, roles=STAFF, body=en.ShortlistApplication,
+    @route("POST", APPLICATION + "/shortlisting", answer=answers.ApplicationStored, roles=STAFF,
+           body=en.ShortlistApplication,
            requires_idempotency_key=True, answers=STORED, summary="Shortlist a submitted application")
     def shortlist_application(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "shortlist", lambda r, a: r.shortlist(a, call.body["occurred_at"]))
 
-    @route("POST", APPLICATION + "/conflicts", answer=answers.ApplicationStored, roles=STAFF, body=en.DeclareConflict, requires_idempotency_key=True,
+    @route("POST", APPLICATION + "/conflicts", answer=answers.ApplicationStored, roles=STAFF, body=en.DeclareConflict,
+           requires_idempotency_key=True,
            answers=STORED, summary="A panel member declares a conflict of interest (voids their interview)")
     def declare_conflict(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "declare_conflict", lambda r, a: r.declare_conflict(a, **call.body))
 
-    @route("POST", APPLICATION + "/interview", answer=answers.ApplicationStored, roles=STAFF, body=en.Interview, requires_idempotency_key=True,
+    @route("POST", APPLICATION + "/interview", answer=answers.ApplicationStored, roles=STAFF, body=en.Interview,
+           requires_idempotency_key=True,
            answers=STORED, summary="The applicant was interviewed by this panel")
     def interview_applicant(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "interview", lambda r, a: r.interview(a, **call.body))
 
-    @route("POST", APPLICATION + "/decision", answer=answers.ApplicationStored, roles=STAFF, body=en.DecideApplication, requires_idempotency_key=True,
+    @route("POST", APPLICATION + "/decision", answer=answers.ApplicationStored, roles=STAFF, body=en.DecideApplication,
+           requires_idempotency_key=True,
            answers=STORED, summary="Accept (joins the cohort), waitlist or reject, with the reason")
     def decide_application(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.decide_application(call.organisation, call.idempotency_key, call.path["round_id"],
                                                   call.path["application_id"], call.body)
         return 201, answer
 
-    @route("POST", APPLICATION + "/enterprise-link", answer=answers.ApplicationStored, roles=STAFF, body=en.LinkEnterprise,
+    @route("POST", APPLICATION + "/enterprise-link", answer=answers.ApplicationStored, roles=STAFF,
+           body=en.LinkEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="The application is for this existing enterprise")
     def link_application(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
@@ -165,7 +180,8 @@ class FuseRoutes(Routes):
                                                 application_id, call.body, lambda r: apply(r, application_id))
         return 201, answer
 
-    @route("POST", "/applicants", answer=answers.ApplicantStored, produces=("applicant_id",), roles=STAFF, body=en.RecordApplicant, requires_idempotency_key=True,
+    @route("POST", "/applicants", answer=answers.ApplicantStored, produces=("applicant_id",), roles=STAFF,
+           body=en.RecordApplicant, requires_idempotency_key=True,
            answers=STORED, summary="A person joining a short programme without applying (details sealed)")
     def record_applicant(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.record_applicant(call.organisation, call.idempotency_key, call.body, self.vault,
@@ -180,19 +196,22 @@ class FuseRoutes(Routes):
         return {"applicant_id": str(applicant.id),
                 **self.personal(call, applicant.id, applicant.personal, "GET /applicants/<applicant_id>")}
 
-    @route("POST", "/programmes", answer=answers.ProgrammeStored, produces=("programme_id",), roles=STAFF, body=en.StartProgramme, requires_idempotency_key=True,
+    @route("POST", "/programmes", answer=answers.ProgrammeStored, produces=("programme_id",), roles=STAFF,
+           body=en.StartProgramme, requires_idempotency_key=True,
            answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
     def start_programme(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.create(call.organisation, call.idempotency_key, "start_programme", call.body,
                                       lambda programme_id: Programme(id=programme_id, **call.body))
         return 201, answer
 
-    @route("GET", "/programmes/<uuid:programme_id>", answer=answers.Programme, roles=READERS, answers={200: "the programme", 404: "none"},
+    @route("GET", "/programmes/<uuid:programme_id>", answer=answers.Programme, roles=READERS,
+           answers={200: "the programme", 404: "none"},
            summary="A programme and its members (ids)")
     def get_programme(self, call: Call) -> dict:
         return self.store.load(Programme, call.path["programme_id"]).view()
 
-    @route("POST", "/programmes/<uuid:programme_id>/members", answer=answers.ProgrammeStored, roles=STAFF, body=en.AdmitMember,
+    @route("POST", "/programmes/<uuid:programme_id>/members", answer=answers.ProgrammeStored, roles=STAFF,
+           body=en.AdmitMember,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise and/or a person joins")
     def admit_member(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],

@@ -20,13 +20,13 @@ class Grant(TracedAggregate):
     """A grant awarded to one enterprise. Invariant: a positive amount in pence, logged on the enterprise."""
 
     @event("Awarded")
-    def __init__(self, id: UUID, enterprise_id: str, funder: str, amount_pence: int, purpose: str,  # noqa: A002
+    def __init__(self, id: UUID, enterprise_id: str, funder: str, amount_pence: int, purpose: str,
                  occurred_at: datetime) -> None:
         self.enterprise_id, self.funder, self.amount_pence, self.purpose = enterprise_id, funder, amount_pence, purpose
 
     @classmethod
-    def award(cls, id: UUID, enterprise: Enterprise, funder: str, amount_pence: int, purpose: str,  # noqa: A002
-              occurred_at: datetime) -> "Grant":
+    def award(cls, id: UUID, enterprise: Enterprise, funder: str, amount_pence: int, purpose: str,
+              occurred_at: datetime) -> Grant:
         enterprise.log_support("grant", 0, occurred_at, source_id=id, amount_pence=amount_pence)
         return cls(id=id, enterprise_id=str(enterprise.id), funder=funder, amount_pence=amount_pence,
                    purpose=purpose, occurred_at=occurred_at)
@@ -42,13 +42,13 @@ class Diagnostic(TracedAggregate):
     Invariant: at least one area scored; its time is logged on the enterprise as non-financial support."""
 
     @event("Completed")
-    def __init__(self, id: UUID, enterprise_id: str, scores: dict[str, int], minutes: int,  # noqa: A002
+    def __init__(self, id: UUID, enterprise_id: str, scores: dict[str, int], minutes: int,
                  occurred_at: datetime) -> None:
         self.enterprise_id, self.scores, self.minutes = enterprise_id, dict(scores), minutes
 
     @classmethod
-    def complete(cls, id: UUID, enterprise: Enterprise, scores: dict[str, int], minutes: int,  # noqa: A002
-                 occurred_at: datetime) -> "Diagnostic":
+    def complete(cls, id: UUID, enterprise: Enterprise, scores: dict[str, int], minutes: int,
+                 occurred_at: datetime) -> Diagnostic:
         if not scores:
             raise RuleBroken("diagnostic_scores_an_area", "score at least one area", fields={"scores": ["empty"]})
         enterprise.log_support("diagnostic", minutes, occurred_at, source_id=id)
@@ -65,7 +65,7 @@ class Consortium(TracedAggregate):
     Invariant: an enterprise is a member once, and only a current (not merged) enterprise joins."""
 
     @event("Formed")
-    def __init__(self, id: UUID, name: str, theme: str, occurred_at: datetime) -> None:  # noqa: A002
+    def __init__(self, id: UUID, name: str, theme: str, occurred_at: datetime) -> None:
         self.name, self.theme = name, theme
         self.members: list[str] = []
 

@@ -2,7 +2,8 @@
 never leave: applicants, conflicts, availability, grants' and diagnostics' own records return None."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from contracts import enterprises as en
 from contracts.envelope import envelope_of
@@ -21,7 +22,8 @@ def _registered(e: Any) -> dict[str, Any] | None:
     if e.legal_form is None:
         return None  # a venture not yet registered: enterprise_registered_v1 follows when it is
     return {"enterprise_id": e.originator_id, "legal_form": e.legal_form, "registered_on": e.registered_on,
-            "first_support_on": getattr(e, "first_support_on", None), "new_enterprise": getattr(e, "new_enterprise", None)}
+            "first_support_on": getattr(e, "first_support_on", None),
+            "new_enterprise": getattr(e, "new_enterprise", None)}
 
 
 def _supported(e: Any) -> dict[str, Any]:

@@ -80,7 +80,8 @@ class Pathways(ServiceApplication):
                 pass
         rows = self.query(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM pathways_events e"
-            " JOIN unnest(%s::uuid[], %s::bigint[]) AS k(id, v) ON e.originator_id = k.id AND e.originator_version > k.v"
+            " JOIN unnest(%s::uuid[], %s::bigint[]) AS k(id, v) ON e.originator_id = k.id AND e.originator_version > "
+            "k.v"
             " ORDER BY e.originator_id, e.originator_version",
             ([str(i) for i in ids], [cached[i].version if i in cached else 0 for i in ids]))
         news: dict[UUID, list[Any]] = {}

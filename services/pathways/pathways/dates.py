@@ -7,8 +7,9 @@ by two spells (a main job and interim care work) counts once.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from pathways import rules
 
@@ -36,7 +37,8 @@ def counting_spells(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRul
 
 def date_reaching(spells: Sequence[dict[str, Any]], rule: rules.SustainmentRule, weeks: int) -> date | None:
     """The last day of the client's ``weeks``-th week of counting work if the current job goes on (None: not in
-    counting work now, or reached already). Cumulative: the days of earlier counting spells are carried; continuous: the current run."""
+    counting work now, or reached already). Cumulative: the days of earlier counting spells are carried; continuous:
+    the current run."""
     counted = counting_spells(spells, rule)
     current = [s for s in counted if s.get("ended_on") is None]
     if not current:

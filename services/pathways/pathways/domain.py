@@ -195,7 +195,8 @@ class Pathway(ReplacedStateAggregate):
                 "kind": "esol", "level": level, "on": _day(occurred_at), "guided_learning_hours": guided_learning_hours,
                 "qualification_ref": None}]
 
-    def record_qualification(self, kind: str, level: str, occurred_at: datetime, guided_learning_hours: int | None = None,
+    def record_qualification(self, kind: str, level: str, occurred_at: datetime,
+                             guided_learning_hours: int | None = None,
                              qualification_ref: str | None = None) -> None:
         """A qualification other than an ESOL result (basic skills, functional skills, vocational, academic), at a
         level of the English framework, awarded on ``occurred_at`` (the certificate's date)."""
@@ -670,7 +671,8 @@ class Pathway(ReplacedStateAggregate):
     # after it (``work``), so that each outcomes contract counts weeks its own way from one message alone.
     def work(self, spells: list[dict] | None = None, interim_jobs: list[dict] | None = None) -> list[dict]:
         """The client's work record: main jobs and interim care jobs, in a shape outcomes contracts read."""
-        record = [{**_WORK_DEFAULTS, **spell, "interim": False} for spell in (self.spells if spells is None else spells)]
+        record = [{**_WORK_DEFAULTS, **spell,
+                   "interim": False} for spell in (self.spells if spells is None else spells)]
         for job in self.interim_jobs if interim_jobs is None else interim_jobs:
             record.append({**_WORK_DEFAULTS, "employer": job["employer"], "employer_kind": "social_care", "nhs": False,
                            "hours_per_week": job.get("hours_per_week"), "role": "health_care_assistant",
@@ -776,7 +778,8 @@ class Pathway(ReplacedStateAggregate):
         def extend(items: list[dict]) -> list[dict]:
             return [{**item, "evidenced_until": max(day, item.get("evidenced_until") or item["started_on"])}
                     if item["ended_on"] is None and item["started_on"] <= day else item for item in items]
-        return (extend(self.spells) if main else self.spells), (extend(self.interim_jobs) if interim else self.interim_jobs)
+        return ((extend(self.spells) if main else self.spells),
+                (extend(self.interim_jobs) if interim else self.interim_jobs))
 
     def confirm_sustainment(self, weeks: int, occurred_at: datetime) -> None:
         """Evidence (payslips, payroll) that the client has worked ``weeks`` weeks by this date, in any work:
@@ -843,7 +846,8 @@ class Pathway(ReplacedStateAggregate):
 
     @event("CareCertificateCompleted")
     def _care_certificate_completed(self, occurred_at: datetime) -> None:
-        self.interim_jobs = [*self.interim_jobs[:-1], {**self.interim_jobs[-1], "care_certificate_on": _day(occurred_at)}]
+        self.interim_jobs = [*self.interim_jobs[:-1],
+                             {**self.interim_jobs[-1], "care_certificate_on": _day(occurred_at)}]
 
     def end_interim_job(self, occurred_at: datetime) -> None:
         self._ensure_open()
@@ -887,7 +891,7 @@ class Pathway(ReplacedStateAggregate):
     def _entry_point_moved(self, entry_point: str, previous: str, reason: str, occurred_at: datetime) -> None:
         self.entry_point = entry_point
 
-    def change_route(self, regulator: str, occurred_at: datetime, profession: str | None = None) -> "Pathway":
+    def change_route(self, regulator: str, occurred_at: datetime, profession: str | None = None) -> Pathway:
         """A change of profession or regulator (a doctor moving to nursing): this pathway closes and a new one
         opens at the current entry point, carrying the English sittings over (they may qualify there, under its
         own thresholds) and the person's own record (ESOL and other qualifications, right to work, jobs and

@@ -19,7 +19,7 @@ def last_valid_day(exam: str, prerequisite_passed_on: date) -> date | None:
     """The last day ``exam`` may be sat on a prerequisite pass of that date, across every version of its
     rule (a shorter validity that comes into force later can end the pass sooner)."""
     versions = sorted((r for r in rules.EXAMS if r.exam == exam), key=lambda r: r.effective_from)
-    for version, following in zip(versions, [*versions[1:], None]):
+    for version, following in zip(versions, [*versions[1:], None], strict=True):
         if not version.prerequisite_valid_years:
             continue
         refused_from = max(version.effective_from, years_later(prerequisite_passed_on,
@@ -29,7 +29,7 @@ def last_valid_day(exam: str, prerequisite_passed_on: date) -> date | None:
     return None
 
 
-def due_items(pathway: "Pathway", today: date) -> list[dict[str, str]]:
+def due_items(pathway: Pathway, today: date) -> list[dict[str, str]]:
     if pathway.status == "closed":
         return []
     items: list[dict[str, str]] = []

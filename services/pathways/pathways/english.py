@@ -8,12 +8,13 @@ combined) sitting.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
-from pathways import rules
 from chassis.dates import years_later
+from pathways import rules
 
 
 @dataclass(frozen=True)

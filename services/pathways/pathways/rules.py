@@ -12,9 +12,10 @@ rows in prose.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Sequence, TypeVar
+from typing import TypeVar
 
 from chassis.errors import RuleBroken
 
@@ -74,7 +75,8 @@ ENGLISH = (
     EnglishRule("NMC", OET, date(2023, 2, 1), _each("B", "C+"), combine_within_days=366, combine_floor=1,
                 source=NMC_ENGLISH + "; 12-month combining window from early 2023 [verify]"),
     EnglishRule("HCPC", IELTS, date(2014, 1, 1), _each(6.5), overall=7.0, source=HCPC_ENGLISH),
-    EnglishRule("HCPC", IELTS, date(2014, 1, 1), _each(7.5), overall=8.0, professions=("speech_and_language_therapist",),
+    EnglishRule("HCPC", IELTS, date(2014, 1, 1), _each(7.5), overall=8.0,
+                professions=("speech_and_language_therapist",),
                 source=HCPC_ENGLISH + "; speech and language therapists 8.0, no element below 7.5"),
     EnglishRule("HCPC", OET, date(2025, 1, 29), _each("B"), source=HCPC_ENGLISH + "; OET added from 29 Jan 2025"),
     EnglishRule("GPhC", IELTS, date(2014, 1, 1), _each(7.0), overall=7.0, source=GPHC_ENGLISH),

@@ -1,8 +1,12 @@
 """The pathways nameko service: entrypoints only."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
+
+from marshmallow import ValidationError
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import NotFound
@@ -10,10 +14,6 @@ from chassis.http import Call, route
 from chassis.inbox import Delivery, Inbox, upstream_events
 from chassis.relay import OutboxRelay
 from chassis.store import Store
-from marshmallow import ValidationError
-from nameko.rpc import RpcProxy
-from nameko.timer import timer
-
 from contracts import answers
 from contracts import pathways as pw
 from contracts import referrals as rf
@@ -29,7 +29,7 @@ _CLIENT_ACCEPTED = rf.ClientAcceptedV1()
 
 
 def _today() -> Any:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _poster(call: Call) -> Poster:
@@ -62,7 +62,8 @@ class PathwaysService(StandardEndpoints):
     def pathways_of_client(self, call: Call) -> dict:
         return {"pathways": self.store.pathways_of(call.path["client_id"], _today())}
 
-    @route("GET", "/clients/<uuid:client_id>/pathways/<regulator>/history", answer=answers.PathwayHistory, roles=(*HUB, "auditor"),
+    @route("GET", "/clients/<uuid:client_id>/pathways/<regulator>/history", answer=answers.PathwayHistory,
+           roles=(*HUB, "auditor"),
            audit_read="client_id",
            summary="Every event of one pathway, in order, with who recorded it and when",
            answers={200: "the pathway's events", 404: "no such pathway"})
@@ -71,13 +72,15 @@ class PathwaysService(StandardEndpoints):
             raise NotFound(f"no regulator {call.path['regulator']}")
         return {"events": self.store.history(call.path["client_id"], call.path["regulator"])}
 
-    @route("GET", "/caseworkers/<caseworker_id>/due-items", answer=answers.DueItems, roles=HUB, audit_read="*", query=pw.DueItemsQuery,
+    @route("GET", "/caseworkers/<caseworker_id>/due-items", answer=answers.DueItems, roles=HUB, audit_read="*",
+           query=pw.DueItemsQuery,
            summary="What a caseworker's clients need next, by date", answers={200: "due items, soonest first"})
     def due_items_of_caseworker(self, call: Call) -> dict:
         return {"caseworker_id": call.path["caseworker_id"], "items": self.store.due_items_of_caseworker(
             call.path["caseworker_id"], _today(), call.query.get("before"))}
 
-    @route("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps", answer=answers.StepStored, roles=STEP_POSTERS,
+    @route("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps", answer=answers.StepStored,
+           roles=STEP_POSTERS,
            body=pw.PostStep, requires_idempotency_key=True,
            answers={201: "stored", 404: "no such pathway (or not placed with your trust)"},
            summary="A trust system or caseworker posts one step")
@@ -91,7 +94,8 @@ class PathwaysService(StandardEndpoints):
                               step["type"], step["occurred_at"], payload)
         return 201, answer
 
-    @route("POST", "/steps/batch", answer=answers.BatchResults, roles=STEP_POSTERS, body=pw.PostSteps, requires_idempotency_key=True,
+    @route("POST", "/steps/batch", answer=answers.BatchResults, roles=STEP_POSTERS, body=pw.PostSteps,
+           requires_idempotency_key=True,
            answers={200: "one answer per step, in order"}, summary="Up to 1,000 steps, each answered on its own")
     def post_steps(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.pathways.PostSteps; returns ``{"results": [{index, status, ...}]}`` in order."""

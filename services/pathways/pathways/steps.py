@@ -1,8 +1,9 @@
 """Posted step types -> the Pathway command that applies each (payloads as loaded by contracts.pathways)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from pathways.domain import Pathway
 

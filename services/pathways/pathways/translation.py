@@ -1,7 +1,8 @@
 """Domain events -> integration contracts (milestones carry programme facts only, never personal data)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from contracts import pathways as pw
 from contracts.envelope import envelope_of
@@ -18,7 +19,7 @@ def _work(e: Any, milestone: str, **detail: Any) -> tuple[str, dict]:
     return milestone, ({**detail, "work": e.work} if getattr(e, "work", None) is not None else detail)
 
 
-def _esol(e: Any) -> "tuple[str, dict] | None":
+def _esol(e: Any) -> tuple[str, dict] | None:
     """An ESOL qualification achieved: the first Level 2 keeps its own milestone (older consumers count it);
     every other achieved level is a qualification. Both carry the kind and level."""
     if not e.achieved:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from typing import Callable
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -12,7 +12,13 @@ from eventsourcing.application import AggregateNotFoundError
 from chassis.errors import Conflict, NotFound
 from chassis.idempotency import create_once, run_once
 from chassis.store import ServiceApplication
-from referrals.domain import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner, ensure_past
+from referrals.domain import (
+    ErasureDecision,
+    PartnerNotRegisteredError,
+    Referral,
+    ReferralPartner,
+    ensure_past,
+)
 from referrals.identity import TABLES, IdentityIndex, Match
 
 CLIENT_NAMESPACE = UUID("4f7d3c1e-9a2b-4c5d-8e6f-7a8b9c0d1e2f")

@@ -1,8 +1,9 @@
 """Referrals domain: aggregates, their events and the rules they keep."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
@@ -17,11 +18,12 @@ class OccurredInFutureError(RuleBroken):
     """Raised when a step claims to have happened after now."""
 
     def __init__(self) -> None:
-        super().__init__("occurred_at_not_in_future", "occurred_at is in the future", fields={"occurred_at": ["in the future"]})
+        super().__init__("occurred_at_not_in_future", "occurred_at is in the future",
+                         fields={"occurred_at": ["in the future"]})
 
 
 def ensure_past(occurred_at: datetime) -> None:
-    if occurred_at > datetime.now(timezone.utc) + CLOCK_SKEW:
+    if occurred_at > datetime.now(UTC) + CLOCK_SKEW:
         raise OccurredInFutureError()
 
 
@@ -82,7 +84,7 @@ class Referral(ReplacedStateAggregate):
     """
 
     @event("Received")
-    def __init__(self, id: UUID, client_id: UUID, partner_id: str, profession: str,  # noqa: A002
+    def __init__(self, id: UUID, client_id: UUID, partner_id: str, profession: str,
                  right_to_work: str, ielts_taken: bool, ielts_score_needed: str | None, personal: str,
                  occurred_at: datetime, match: str = "new", matched_on: tuple[str, ...] = (),
                  external_reference: str | None = None) -> None:

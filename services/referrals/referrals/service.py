@@ -1,8 +1,8 @@
 """The referrals nameko service: entrypoints only."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 from uuid import UUID
 
 from chassis.endpoints import StandardEndpoints
@@ -12,7 +12,6 @@ from chassis.relay import OutboxRelay
 from chassis.rpc import rpc
 from chassis.store import Store
 from chassis.vault import VaultProvider
-
 from contracts import answers
 from contracts import referrals as rf
 from referrals.application import ReferralNotFoundError, Referrals
@@ -33,7 +32,9 @@ class ReferralsService(StandardEndpoints):
     identities = IdentityIndexProvider()
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
-    @route("POST", "/referrals", answer=answers.ReferralStored, produces=("referral_id",), roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True, answers=CREATED,
+    @route("POST", "/referrals", answer=answers.ReferralStored, produces=("referral_id",),
+           roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True,
+           answers=CREATED,
            summary="A partner refers a person to the hub")
     def submit_referral(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.SubmitReferral; returns the referral id and the event id (to the hub, also the
@@ -51,7 +52,8 @@ class ReferralsService(StandardEndpoints):
             answer = {k: v for k, v in answer.items() if k not in ("client_id", "match")}
         return 201, answer
 
-    @route("POST", "/referrals/<uuid:referral_id>/acceptance", answer=answers.ReferralStored, roles=HUB, body=rf.AcceptClient,
+    @route("POST", "/referrals/<uuid:referral_id>/acceptance", answer=answers.ReferralStored, roles=HUB,
+           body=rf.AcceptClient,
            requires_idempotency_key=True, answers=CREATED, summary="Accept the client at the assessed entry point")
     def accept_client(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.AcceptClient; returns the referral's new event id."""
@@ -59,17 +61,20 @@ class ReferralsService(StandardEndpoints):
                                              call.path["referral_id"], **call.body)
         return 201, answer
 
-    @route("POST", "/referrals/<uuid:referral_id>/contact-attempts", answer=answers.ReferralStored, roles=HUB, body=rf.RecordContactAttempt,
+    @route("POST", "/referrals/<uuid:referral_id>/contact-attempts", answer=answers.ReferralStored, roles=HUB,
+           body=rf.RecordContactAttempt,
            requires_idempotency_key=True, answers=CREATED, summary="Record an attempt to contact the person")
     def record_contact_attempt(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "record_contact_attempt", lambda r: r.record_contact_attempt(**call.body))
 
-    @route("POST", "/referrals/<uuid:referral_id>/consent", answer=answers.ReferralStored, roles=HUB, body=rf.RecordConsent,
+    @route("POST", "/referrals/<uuid:referral_id>/consent", answer=answers.ReferralStored, roles=HUB,
+           body=rf.RecordConsent,
            requires_idempotency_key=True, answers=CREATED, summary="Record the privacy notice, lawful basis, consent")
     def record_consent(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "record_consent", lambda r: r.record_consent(**call.body))
 
-    @route("POST", "/referrals/<uuid:referral_id>/consent-withdrawal", answer=answers.ReferralStored, roles=HUB, body=rf.WithdrawConsent,
+    @route("POST", "/referrals/<uuid:referral_id>/consent-withdrawal", answer=answers.ReferralStored, roles=HUB,
+           body=rf.WithdrawConsent,
            requires_idempotency_key=True, answers=CREATED, summary="The person withdraws consent")
     def withdraw_consent(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "withdraw_consent", lambda r: r.withdraw_consent(**call.body))
@@ -85,31 +90,36 @@ class ReferralsService(StandardEndpoints):
     def decline(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "decline", lambda r: r.decline(**call.body))
 
-    @route("POST", "/referrals/<uuid:referral_id>/closure-for-no-contact", answer=answers.ReferralStored, roles=HUB, body=rf.CloseForNoContact,
+    @route("POST", "/referrals/<uuid:referral_id>/closure-for-no-contact", answer=answers.ReferralStored, roles=HUB,
+           body=rf.CloseForNoContact,
            requires_idempotency_key=True, answers=CREATED, summary="Close after unanswered contact attempts")
     def close_for_no_contact(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "close_for_no_contact", lambda r: r.close_for_no_contact(**call.body))
 
-    @route("POST", "/referrals/<uuid:referral_id>/withdrawal", answer=answers.ReferralStored, roles=HUB, body=rf.Withdraw,
+    @route("POST", "/referrals/<uuid:referral_id>/withdrawal", answer=answers.ReferralStored, roles=HUB,
+           body=rf.Withdraw,
            requires_idempotency_key=True, answers=CREATED, summary="The person withdraws from the programme")
     def withdraw(self, call: Call) -> tuple[int, dict]:
         return self._step(call, "withdraw", lambda r: r.withdraw(**call.body))
 
-    @route("POST", "/referrals/<uuid:referral_id>/corrections", answer=answers.ReferralStored, roles=HUB, body=rf.CorrectDetails,
+    @route("POST", "/referrals/<uuid:referral_id>/corrections", answer=answers.ReferralStored, roles=HUB,
+           body=rf.CorrectDetails,
            requires_idempotency_key=True, answers=CREATED, summary="Correct details of the form (a new event)")
     def correct_details(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
                                                dict(call.body), self._reseal)
         return 201, answer
 
-    @route("POST", "/partners", answer=answers.Partner, produces=("partner_id",), roles=HUB, body=rf.RegisterPartner, requires_idempotency_key=True,
+    @route("POST", "/partners", answer=answers.Partner, produces=("partner_id",), roles=HUB, body=rf.RegisterPartner,
+           requires_idempotency_key=True,
            answers={201: "registered", 409: "already registered"}, summary="Register a referral partner")
     def register_partner(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.RegisterPartner. Issue its credentials with launcher.credentials."""
         answer, _ = self.store.register_partner(call.organisation, call.idempotency_key, **call.body)
         return 201, answer
 
-    @route("GET", "/partners/<partner_id>", answer=answers.Partner, roles=HUB, answers={200: "the partner", 404: "not registered"},
+    @route("GET", "/partners/<partner_id>", answer=answers.Partner, roles=HUB,
+           answers={200: "the partner", 404: "not registered"},
            summary="One referral partner")
     def get_partner(self, call: Call) -> dict:
         found = self.store.partners([call.path["partner_id"]])
@@ -144,7 +154,8 @@ class ReferralsService(StandardEndpoints):
         person = {**current.get("person", {}), **corrections.get("person", {})}
         return self.vault.seal(client_id, {**current, **corrections, "person": person})
 
-    @route("GET", "/referrals/<uuid:referral_id>", answer=answers.Referral, roles=("referrer", "caseworker", "admin"), audit_read="referral_id",
+    @route("GET", "/referrals/<uuid:referral_id>", answer=answers.Referral, roles=("referrer", "caseworker", "admin"),
+           audit_read="referral_id",
            answers={200: "the referral", 404: "no such referral (or not one of yours)"},
            summary="One referral's status")
     def get_referral(self, call: Call) -> dict:
@@ -159,7 +170,8 @@ class ReferralsService(StandardEndpoints):
             self.vault.read, actor=call.meta["actor"], organisation=call.organisation,
             purpose="GET /referrals/<referral_id>"))
 
-    @route("POST", "/referrals/<uuid:referral_id>/erasure", answer=answers.ErasureDecided, roles=("caseworker", "admin"), body=rf.DecideErasure,
+    @route("POST", "/referrals/<uuid:referral_id>/erasure", answer=answers.ErasureDecided,
+           roles=("caseworker", "admin"), body=rf.DecideErasure,
            requires_idempotency_key=True, answers={201: "decision recorded"},
            summary="Erase the client's personal data, or record why the request is refused")
     def decide_erasure(self, call: Call) -> tuple[int, dict]:

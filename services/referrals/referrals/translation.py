@@ -7,7 +7,6 @@ from contracts import referrals as rf
 from contracts.envelope import envelope_of
 from referrals.domain import Referral
 
-
 TRANSLATED = (Referral.Received, Referral.Contacted, Referral.ConsentRecorded, Referral.ConsentWithdrawn,
               Referral.Accepted, Referral.Closed, Referral.DetailsCorrected, Referral.Erased)
 # Schema instances are reused: building one per message cost about a tenth of a request's CPU.

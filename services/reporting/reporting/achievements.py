@@ -11,9 +11,10 @@ deadweight and never counts.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from chassis.dates import months_later
 from contracts import pathways as pw
@@ -126,7 +127,8 @@ def employment_achievements(metric: Mapping[str, Any], work: Sequence[Mapping[st
                             ) -> list[Achievement]:
     """What a work record achieves for one employment metric, given what is ``achieved`` already (metric ->
     its outcomes, each with ``achieved_on`` and ``trigger``)."""
-    counting = [s for s in work if spell_counts(metric, s) and date.fromisoformat(s["started_on"]) >= enrolment.enrolled_on]
+    counting = [s for s in work if spell_counts(metric,
+                                                s) and date.fromisoformat(s["started_on"]) >= enrolment.enrolled_on]
     code = metric["code"]
     if metric["trigger"] == "employment_started":
         known = {o["trigger"] for o in achieved.get(code, ())}
@@ -209,7 +211,8 @@ def achievements_of(terms: Terms, milestone: str, occurred_on: date, detail: Map
 def qualifies(terms: Terms, metric: Mapping[str, Any], on: date, enrolment: Enrolment, regulator: str) -> bool:
     """The contract's period, the metric's cohort and its achievement window."""
     document = terms.document
-    if not (date.fromisoformat(str(document["service_start"])) <= on <= date.fromisoformat(str(document["service_end"]))):
+    start, end = date.fromisoformat(str(document["service_start"])), date.fromisoformat(str(document["service_end"]))
+    if not (start <= on <= end):
         return False
     if on < enrolment.enrolled_on:
         return False

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError

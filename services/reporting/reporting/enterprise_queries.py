@@ -50,13 +50,15 @@ def is_new_enterprise(registered_on: str | None, first_support_on: str | None) -
 
 def _standing(app: ServiceApplication, day: str, organisation: str | None) -> list[dict[str, Any]]:
     """Each enterprise the programme had by ``day`` and not merged away by then, with its support up to ``day``."""
-    found: dict[Any, dict[str, Any]] = {r[0]: {"registered_on": r[2] if r[1] is not None and r[2] is not None and r[2] <= day else None,
+    found: dict[Any, dict[str, Any]] = {r[0]: {
+        "registered_on": r[2] if r[1] is not None and r[2] is not None and r[2] <= day else None,
                     "first_support_on": None, "supported": False, "minutes": 0, "grants": 0, "grant_pence": 0}
              for r in _rows(app, "SELECT enterprise_id, legal_form, registered_on FROM report_ent_register"
                                  " WHERE entered_on <= %s AND (merged_on IS NULL OR merged_on > %s) AND {where}",
                             organisation, (day, day))}
     for enterprise_id, on, financial, minutes, pence in _rows(
-            app, "SELECT s.enterprise_id, s.supported_on, s.financial, s.minutes, s.amount_pence FROM report_ent_supports"
+            app, "SELECT s.enterprise_id, s.supported_on, s.financial, s.minutes, s.amount_pence FROM "
+                 "report_ent_supports"
                  " s JOIN report_ent_register r ON r.enterprise_id = s.enterprise_id WHERE s.supported_on <= %s"
                  " AND {where}", organisation, (day,), column="r.organisation"):
         row = found.get(enterprise_id)

@@ -13,7 +13,8 @@ business date of its fact, so each figure can be read as it stood at the end of 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chassis import config
 from chassis.inbox import Delivery
@@ -87,7 +88,8 @@ def _activity(sql: Sql, m: dict[str, Any], activity: str, subject: Any, enterpri
 def _upsert(sql: Sql, table: str, key: str, values: dict[str, Any], keep: tuple[str, ...] = ("organisation",)) -> None:
     """Inserts the row, or updates its columns but ``keep`` (the first recorder stays the recorder)."""
     columns = list(values)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key and c not in keep) or f"{key} = EXCLUDED.{key}"
+    updates = (", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key and c not in keep)
+               or f"{key} = EXCLUDED.{key}")
     sql.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
                 f" ON CONFLICT ({key}) DO UPDATE SET {updates}", [values[c] for c in columns])
 
@@ -237,7 +239,8 @@ def network_event_attended(sql: Sql, delivery: Delivery) -> None:
     m = _load(en.NetworkEventAttendedV1, delivery)
     event_id = str(m["network_event_id"])
     sql.execute("INSERT INTO report_ent_network_events (network_event_id, organisation, series, held_on, walk_ins)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_event_id) DO UPDATE SET walk_ins = EXCLUDED.walk_ins",
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_event_id) DO UPDATE SET walk_ins = "
+                "EXCLUDED.walk_ins",
                 (event_id, m["organisation"], m["series"], m["held_on"].isoformat(), m["walk_ins_total"]))
     for attendee in m["attendees"]:
         sql.execute("INSERT INTO report_ent_attendance (network_event_id, attendee_kind, attendee_ref, series,"
@@ -292,7 +295,8 @@ def _activities() -> dict[str, Callable[[Sql, Delivery], None]]:
 
 
 HANDLERS: dict[str, Callable[[Sql, Delivery], None]] = {
-    en.ENTERPRISE_REGISTERED_V1: enterprise_registered, en.ENTERPRISE_SUPPORTED_V1: enterprise_supported, en.ENTERPRISE_MERGED_V1: enterprise_merged,
+    en.ENTERPRISE_REGISTERED_V1: enterprise_registered, en.ENTERPRISE_SUPPORTED_V1: enterprise_supported,
+                                                        en.ENTERPRISE_MERGED_V1: enterprise_merged,
     en.ENTERPRISE_SUPPORT_CORRECTED_V1: support_corrected, en.ENTERPRISE_DISSOLVED_V1: enterprise_dissolved,
     en.RECRUITMENT_ROUND_OPENED_V1: round_opened, en.APPLICATION_SUBMITTED_V1: application_submitted,
     en.APPLICATION_PROGRESSED_V1: application_progressed, en.PROGRAMME_STARTED_V1: programme_started,

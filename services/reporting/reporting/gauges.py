@@ -8,8 +8,9 @@ organisation ids, contract ids and payment states: bounded sets, never personal 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from nameko.extensions import DependencyProvider
 from prometheus_client.core import GaugeMetricFamily
@@ -36,7 +37,8 @@ GAUGES = (
      "Referrals past their first-contact date with no contact attempt, per referring partner"),
     ("useit_clients_by_stage", "gauge", ("stage", "entry_point"),
      "Pathways at each stage now (esol, english, registration, job_matching, sustainment, closed), by entry point"),
-    ("useit_placements_offered", "gauge", (), "Clients offered a placement (observership, attachment, work experience)"),
+    ("useit_placements_offered", "gauge", (),
+     "Clients offered a placement (observership, attachment, work experience)"),
     ("useit_placements_target", "gauge", (), "The programme's target of placements offered (PLACEMENT_TARGET)"),
     ("useit_outcome_payments_pence", "gauge", ("contract", "state"),
      "Outcome payments per contract in pence, by state (due, paid, clawed_back)"),
@@ -80,7 +82,7 @@ class ReadModelCollector:
 
 def read(app: ServiceApplication, target: int) -> list[GaugeMetricFamily]:
     """The domain gauges now (every known milestone and partner has a series, 0 included)."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     opened = _family("useit_pathways_opened")
     for row in queries.pathways_by_entry_point(app, today):
         opened.add_metric([row["entry_point"]], row["opened"])

@@ -67,8 +67,10 @@ def investment(app: ServiceApplication, terms: Terms, as_known_at: datetime | No
                 dated.append((date.fromisoformat(on), int(pence)))
         rate = xirr(dated)
         investors.append({"organisation": organisation, "invested_pence": invested, "returned_pence": returned,
-                          "net_pence": returned - invested, "repayment_category": repayment_category(invested, returned),
-                          "irr_latest_percent": None if rate is None else str(Decimal(rate * 100).quantize(Decimal("0.01")))})
+                          "net_pence": returned - invested,
+                          "repayment_category": repayment_category(invested, returned),
+                          "irr_latest_percent": None if rate is None
+                          else str(Decimal(rate * 100).quantize(Decimal("0.01")))})
     paid = app.query(
         "SELECT metric, SUM(CASE WHEN kind = 'paid' THEN pence ELSE -pence END),"
         " COUNT(DISTINCT CASE WHEN kind = 'paid' THEN outcome_ref END) FROM ledger_entries"
@@ -79,7 +81,8 @@ def investment(app: ServiceApplication, terms: Terms, as_known_at: datetime | No
         " AND kind = 'achieved' GROUP BY metric", (contract_id, known))
     paid_by = {m: (int(p), int(n)) for m, p, n in paid}
     achieved_by = {m: int(n) for m, n in achieved}
-    metrics = [{"metric": m["code"], "target_count": m.get("target_count"), "achieved_count": achieved_by.get(m["code"], 0),
+    metrics = [{"metric": m["code"], "target_count": m.get("target_count"),
+                "achieved_count": achieved_by.get(m["code"], 0),
                 "paid_count": paid_by.get(m["code"], (0, 0))[1], "paid_pence": paid_by.get(m["code"], (0, 0))[0]}
                for m in terms.metrics]
     received = sum(p for p, _ in paid_by.values())

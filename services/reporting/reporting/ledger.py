@@ -96,7 +96,8 @@ class ContractLedger(ReplacedStateAggregate):
             raise LedgerRefused("investment_from_investor", f"a {transaction_type} investment comes from an investor")
         if transaction_type in RETURNS and receiver not in investors:
             raise LedgerRefused("return_to_investor", f"{transaction_type} goes to an investor")
-        self._transaction_recorded(contract_id=self.contract_id, transaction_type=transaction_type, sender=sender, receiver=receiver, pence=pence,
+        self._transaction_recorded(contract_id=self.contract_id, transaction_type=transaction_type, sender=sender,
+                                   receiver=receiver, pence=pence,
                                    reference=reference, occurred_at=occurred_at)
 
     @event("TransactionRecorded")

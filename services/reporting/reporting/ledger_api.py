@@ -7,18 +7,19 @@ references; auditors read everything.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, validate
+from werkzeug.wrappers import Response
 
 from chassis.errors import Conflict, NotFound
 from chassis.http import Call, json_response, route
 from chassis.idempotency import run_once
-from contracts.referrals import not_in_future
-from marshmallow import RAISE, Schema, validate
-from werkzeug.wrappers import Response
-
 from contracts import fields
 from contracts import reporting as rp
+from contracts.referrals import not_in_future
 from reporting import statements
 from reporting.investment import investment
 from reporting.ledger import (
@@ -112,7 +113,8 @@ class LedgerEndpoints:
     ledger: Any
 
     # -- contracts ---------------------------------------------------------------------------------------------
-    @route("POST", "/outcomes-contracts", answer=rp.ContractStored, produces=("contract_id",), roles=("admin",), body=TermsSchema, requires_idempotency_key=True,
+    @route("POST", "/outcomes-contracts", answer=rp.ContractStored, produces=("contract_id",), roles=("admin",),
+           body=TermsSchema, requires_idempotency_key=True,
            answers={201: "registered", 409: "a contract with this id exists"},
            summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
     def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
@@ -122,13 +124,14 @@ class LedgerEndpoints:
             if self.ledger.contract(terms["contract_id"]) is not None:
                 raise Conflict("this contract is registered already", contract_id=terms["contract_id"])
             contract = ContractLedger(contract_id=terms["contract_id"], terms=terms,
-                                      occurred_at=datetime.now(timezone.utc))
+                                      occurred_at=datetime.now(UTC))
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
         answer, _ = run_once(self.store, f"{call.organisation}:contract", call.key, terms, command)
         return 201, answer
 
-    @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",), body=AmendPrices,
+    @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",),
+           body=AmendPrices,
            requires_idempotency_key=True, answers={201: "amended", 404: "no such contract"},
            summary="Add price versions (an uplift or a renegotiation), in force from a later date")
     def amend_prices(self, call: Call) -> tuple[int, dict]:
@@ -142,7 +145,8 @@ class LedgerEndpoints:
         answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
         return 201, answer
 
-    @route("POST", "/outcomes-contracts/<contract_id>/transactions", answer=rp.TransactionsStored, roles=("finance", "admin"), body=Transaction,
+    @route("POST", "/outcomes-contracts/<contract_id>/transactions", answer=rp.TransactionsStored,
+           roles=("finance", "admin"), body=Transaction,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such contract (or not a party)",
                                                    422: "not between an investor and the provider"},
            summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
@@ -170,14 +174,16 @@ class LedgerEndpoints:
         contract = self._contract(call, call.path["contract_id"])
         return investment(self.store, contract.terms, call.query["as_known_at"])
 
-    @route("GET", "/outcomes-contracts/<contract_id>", answer=rp.Contract, roles=READERS, answers={200: "the terms", 404: "no such contract"},
+    @route("GET", "/outcomes-contracts/<contract_id>", answer=rp.Contract, roles=READERS,
+           answers={200: "the terms", 404: "no such contract"},
            summary="An outcomes contract's terms and every price version")
     def outcomes_contract(self, call: Call) -> dict:
         contract = self._contract(call, call.path["contract_id"])
         return {**contract.terms_document, "prices": contract.prices, "allocated_pence": contract.allocated}
 
     # -- the life of an outcome ----------------------------------------------------------------------------------
-    @route("POST", "/ledger/outcomes/<outcome_ref>/evidence", answer=rp.OutcomeChanged, roles=("caseworker", "admin"), body=Evidence,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/evidence", answer=rp.OutcomeChanged, roles=("caseworker", "admin"),
+           body=Evidence,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "a rule broken"},
            summary="Evidence for an outcome (type, source, when obtained); accepted until the claim deadline")
     def add_evidence(self, call: Call) -> tuple[int, dict]:
@@ -190,7 +196,8 @@ class LedgerEndpoints:
 
         return 201, self._outcome_command(call, "evidence", change, payers_only=False)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/claim", answer=rp.OutcomeChanged, roles=("admin",), body=Step, requires_idempotency_key=True,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/claim", answer=rp.OutcomeChanged, roles=("admin",), body=Step,
+           requires_idempotency_key=True,
            answers={201: "claimed", 404: "no such outcome", 422: "evidence, prerequisite or deadline missing"},
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
@@ -198,7 +205,8 @@ class LedgerEndpoints:
             call, "claim", lambda p, c, m, n: self.ledger.claim(p, c, m, n, call.body["occurred_at"]),
             payers_only=False)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", answer=rp.OutcomeChanged, roles=("caseworker", "admin"), body=OtherFunding,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", answer=rp.OutcomeChanged,
+           roles=("caseworker", "admin"), body=OtherFunding,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "declared already"},
            summary="Another fund pays for this outcome (double funding): it can no longer be claimed here")
     def declare_other_funding(self, call: Call) -> tuple[int, dict]:
@@ -214,7 +222,8 @@ class LedgerEndpoints:
     def funding_overlaps(self, call: Call) -> dict:
         return statements.funding_overlaps(self.store)
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/decision", answer=rp.OutcomeChanged, roles=("finance",), body=Decision,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/decision", answer=rp.OutcomeChanged, roles=("finance",),
+           body=Decision,
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
            summary="A payer validates or rejects a claim")
     def decide_claim(self, call: Call) -> tuple[int, dict]:
@@ -238,7 +247,8 @@ class LedgerEndpoints:
     def pay_outcome(self, call: Call) -> tuple[int, dict]:
         return 201, self._outcome_command(call, "payment", lambda p, c, m, n: p.pay(m, n, call.body["occurred_at"]))
 
-    @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", answer=rp.OutcomeChanged, roles=("finance",), body=Clawback,
+    @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", answer=rp.OutcomeChanged, roles=("finance",),
+           body=Clawback,
            requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
            summary="Post-payment validation failed: the payment is recovered")
     def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
@@ -249,7 +259,8 @@ class LedgerEndpoints:
         return 201, self._outcome_command(call, "clawback", change)
 
     # -- statements ---------------------------------------------------------------------------------------------
-    @route("GET", "/ledger/contracts/<contract_id>/statement", answer=rp.Statement, roles=READERS, audit_read="contract_id", query=Period,
+    @route("GET", "/ledger/contracts/<contract_id>/statement", answer=rp.Statement, roles=READERS,
+           audit_read="contract_id", query=Period,
            answers={200: "figures by metric and payer (JSON or CSV)", 404: "no such contract"},
            summary="A statement: achieved, not payable, claimed, validated, rejected, paid, clawed back, due")
     def statement(self, call: Call) -> Any:
@@ -313,7 +324,7 @@ class LedgerEndpoints:
         return call.acting_as("admin", "auditor", "caseworker") or call.organisation in terms.parties()
 
     def _outcome_command(self, call: Call, action: str,
-                         change: Callable[[ParticipantLedger, ContractLedger, str, int], "list | None"],
+                         change: Callable[[ParticipantLedger, ContractLedger, str, int], list | None],
                          payers_only: bool = True) -> dict[str, Any]:
         ref = call.path["outcome_ref"]
         try:

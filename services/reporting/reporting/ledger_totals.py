@@ -15,7 +15,8 @@ def outcome_payment_totals(app: ServiceApplication) -> list[tuple[str, str, int]
     """``(contract_id, state, pence)`` for every contract and state in ``STATES``; integer pence, exact."""
     sums: dict[tuple[str, str], int] = {}
     for contract_id, kind, pence in app.query(
-            "SELECT contract_id, kind, SUM(pence) FROM ledger_entries WHERE kind IN ('validated', 'paid', 'clawed_back')"
+            "SELECT contract_id, kind, SUM(pence) FROM ledger_entries WHERE kind IN ('validated', 'paid', "
+            "'clawed_back')"
             " GROUP BY contract_id, kind"):
         sums[(contract_id, kind)] = int(pence)
     rows = []

@@ -87,7 +87,8 @@ def apply(sql: Sql, event: Any, notification_id: int) -> None:
                     " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'achieved', %s)"
                     " ON CONFLICT DO NOTHING",
                     (ref, contract_id, participant_ref, event.metric, event.occurrence, event.achieved_on,
-                     event.evidenced_on or event.achieved_on, event.price_pence, event.payable_pence, json.dumps(event.payer_split, sort_keys=True),
+                     event.evidenced_on or event.achieved_on, event.price_pence, event.payable_pence,
+                     json.dumps(event.payer_split, sort_keys=True),
                      event.not_payable_reason, recorded_at))
         sql.execute("INSERT INTO ledger_achievements (outcome_ref, contract_id, trigger_id) VALUES (%s, %s, %s)"
                     " ON CONFLICT DO NOTHING", (ref, contract_id, event.trigger))
@@ -125,7 +126,8 @@ def _entries(sql: Sql, notification_id: int, entry: tuple, kind: str, amounts: d
 
 LEDGER_VIEWS = LocalProjection(
     "reporting:ledger-views",
-    (ContractLedger.Registered, ContractLedger.TransactionRecorded, ParticipantLedger.Opened, ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
+    (ContractLedger.Registered, ContractLedger.TransactionRecorded, ParticipantLedger.Opened,
+     ParticipantLedger.Achieved, ParticipantLedger.EvidenceAdded,
      ParticipantLedger.OtherFundingDeclared, *KIND),
     apply, tables=("ledger_contracts", "ledger_participants", "ledger_outcomes", "ledger_entries",
                    "ledger_achievements", "ledger_other_funding", "ledger_transactions"))

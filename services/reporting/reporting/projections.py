@@ -8,8 +8,9 @@ the order each upstream recorded it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chassis import config
 from chassis.inbox import Delivery

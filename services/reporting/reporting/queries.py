@@ -49,7 +49,7 @@ def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[
                      " contact_attempts FROM report_referrals WHERE partner_id = %s"
                      " ORDER BY received_on, referral_id", (partner_id,))
     return [dict(zip(("referral_id", "status", "received_on", "first_contact_due", "first_contact_on",
-                      "contact_attempts"), row)) for row in rows]
+                      "contact_attempts"), row, strict=True)) for row in rows]
 
 
 def pathway_funnel(app: ServiceApplication, as_of: date) -> dict[str, int]:
@@ -240,7 +240,8 @@ def client_history(app: ServiceApplication, client_id: str, as_of: date) -> list
                "outcome_ref": ref, "payer": payer or None, "pence": int(pence)}
               for ref, kind, payer, pence, effective, recorded in app.query(
                   "SELECT e.outcome_ref, e.kind, e.payer, e.pence, e.effective_on, e.recorded_at FROM ledger_entries e"
-                  " JOIN ledger_participants p ON p.contract_id = e.contract_id AND p.participant_ref = e.participant_ref"
+                  " JOIN ledger_participants p ON p.contract_id = e.contract_id AND p.participant_ref = "
+                  "e.participant_ref"
                   " WHERE p.client_id = %s AND e.recorded_at < %s ORDER BY e.seq, e.payer", (client_id, end))]
     return sorted(events + ledger, key=lambda e: e["recorded_at"])
 

@@ -19,9 +19,10 @@ import itertools
 import re
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from chassis.inbox import Delivery
 from chassis.store import ServiceApplication, build_application
@@ -92,7 +93,7 @@ class GroupedWrites:
         self.sql = sql
         self.held: dict[str, list[tuple[str, tuple]]] = {}
 
-    def execute(self, statement: str, params: Any = ()) -> "GroupedWrites":
+    def execute(self, statement: str, params: Any = ()) -> GroupedWrites:
         write = _WRITE.match(statement)
         if write is not None and "SELECT" not in statement.upper():
             self.held.setdefault(write.group(1).lower(), []).append((statement, tuple(params)))
@@ -171,7 +172,7 @@ class _nothing:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         return None
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from chassis.inbox import Delivery
 from chassis.store import ServiceApplication, Sql, build_application
@@ -101,7 +102,8 @@ def _consume(scratch: ServiceApplication, engine: LedgerEngine, fetch: Fetch, up
         position = int(page["scanned_to"])
 
 
-COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.OtherFundingDeclared, ParticipantLedger.Claimed, ParticipantLedger.Validated,
+COMMANDS = (ParticipantLedger.EvidenceAdded, ParticipantLedger.OtherFundingDeclared, ParticipantLedger.Claimed,
+            ParticipantLedger.Validated,
             ParticipantLedger.Rejected, ParticipantLedger.Paid, ParticipantLedger.ClawedBack)
 
 

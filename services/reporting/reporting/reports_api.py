@@ -4,14 +4,14 @@ Every report takes ``as_of`` (default today); ``format=csv`` exports it with sma
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from chassis import config
-from chassis.http import Call, json_response, route
 from marshmallow import RAISE, Schema, validate
 from werkzeug.wrappers import Response
 
+from chassis import config
+from chassis.http import Call, json_response, route
 from contracts import enterprises as en
 from contracts import fields
 from contracts import reporting as rp
@@ -39,7 +39,7 @@ class AttendanceTrendQuery(EnterpriseReportQuery):
 
 
 def _as_of(call: Call) -> Any:
-    return call.query.get("as_of") or datetime.now(timezone.utc).date()
+    return call.query.get("as_of") or datetime.now(UTC).date()
 
 
 def placement_target() -> int:
@@ -108,7 +108,8 @@ class ReportEndpoints:
     def kpis(self, call: Call) -> Any:
         day = _as_of(call)
         found = {**queries.placements(self.store, day, placement_target()), **queries.employment(self.store, day),
-                 **queries.closures(self.store, day), "outcomes_by_contract": queries.outcomes_by_contract(self.store, day)}
+                 **queries.closures(self.store, day),
+                 "outcomes_by_contract": queries.outcomes_by_contract(self.store, day)}
         if call.query["format"] == "csv":
             rows = [{"kpi": r["figure"], "value": r["value"]} for r in figures(found)]
             return _export(rows, ("kpi", "value"), "kpis")
@@ -119,7 +120,8 @@ class ReportEndpoints:
     def kpi_definitions(self, call: Call) -> Any:
         return {"definitions": queries.KPI_DEFINITIONS}
 
-    @route("GET", "/reports/esf-participants", answer=rp.EsfParticipants, roles=("auditor", "admin"), audit_read="*", query=AsOf,
+    @route("GET", "/reports/esf-participants", answer=rp.EsfParticipants, roles=("auditor", "admin"), audit_read="*",
+           query=AsOf,
            summary="ESF-style participant records: first start kept, final exit, immediate result",
            answers={200: "one record per participant"})
     def esf_participants(self, call: Call) -> Any:
@@ -141,12 +143,15 @@ class ReportEndpoints:
             per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
         return {"as_of": today, "referrals": rows, "per_partner": per_partner}
 
-    @route("GET", "/partners/me/referrals", answer=rp.PartnerReferrals, roles=("referrer",), answers={200: "the caller's referrals"},
+    @route("GET", "/partners/me/referrals", answer=rp.PartnerReferrals, roles=("referrer",),
+           answers={200: "the caller's referrals"},
            summary="A referring partner's own referrals and where each one stands (no personal data)")
     def my_referrals(self, call: Call) -> dict:
-        return {"partner_id": call.organisation, "referrals": queries.referrals_of_partner(self.store, call.organisation)}
+        return {"partner_id": call.organisation,
+                "referrals": queries.referrals_of_partner(self.store, call.organisation)}
 
-    @route("GET", "/reports/summary", answer=rp.Summary, roles=("caseworker", "enterprise_staff", "auditor", "admin"), query=AsOf,
+    @route("GET", "/reports/summary", answer=rp.Summary, roles=("caseworker", "enterprise_staff", "auditor", "admin"),
+           query=AsOf,
            summary="Headline counts of every strand", answers={200: "counts"})
     def summary(self, call: Call) -> Any:
         day = _as_of(call)
@@ -162,14 +167,16 @@ class ReportEndpoints:
 
     @route("GET", "/reports/enterprises", answer=rp.EnterpriseReport, roles=("enterprise_staff", "auditor", "admin"),
            query=EnterpriseReportQuery, answers={200: "indicators and programme figures"},
-           summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, research")
+           summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, "
+                   "research")
     def enterprise_report(self, call: Call) -> Any:
         found = enterprise_queries.enterprise_report(self.store, _as_of(call), call.query["organisation"])
         if call.query["format"] == "csv":
             return _export(figures(found), ("figure", "value"), "enterprises")
         return found
 
-    @route("GET", "/reports/events/attendance-trend", answer=rp.AttendanceTrend, roles=("enterprise_staff", "auditor", "admin"),
+    @route("GET", "/reports/events/attendance-trend", answer=rp.AttendanceTrend,
+           roles=("enterprise_staff", "auditor", "admin"),
            query=AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
            summary="Attendance of one series of network events over time (returning attendees, direction)")
     def attendance_trend(self, call: Call) -> Any:
@@ -180,7 +187,8 @@ class ReportEndpoints:
                            f"attendance-trend-{found['series']}")
         return found
 
-    @route("GET", "/audit/clients/<uuid:client_id>/history", answer=rp.ClientHistory, roles=HUB_AND_AUDIT, audit_read="client_id", query=AsOf,
+    @route("GET", "/audit/clients/<uuid:client_id>/history", answer=rp.ClientHistory, roles=HUB_AND_AUDIT,
+           audit_read="client_id", query=AsOf,
            summary="Everything recorded about one client across services, in order, as of a date",
            answers={200: "the client's history (no personal data: ids and programme facts)"})
     def client_history(self, call: Call) -> dict:

@@ -53,7 +53,7 @@ class Rebuilder(DependencyProvider):
         self.store = find_store(self.container)
         self.progress = Progress()
 
-    def get_dependency(self, worker_ctx: Any) -> "Rebuilder":
+    def get_dependency(self, worker_ctx: Any) -> Rebuilder:
         return self
 
     def begin(self, fetchers: dict[str, Any], locks: dict[str, Any], inbox: Any = None) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 from chassis.store import ServiceApplication
 
@@ -19,7 +20,7 @@ FIGURES = ("achieved_count", *(f"{k}_pence" for k in KINDS), "due_pence")
 
 
 def _known(at: datetime | None) -> str:
-    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
+    return (at or datetime.now(UTC)).astimezone(UTC).isoformat()
 
 
 def statement(app: ServiceApplication, contract_id: str, period_from: date, period_to: date,
@@ -80,7 +81,7 @@ def entries(app: ServiceApplication, contract_id: str, period_from: date, period
         " FROM ledger_entries WHERE contract_id = %s AND recorded_at <= %s AND effective_on >= %s"
         " AND effective_on <= %s AND seq > %s ORDER BY seq, payer LIMIT %s",
         (contract_id, _known(as_known_at), period_from.isoformat(), period_to.isoformat(), after_seq, limit))
-    items = [dict(zip(ENTRY_COLUMNS, (*r[1:6], int(r[6]), *r[7:]))) for r in rows]
+    items = [dict(zip(ENTRY_COLUMNS, (*r[1:6], int(r[6]), *r[7:]), strict=True)) for r in rows]
     for item in items:
         item["payer"] = item["payer"] or None
     return {"entries": items, "next_after": int(rows[-1][0]) if len(rows) == limit else None}
@@ -112,7 +113,7 @@ def outcomes(app: ServiceApplication, contract_id: str, share_reference: bool, m
         " JOIN ledger_participants p ON p.contract_id = o.contract_id AND p.participant_ref = o.participant_ref"
         f" WHERE {' AND '.join(where)} ORDER BY o.achieved_on, COALESCE({reference}, ''), o.participant_ref,"
         " o.metric, o.occurrence LIMIT %s OFFSET %s", (*params, limit + 1, offset))
-    items = [dict(zip(OUTCOME_COLUMNS, row)) for row in rows[:limit]]
+    items = [dict(zip(OUTCOME_COLUMNS, row, strict=True)) for row in rows[:limit]]
     for item in items:
         for name in ("occurrence", "price_pence", "payable_pence", "evidence"):
             item[name] = int(item[name])
@@ -146,7 +147,8 @@ def difference(app: ServiceApplication, contract_id: str, a: dict[str, Any], b: 
 
 
 def _spec(spec: dict[str, Any]) -> dict[str, str]:
-    return {"from": spec["from"].isoformat(), "to": spec["to"].isoformat(), "as_known_at": _known(spec.get("as_known_at"))}
+    return {"from": spec["from"].isoformat(), "to": spec["to"].isoformat(),
+            "as_known_at": _known(spec.get("as_known_at"))}
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:

@@ -8,16 +8,29 @@ contract cap and payer shares. Amounts are integer pence; shares are decimals th
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Mapping
+from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, missing, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    missing,
+    validate,
+    validates_schema,
+)
 
 from contracts import fields
-
-from contracts.pathways import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
+from contracts.pathways import (
+    BASES,
+    COURSE_KINDS,
+    EMPLOYER_KINDS,
+    LEVELS,
+    QUALIFICATION_KINDS,
+)
 from contracts.referrals import ENTRY_POINTS, REGULATORS, not_in_future
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
@@ -137,7 +150,8 @@ class TermsSchema(Strict):
     irr_target_percent = fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True,
                                         metadata={"description": "the investors' target internal rate of return,"
                                                                  " in percent (-100 to 100)"})
-    payer_shares = fields.Dict(keys=fields.String(validate=ID), values=fields.Decimal(places=4, as_string=True), required=True,
+    payer_shares = fields.Dict(keys=fields.String(validate=ID), values=fields.Decimal(places=4, as_string=True),
+                               required=True,
                                validate=validate.Length(min=1))
     metrics = fields.List(fields.Nested(MetricSchema), required=True, validate=validate.Length(min=1))
     prices = fields.List(fields.Nested(PriceSchema), required=True, validate=validate.Length(min=1))
@@ -255,7 +269,8 @@ class Terms:
 
     def parties(self) -> set[str]:
         d = self.document
-        return {p["organisation"] for p in (*d["commissioners"], *d["investors"], d["provider"])} | set(d["payer_shares"])
+        return {p["organisation"] for p in (*d["commissioners"], *d["investors"],
+                                            d["provider"])} | set(d["payer_shares"])
 
     def price(self, prices: list[dict[str, Any]], metric: str, entry_point: str, on: date) -> dict[str, Any] | None:
         """The price version in force on ``on`` for this metric and entry point at enrolment (a row for the

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,10 +11,15 @@ from enterprises.domain import Enterprise
 from enterprises.identity import enterprise_keys, name_key, registration_key
 from enterprises.mentors import Mentor
 from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher, Introduction, looks_personal
+from enterprises.research import (
+    AssetMapEntry,
+    CommunityResearcher,
+    Introduction,
+    looks_personal,
+)
 from enterprises.support import Consortium, Diagnostic, Grant
 
-WHEN = datetime(2018, 7, 2, 10, tzinfo=timezone.utc)
+WHEN = datetime(2018, 7, 2, 10, tzinfo=UTC)
 
 
 def refused(action, rule: str) -> None:
@@ -51,17 +56,20 @@ def test_a_mentor_is_matched_within_availability_and_a_session_is_support_of_the
 
 
 def test_attendance_counts_each_attendee_once_and_pitches_come_from_attending_enterprises():
-    event = NetworkEvent.hold(id=uuid.uuid4(), series="supply_chain", title="Meet the buyers", held_on=date(2018, 3, 15),
+    event = NetworkEvent.hold(id=uuid.uuid4(), series="supply_chain", title="Meet the buyers",
+                              held_on=date(2018, 3, 15),
                               theme=None, speakers=0, buyers_present=9, ideas_raised=0, occurred_at=WHEN)
     enterprise = str(uuid.uuid4())
     refused(lambda: event.record_supply_chain_outcome(uuid.UUID(enterprise), "pitched", "wates", None, WHEN),
             "attended_before_pitching")
-    event.record_attendance([{"kind": "enterprise", "ref": enterprise}, {"kind": "organisation", "ref": "wates"}], 3, WHEN)
+    event.record_attendance([{"kind": "enterprise", "ref": enterprise}, {"kind": "organisation", "ref": "wates"}], 3,
+                            WHEN)
     refused(lambda: event.record_attendance([{"kind": "enterprise", "ref": enterprise}], 0, WHEN), "attended_once")
     refused(lambda: event.record_attendance([{"kind": "person", "ref": "p"}, {"kind": "person", "ref": "p"}], 0, WHEN),
             "attended_once")
     event.record_supply_chain_outcome(uuid.UUID(enterprise), "pitched", "wates", None, WHEN)
-    refused(lambda: event.record_supply_chain_outcome(uuid.UUID(enterprise), "pitched", "kier", None, WHEN), "pitched_once")
+    refused(lambda: event.record_supply_chain_outcome(uuid.UUID(enterprise), "pitched", "kier", None, WHEN),
+            "pitched_once")
     refused(lambda: event.record_supply_chain_outcome(uuid.UUID(enterprise), "lead", "kier", 500, WHEN),
             "value_of_contracts_won")
     event.record_supply_chain_outcome(uuid.UUID(enterprise), "contract_won", "wates", 1250000, WHEN)
@@ -93,7 +101,8 @@ def test_a_grant_and_a_diagnostic_are_support_of_their_enterprise_and_a_consorti
 
 
 def test_researchers_train_before_fieldwork_lapse_and_return_and_partners_need_no_training():
-    researcher = CommunityResearcher(id=uuid.uuid4(), personal="v1.s", programme="community_researcher", occurred_at=WHEN)
+    researcher = CommunityResearcher(id=uuid.uuid4(), personal="v1.s", programme="community_researcher",
+                                     occurred_at=WHEN)
     refused(lambda: researcher.activate(WHEN), "training_before_activation")
     refused(lambda: researcher.log_fieldwork(60, WHEN), "fieldwork_while_active")
     researcher.complete_training("interviewing", 180, WHEN)

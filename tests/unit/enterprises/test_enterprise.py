@@ -5,22 +5,27 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from eventsourcing.persistence import StoredEvent
 
 from chassis.errors import RuleBroken
 from enterprises.application import Enterprises
-from enterprises.domain import Enterprise, OccurredInFutureError, is_new_enterprise, twelve_months_before
+from enterprises.domain import (
+    Enterprise,
+    OccurredInFutureError,
+    is_new_enterprise,
+    twelve_months_before,
+)
 
-WHEN = datetime(2018, 7, 16, 10, tzinfo=timezone.utc)
+WHEN = datetime(2018, 7, 16, 10, tzinfo=UTC)
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
 def enterprise(registered_on: date | None = date(2017, 8, 16), legal_form: str | None = "cic") -> Enterprise:
     return Enterprise.record(id=uuid.uuid4(), legal_form=legal_form if registered_on else None,
-                             registered_on=registered_on, occurred_at=datetime(2018, 9, 1, tzinfo=timezone.utc))
+                             registered_on=registered_on, occurred_at=datetime(2018, 9, 1, tzinfo=UTC))
 
 
 def in_programme(given: Enterprise) -> uuid.UUID:
@@ -54,7 +59,7 @@ def test_twelve_months_before_a_leap_day_is_the_last_day_of_february():
 def test_the_earliest_support_decides_even_when_it_is_logged_late():
     given = enterprise(date(2017, 8, 16))
     programme = in_programme(given)
-    given.log_support("workshop", 60, datetime(2018, 9, 1, tzinfo=timezone.utc), programme_id=programme)
+    given.log_support("workshop", 60, datetime(2018, 9, 1, tzinfo=UTC), programme_id=programme)
     assert given.new_enterprise is False  # 12 months before 1 Sep 2018 is 1 Sep 2017: registered before that
     given.log_support("workshop", 60, WHEN, programme_id=programme)  # back-dated: 16 Jul 2018
     assert (given.first_support_on, given.new_enterprise) == (WHEN.date(), True)
@@ -64,7 +69,7 @@ def test_a_venture_supported_before_it_registers_becomes_new_when_it_registers()
     given = enterprise(None)
     given.log_support("mentoring", 90, WHEN)
     assert given.new_enterprise is None  # not yet an enterprise
-    given.record_registration("co_operative", date(2018, 8, 15), datetime(2018, 8, 20, tzinfo=timezone.utc))
+    given.record_registration("co_operative", date(2018, 8, 15), datetime(2018, 8, 20, tzinfo=UTC))
     events = given.collect_events()
     assert (events[-1].new_enterprise, events[-1].first_support_on) == (True, WHEN.date())
 
@@ -83,7 +88,7 @@ def test_staff_support_hours_need_a_programme_the_enterprise_belongs_to():
 def test_registration_is_recorded_once_and_not_in_the_future():
     given = enterprise(None)
     with pytest.raises(OccurredInFutureError):
-        given.record_registration("cic", date(2018, 1, 1), datetime(2999, 1, 1, tzinfo=timezone.utc))
+        given.record_registration("cic", date(2018, 1, 1), datetime(2999, 1, 1, tzinfo=UTC))
     given.record_registration("cic", date(2018, 1, 1), WHEN)
     with pytest.raises(RuleBroken) as refused:
         given.record_registration("charity", date(2018, 1, 1), WHEN)
@@ -121,7 +126,7 @@ def test_a_correction_changes_the_hours_of_staff_support_from_its_day_and_keeps_
     logged = given.version
     given.log_support("one_to_one", 60, WHEN, programme_id=programme)
     given.collect_events()
-    later = datetime(2018, 8, 1, tzinfo=timezone.utc)
+    later = datetime(2018, 8, 1, tzinfo=UTC)
     given.correct_support(logged, 4 * 60, "hours_mistyped", later)
     (corrected,) = given.collect_events()
     assert (type(corrected).__name__, corrected.support_version, corrected.supported_on, corrected.previous_minutes,
@@ -132,10 +137,10 @@ def test_a_correction_changes_the_hours_of_staff_support_from_its_day_and_keeps_
 
 
 @pytest.mark.parametrize("version,minutes,when,rule", [
-    (3, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "correction_changes_the_hours"),
-    (2, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "staff_support_to_correct"),  # joining a programme
-    (9, 60, datetime(2018, 8, 1, tzinfo=timezone.utc), "staff_support_to_correct"),
-    (3, 30, datetime(2018, 7, 15, tzinfo=timezone.utc), "correction_after_the_support"),
+    (3, 60, datetime(2018, 8, 1, tzinfo=UTC), "correction_changes_the_hours"),
+    (2, 60, datetime(2018, 8, 1, tzinfo=UTC), "staff_support_to_correct"),  # joining a programme
+    (9, 60, datetime(2018, 8, 1, tzinfo=UTC), "staff_support_to_correct"),
+    (3, 30, datetime(2018, 7, 15, tzinfo=UTC), "correction_after_the_support"),
 ])
 def test_a_correction_is_refused_unless_it_changes_logged_staff_support_after_it(version, minutes, when, rule):
     given = enterprise()
@@ -158,16 +163,16 @@ def test_a_dissolved_enterprise_takes_no_step_after_the_day_it_dissolved_but_sup
     programme = in_programme(given)
     given.log_support("one_to_one", 60, WHEN, programme_id=programme)
     with pytest.raises(RuleBroken) as early:
-        given.dissolve("wound_up", datetime(2018, 7, 15, tzinfo=timezone.utc))  # before its last support
+        given.dissolve("wound_up", datetime(2018, 7, 15, tzinfo=UTC))  # before its last support
     assert early.value.details["rule"] == "dissolution_after_what_it_did"
-    given.dissolve("ceased_trading", datetime(2018, 8, 31, tzinfo=timezone.utc))
-    given.log_support("workshop", 60, datetime(2018, 8, 31, 9, tzinfo=timezone.utc), programme_id=programme)  # logged late
-    for step in (lambda: given.log_support("workshop", 60, datetime(2018, 9, 1, tzinfo=timezone.utc), programme_id=programme),
-                 lambda: given.join_programme(uuid.uuid4(), "boot_camp", datetime(2018, 9, 2, tzinfo=timezone.utc))):
+    given.dissolve("ceased_trading", datetime(2018, 8, 31, tzinfo=UTC))
+    given.log_support("workshop", 60, datetime(2018, 8, 31, 9, tzinfo=UTC), programme_id=programme)  # logged late
+    for step in (lambda: given.log_support("workshop", 60, datetime(2018, 9, 1, tzinfo=UTC), programme_id=programme),
+                 lambda: given.join_programme(uuid.uuid4(), "boot_camp", datetime(2018, 9, 2, tzinfo=UTC))):
         with pytest.raises(RuleBroken) as refused:
             step()
         assert refused.value.details["rule"] == "dissolved_enterprise_takes_no_steps"
     with pytest.raises(RuleBroken) as twice:
-        given.dissolve("other", datetime(2018, 9, 3, tzinfo=timezone.utc))
+        given.dissolve("other", datetime(2018, 9, 3, tzinfo=UTC))
     assert twice.value.details["rule"] == "dissolved_once"
     assert given.view()["dissolved_on"] == date(2018, 8, 31) and given.non_financial_minutes == 120

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from chassis.errors import NotFound, RuleBroken
 from enterprises.fuse import Programme, RecruitmentRound
 
-WHEN = datetime(2018, 7, 2, 10, tzinfo=timezone.utc)
-APPLIED = datetime(2018, 4, 10, 10, tzinfo=timezone.utc)
+WHEN = datetime(2018, 7, 2, 10, tzinfo=UTC)
+APPLIED = datetime(2018, 4, 10, 10, tzinfo=UTC)
 
 
 def open_round(places: int | None = None) -> RecruitmentRound:
@@ -19,7 +19,8 @@ def open_round(places: int | None = None) -> RecruitmentRound:
                             closes_on=date(2018, 6, 30), places=places, occurred_at=APPLIED)
 
 
-def submitted(round_: RecruitmentRound, applicant: uuid.UUID | None = None, enterprise: uuid.UUID | None = None) -> uuid.UUID:
+def submitted(round_: RecruitmentRound, applicant: uuid.UUID | None = None,
+              enterprise: uuid.UUID | None = None) -> uuid.UUID:
     application = uuid.uuid4()
     round_.submit(application, applicant or uuid.uuid4(), enterprise or uuid.uuid4(), "new", "food", APPLIED)
     return application
@@ -51,7 +52,7 @@ def test_an_application_is_shortlisted_interviewed_and_accepted_into_the_rounds_
 def test_applications_arrive_within_the_round_and_once_per_applicant_and_enterprise():
     round_ = open_round()
     refused(lambda: round_.submit(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "new", "food",
-                                  datetime(2018, 7, 1, tzinfo=timezone.utc)), "applications_within_the_round")
+                                  datetime(2018, 7, 1, tzinfo=UTC)), "applications_within_the_round")
     person, venture = uuid.uuid4(), uuid.uuid4()
     submitted(round_, person, venture)
     refused(lambda: submitted(round_, person, venture), "one_application_per_applicant_and_enterprise")
@@ -114,5 +115,5 @@ def test_a_programme_admits_each_enterprise_and_person_once_and_no_one_after_it_
     assert camp.admit(venture, founder, WHEN) is True
     assert camp.admit(venture, cofounder, WHEN) is False  # the enterprise is a member already; the person joins
     refused(lambda: camp.admit(venture, founder, WHEN), "member_once")
-    refused(lambda: camp.admit(None, uuid.uuid4(), datetime(2018, 9, 1, tzinfo=timezone.utc)), "join_before_the_end")
+    refused(lambda: camp.admit(None, uuid.uuid4(), datetime(2018, 9, 1, tzinfo=UTC)), "join_before_the_end")
     assert (camp.enterprises, camp.people) == ([str(venture)], [str(founder), str(cofounder)])

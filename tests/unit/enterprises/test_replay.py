@@ -31,4 +31,5 @@ def test_an_aggregate_read_as_at_an_earlier_version_is_its_state_then():
     application = next(iter(round_.applications))
     stages = [app.repository.get(round_.id, version=v).applications[application]["status"]
               for v in range(2, round_.version + 1)]
-    assert stages == ["submitted", "shortlisted", "interviewed", "shortlisted", "interviewed", "interviewed", "accepted"]
+    assert stages == ["submitted", "shortlisted", "interviewed", "shortlisted", "interviewed", "interviewed",
+                      "accepted"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from reporting import enterprise_queries, enterprise_reports, projections
 from reporting.application import Reporting
 from tests.contracts.enterprise_events import enterprise_messages
 
-WHEN = datetime(2018, 7, 16, 10, tzinfo=timezone.utc)
+WHEN = datetime(2018, 7, 16, 10, tzinfo=UTC)
 TODAY = date.today()
 
 
@@ -37,7 +37,8 @@ def feed(app: Any, *aggregates: Any) -> None:
             if message is not None:
                 app.fed += 1
                 with app.sql() as sql:
-                    projections.apply(sql, Delivery("enterprises", app.fed, app.fed - 1, json.loads(json.dumps(message))))
+                    projections.apply(sql,
+                                      Delivery("enterprises", app.fed, app.fed - 1, json.loads(json.dumps(message))))
 
 
 def supported(registered_on: date | None, hours: int, sessions: int = 1) -> Enterprise:
@@ -110,7 +111,7 @@ def test_the_attendance_trend_of_a_series(reporting, counts, direction):
 
 def test_a_support_logged_late_counts_from_its_own_day_and_moves_the_first_support_back(reporting):
     enterprise = Enterprise.record(id=uuid.uuid4(), legal_form="cic", registered_on=date(2017, 8, 1), occurred_at=WHEN)
-    enterprise.log_support("mentoring", 12 * 60, datetime(2018, 9, 1, tzinfo=timezone.utc), source_id=uuid.uuid4())
+    enterprise.log_support("mentoring", 12 * 60, datetime(2018, 9, 1, tzinfo=UTC), source_id=uuid.uuid4())
     feed(reporting, enterprise)
     assert enterprise_queries.indicators(reporting, TODAY)["CO05_new_enterprises_supported"] == 0  # 13 months
 

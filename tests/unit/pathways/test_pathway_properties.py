@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from eventsourcing.application import Application
 from hypothesis import settings
@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from pathways.domain import Pathway, StepRefused
 
-START = datetime(2018, 1, 1, tzinfo=timezone.utc)
+START = datetime(2018, 1, 1, tzinfo=UTC)
 scores = st.sampled_from([5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5])
 
 
@@ -87,7 +87,8 @@ class PathwayMachine(RuleBasedStateMachine):
 
     @invariant()
     def attempts_stay_within_limits(self):
-        assert all(count <= 4 + self.pathway.extra_attempts.get(exam, 0) for exam, count in self.pathway.attempts.items())
+        assert all(count <= 4 + self.pathway.extra_attempts.get(exam, 0) for exam,
+                   count in self.pathway.attempts.items())
         assert all(count <= 1 for count in self.pathway.extra_attempts.values())
         assert "PLAB2" not in self.pathway.passed_on or "PLAB1" in self.pathway.passed_on
         assert "CBT" not in self.pathway.attempts  # not an exam of the GMC route

@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from eventsourcing.application import Application
 
 from chassis.errors import RuleBroken
-from referrals.domain import (ConsentRequiredError, NotAssessedError, OccurredInFutureError, Referral,
-                              ReferralClosedError, TooFewAttemptsError, entry_point_for)
+from referrals.domain import (
+    ConsentRequiredError,
+    NotAssessedError,
+    OccurredInFutureError,
+    Referral,
+    ReferralClosedError,
+    TooFewAttemptsError,
+    entry_point_for,
+)
 
-WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=timezone.utc)
+WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 
 
 def referral() -> Referral:
@@ -81,7 +88,8 @@ def test_withdrawn_consent_stops_what_relied_on_it():
 def test_an_asylum_seeker_without_permission_is_flagged_work_restricted():
     given = referral()
     given.record_consent("public_task", True, True, WHEN)
-    given.assess(lives_in_area=True, overseas_health_qualification=True, immigration_status="asylum_seeker_no_permission",
+    given.assess(lives_in_area=True, overseas_health_qualification=True,
+                 immigration_status="asylum_seeker_no_permission",
                  english="below_esol_level_2", registered=False, occurred_at=WHEN)
     given.accept(regulator="NMC", occurred_at=WHEN)
     accepted = [e for e in given.collect_events() if type(e).__name__ == "Accepted"][0]
@@ -128,7 +136,7 @@ def test_a_correction_is_its_own_event_and_erased_data_stays_erased():
 
 def test_a_step_dated_in_the_future_is_refused():
     with pytest.raises(OccurredInFutureError):
-        referral().record_contact_attempt("reached", datetime.now(timezone.utc) + timedelta(days=1))
+        referral().record_contact_attempt("reached", datetime.now(UTC) + timedelta(days=1))
 
 
 def test_every_event_carries_who_recorded_it():
@@ -155,7 +163,8 @@ def test_the_immigration_status_is_stored_sealed_and_only_the_work_restriction_i
     given.record_contact_attempt("reached", WHEN)
     given.record_consent("public_task", True, True, WHEN)
     given.collect_events()
-    given.assess(lives_in_area=True, overseas_health_qualification=True, immigration_status="asylum_seeker_no_permission",
+    given.assess(lives_in_area=True, overseas_health_qualification=True,
+                 immigration_status="asylum_seeker_no_permission",
                  english="esol_level_2", registered=False, occurred_at=WHEN,
                  seal=lambda data: "v1.sealed-" + str(len(data)))
     [assessed_event] = given.collect_events()

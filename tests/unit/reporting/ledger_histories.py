@@ -3,7 +3,8 @@
 Each history is a random pathways log (enrolments at random entry points, jobs NHS or not at random hours,
 sustainment evidence, ESOL, closures), two contracts with random caps, and random finance commands. For each:
 - the invariants hold: caps never exceeded, every payable amount split exactly, no outcome paid twice, claims
-  beyond a cap recorded as achieved but not payable, no metric paying beyond its volume cap, no achievement (one milestone) claimed under two contracts
+  beyond a cap recorded as achieved but not payable, no metric paying beyond its volume cap, no achievement (one
+  milestone) claimed under two contracts
   at once (double funding);
 - the ledger built from the log delivered in order (a clean rebuild) equals the ledger built from the log
   delivered shuffled, duplicated and partly lost through the real inbox (positions, gap filling from the log),
@@ -66,7 +67,8 @@ def random_log(rnd: random.Random) -> PathwaysLog:
 
 
 def contracts(rnd: random.Random) -> list[dict]:
-    """The bond, and either the DWP Round 1 card (split 80/20 between two payers, to exercise splitting) or a second copy of the bond (a trust's own scheme paying for
+    """The bond, and either the DWP Round 1 card (split 80/20 between two payers, to exercise splitting) or a second
+    copy of the bond (a trust's own scheme paying for
     the same NHS job starts: every achievement is then shared, the double-funding case)."""
     bond = terms("use_it_nhs_bond", contract_cap_pence=rnd.choice((100, 450000, 900000, 45000000)),
                  participant_cap_pence=rnd.choice((300000, 750000)))
@@ -90,7 +92,7 @@ def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Ran
         previous = notification_id
     deliveries += rnd.sample(deliveries, k=len(deliveries) // 2)  # duplicates
     rnd.shuffle(deliveries)
-    apply = lambda delivery: pathways_writes(harness.engine, delivery)  # noqa: E731
+    apply = lambda delivery: pathways_writes(harness.engine, delivery)
     arriving = deliveries[: rnd.randint(0, len(deliveries))]  # some arrive, the rest are lost
     registrations: dict[int, list[dict]] = {}
     for document in documents:
@@ -155,7 +157,7 @@ def diligent_provider(harness: Harness, choose: random.Random) -> None:
         participant = harness.engine.participant_by_ref(contract_id, ref)
         contract = harness.engine.contract(contract_id)
         deadline = date.fromisoformat(contract.terms_document["claim_deadline"])
-        for key, outcome in sorted(participant.outcomes.items(), key=lambda item: item[1]["achieved_on"]):
+        for _key, outcome in sorted(participant.outcomes.items(), key=lambda item: item[1]["achieved_on"]):
             metric, n = outcome["metric"], outcome["occurrence"]
             day = at(_day(choose.randint(300, 1000)))
             try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import random
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chassis.errors import RuleBroken
@@ -38,7 +38,7 @@ LEVELS = ("pre_entry", "entry_1", "entry_2", "entry_3", "level_1", "level_2", "l
 
 
 def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 10, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
 
 
 def random_card(rnd: random.Random) -> dict[str, Any]:

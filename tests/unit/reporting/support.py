@@ -7,7 +7,7 @@ import json
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chassis.inbox import Delivery
@@ -25,7 +25,7 @@ KEY = b"k" * 32
 _databases = itertools.count()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _terms(name: str, changes: str) -> str:
     with open(os.path.join(TERMS_DIR, f"{name}.json")) as handle:
         document = json.load(handle)
@@ -39,7 +39,7 @@ def terms(name: str, **changes: Any) -> dict[str, Any]:
 
 
 def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
 @dataclass

@@ -7,7 +7,7 @@ evidenced, its price and what is payable. The same cards over HTTP: tests/e2e/te
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ PASS = {"reading": True, "writing": True, "speaking_listening": True}
 
 
 def _at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=9, tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
 
 
 def plus(day: str, days: int) -> str:
@@ -46,26 +46,26 @@ class Person:
             if body is not None:
                 self.log._append(body)
 
-    def do(self, action: str, *args: Any, **kwargs: Any) -> "Person":
+    def do(self, action: str, *args: Any, **kwargs: Any) -> Person:
         getattr(self.pathway, action)(*args, **kwargs)
         self._publish()
         return self
 
     def job(self, day: str, hours: float, kind: str | None = "private", self_employed: bool = False,
-            basis: str | None = None) -> "Person":
+            basis: str | None = None) -> Person:
         return self.do("start_employment", "an employer", kind == "nhs", hours, "a role", _at(day),
                        employer_kind=kind, basis=basis, self_employed=self_employed)
 
-    def end(self, day: str) -> "Person":
+    def end(self, day: str) -> Person:
         return self.do("end_employment", _at(day))
 
-    def payslip(self, day: str) -> "Person":
+    def payslip(self, day: str) -> Person:
         return self.do("confirm_employment", "main", "payslip", _at(day))
 
-    def qualification(self, day: str, kind: str, level: str, hours: int | None = None) -> "Person":
+    def qualification(self, day: str, kind: str, level: str, hours: int | None = None) -> Person:
         return self.do("record_qualification", kind, level, _at(day), hours)
 
-    def esol(self, day: str, level: str, components: dict = PASS, hours: int | None = None) -> "Person":
+    def esol(self, day: str, level: str, components: dict = PASS, hours: int | None = None) -> Person:
         return self.do("record_esol_result", level, components, _at(day), hours)
 
 
@@ -119,7 +119,8 @@ def test_round_1_a_job_under_16_hours_is_not_a_job_entry_and_the_per_person_cap_
     log = PathwaysLog()
     part_time, capped = Person(log, "2019-01-07"), Person(log, "2019-01-07")
     part_time.job("2019-02-04", 15.5).payslip("2019-06-03")
-    capped.esol("2019-02-01", "pre_entry").qualification("2019-03-01", "academic", "level_3")  # 1,200 + 700 + 2,200 + 3,300
+    capped.esol("2019-02-01", "pre_entry").qualification("2019-03-01", "academic",
+                                                         "level_3")  # 1,200 + 700 + 2,200 + 3,300
     capped.job("2019-04-01", 30).payslip("2019-07-01")                                        # + 2,600 > 8,200
     _, found = ledger(("dwp_if_round_1",), part_time, capped)
     assert found[("dwp-if-round-1", part_time.client)] == []

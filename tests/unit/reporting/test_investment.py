@@ -1,7 +1,7 @@
 """Investor flows on a contract (edge case 20): who may send what, the IRR and the repayment category."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -42,7 +42,7 @@ def test_transactions_run_between_an_investor_and_the_provider_and_are_reported_
     contract.record_transaction("Debt", INVESTOR, PROVIDER, 50_000_000, "drawdown 1", at("2018-10-01"))
     harness.app.save(contract)
     LEDGER_VIEWS.catch_up(harness.app)
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     contract = harness.engine.contract("use-it-nhs-bond")
     contract.record_transaction("Capital Repayment and Interest", PROVIDER, INVESTOR, 55_000_000, None,
                                 at("2019-10-01"))

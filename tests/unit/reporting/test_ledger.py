@@ -58,7 +58,8 @@ def test_26_nhs_weeks_count_across_employers_from_the_sustainment_evidence():
     client = str(uuid.uuid4())
     pathway = log.opened(client, "2019-01-07")
     job(log, pathway, "2019-02-04")
-    spells = [spell("swbh-trust", "2019-02-04", "2019-05-03"), spell("care home", "2019-05-06", "2019-06-28", nhs=False),
+    spells = [spell("swbh-trust", "2019-02-04", "2019-05-03"),
+              spell("care home", "2019-05-06", "2019-06-28", nhs=False),
               spell("uhb", "2019-07-01")]
     log.milestone(pathway, "sustained_26_weeks", "2019-11-29", weeks_counted=26.1, mode="cumulative", spells=spells)
     harness.consume(log)
@@ -140,7 +141,8 @@ def test_prices_follow_the_version_in_force_on_the_achievement_date_and_never_ch
     job(log, log.opened(before, "2019-01-07"), "2019-05-31")
     job(log, log.opened(after, "2019-01-07"), "2019-06-01")
     harness.consume(log)
-    assert (outcomes(harness, BOND, before)["nhs_job_start~1"][1], outcomes(harness, BOND, after)["nhs_job_start~1"][1]) \
+    assert (outcomes(harness, BOND, before)["nhs_job_start~1"][1],
+            outcomes(harness, BOND, after)["nhs_job_start~1"][1]) \
         == (450000, 459000)
 
 
@@ -228,7 +230,7 @@ def test_reconciliation_recomputes_the_stored_ledger_and_names_every_difference(
                             "entry_points": []}], "uplift", at("2019-05-15"))
     harness.app.save(contract)
     clients = [str(uuid.uuid4()) for _ in range(3)]
-    for client, day in zip(clients, ("2019-05-01", "2019-06-03", "2019-07-01")):
+    for client, day in zip(clients, ("2019-05-01", "2019-06-03", "2019-07-01"), strict=True):
         job(log, log.opened(client, "2019-01-07"), day)
     harness.consume(log)
     participant = harness.participant(BOND, clients[0])
@@ -315,7 +317,7 @@ def test_a_volume_cap_leaves_later_outcomes_of_its_metric_achieved_but_not_payab
     document["metrics"][0]["volume_cap"] = 2
     harness.register(document)
     clients = [str(uuid.uuid4()) for _ in range(3)]
-    for client, day in zip(clients, ("2019-05-01", "2019-05-02", "2019-05-03")):
+    for client, day in zip(clients, ("2019-05-01", "2019-05-02", "2019-05-03"), strict=True):
         job(log, log.opened(client, "2019-01-07"), day)
     harness.consume(log)
     assert [outcomes(harness, BOND, c)["nhs_job_start~1"] for c in clients] == [
