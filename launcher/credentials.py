@@ -15,8 +15,8 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from chassis import auth
+from chassis.application import ServiceApplication, build_application
 from chassis.serve import load
-from chassis.store import ServiceApplication, build_application
 from launcher.services import SERVICES
 
 

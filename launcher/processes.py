@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from launcher.services import SERVICES, ServiceSpec
+from launcher.services import SERVICES
 
 
 class StartupError(Exception):
@@ -98,6 +98,3 @@ def platform_env(base: Mapping[str, str], ports: Mapping[str, int]) -> dict[str,
 def default_ports(base: Mapping[str, str]) -> dict[str, int]:
     return {spec.name: int(base.get(f"{spec.name.upper()}_HTTP_PORT") or spec.port) for spec in SERVICES}
 
-
-def specs() -> Sequence[ServiceSpec]:
-    return SERVICES

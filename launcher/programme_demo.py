@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from launcher.demo import PROFESSIONS, REGULATOR, referral_form
+from launcher.demo_people import PROFESSIONS, REGULATOR, referral_form
 from launcher.enterprise_demo import Poster
 
 ENTRY_POINTS = ("E-A", "E-B", "E-B", "E-A", "E-C", "E-B", "E-D")  # skewed to language training, as found

@@ -1,4 +1,5 @@
-"""Contracts of the enterprises service: its integration events (here) and HTTP bodies (enterprise_commands).
+"""Contracts of the enterprises service: its integration events (here); its HTTP bodies are in enterprise_commands
+and community_commands.
 
 No event carries personal data: people (applicants, mentors, researchers, attendees) travel as opaque ids,
 enterprises as ids, legal forms and dates. Funder indicators count each ``enterprise_id`` once.
@@ -8,32 +9,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, validate
 
 from contracts import fields
-from contracts.community_commands import (
-    ActivateResearcher,
-    AwardGrant,
-    ChangeAvailability,
-    CompleteDiagnostic,
-    CompleteTraining,
-    ErasePerson,
-    FormConsortium,
-    GiveMentoring,
-    HoldNetworkEvent,
-    JoinConsortium,
-    LapseResearcher,
-    LogHours,
-    MakeIntroduction,
-    MapAsset,
-    MatchMentor,
-    RecogniseMentor,
-    RecordAttendance,
-    RecordIdea,
-    RecordSupplyChainOutcome,
-    RecruitMentor,
-    RecruitResearcher,
-    StepDown,
-    WithdrawAssetConsent,
-)
-from contracts.enterprise_commands import (  # HTTP bodies, re-exported: services name them contracts.enterprises.X
+from contracts.enterprise_commands import (
     ALL_SUPPORT_KINDS,
     APPLICATION_STAGES,
     ASSET_KINDS,
@@ -48,23 +24,6 @@ from contracts.enterprise_commands import (  # HTTP bodies, re-exported: service
     RESEARCH_PROGRAMMES,
     SERIES,
     SUPPLY_CHAIN_OUTCOMES,
-    AdmitMember,
-    CloseRound,
-    CorrectSupport,
-    DecideApplication,
-    DeclareConflict,
-    DissolveEnterprise,
-    Interview,
-    LinkEnterprise,
-    LogSupport,
-    MergeEnterprise,
-    OpenRound,
-    RecordApplicant,
-    RecordRegistration,
-    RegisterEnterprise,
-    ShortlistApplication,
-    StartProgramme,
-    SubmitApplication,
 )
 from contracts.envelope import Envelope
 
@@ -351,13 +310,3 @@ PUBLISHED = {
     RESEARCHER_ACTIVITY_RECORDED_V1: ResearcherActivityRecordedV1, ASSET_MAPPED_V1: AssetMappedV1,
     ASSET_CONSENT_WITHDRAWN_V1: AssetConsentWithdrawnV1, INTRODUCTION_MADE_V1: IntroductionMadeV1,
 }
-
-#: the HTTP bodies of enterprise_commands and community_commands, named here for the services
-__all__ = ["ActivateResearcher", "AwardGrant", "ChangeAvailability", "CompleteDiagnostic", "CompleteTraining",
-           "ErasePerson", "FormConsortium", "GiveMentoring", "HoldNetworkEvent", "JoinConsortium", "LapseResearcher",
-           "LogHours", "MakeIntroduction", "MapAsset", "MatchMentor", "RecogniseMentor", "RecordAttendance",
-           "RecordIdea", "RecordSupplyChainOutcome", "RecruitMentor", "RecruitResearcher", "StepDown",
-           "WithdrawAssetConsent", "AdmitMember", "CloseRound", "CorrectSupport", "DecideApplication",
-           "DeclareConflict", "DissolveEnterprise", "Interview", "LinkEnterprise", "LogSupport", "MergeEnterprise",
-           "OpenRound", "RecordApplicant", "RecordRegistration", "RegisterEnterprise", "ShortlistApplication",
-           "StartProgramme", "SubmitApplication"]

@@ -12,10 +12,6 @@ REGULATORS = ("GMC", "NMC", "HCPC", "GPhC")
 PROFESSIONS = ("doctor", "nurse", "midwife", "pharmacist", "radiographer", "physiotherapist",
                "occupational_therapist", "speech_and_language_therapist", "dietitian", "paramedic",
                "biomedical_scientist", "dentist", "other")
-#: The regulator each profession registers with (dentists: GDC, outside the programme's four; "other": none).
-REGULATOR_OF = {"doctor": "GMC", "nurse": "NMC", "midwife": "NMC", "pharmacist": "GPhC", "radiographer": "HCPC",
-                "physiotherapist": "HCPC", "occupational_therapist": "HCPC", "speech_and_language_therapist": "HCPC",
-                "dietitian": "HCPC", "paramedic": "HCPC", "biomedical_scientist": "HCPC"}
 GENDERS = ("female", "male", "other", "prefer_not_to_say")
 RIGHT_TO_WORK = ("yes", "no", "not_sure")
 DOCUMENT_TYPES = ("degree_certificate", "transcript", "registration_certificate", "english_test_report",

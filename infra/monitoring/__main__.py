@@ -1,4 +1,5 @@
-"""``python -m monitoring``: writes dashboards_out/*.json and the generated tables of docs/observability.md."""
+"""``python -m monitoring``: writes dashboards_out/*.json (the tables of docs/observability.md, which name the
+services' metrics, are written by ``python -m launcher.observabilitydocs``: infra imports no service)."""
 from __future__ import annotations
 
 import glob
@@ -9,7 +10,6 @@ import warnings
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 import monitoring
-from monitoring import docs
 
 
 def main() -> int:
@@ -21,11 +21,7 @@ def main() -> int:
     for filename, dashboard in built.items():
         with open(os.path.join(monitoring.OUT, filename), "w") as handle:
             handle.write(monitoring.render(dashboard))
-    with open(docs.PATH) as handle:
-        current = handle.read()
-    with open(docs.PATH, "w") as handle:
-        handle.write(docs.regenerate(current))
-    print(f"wrote {len(built)} dashboards to {monitoring.OUT} and the tables of {docs.PATH}")
+    print(f"wrote {len(built)} dashboards to {monitoring.OUT}")
     return 0
 
 

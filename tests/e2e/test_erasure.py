@@ -7,8 +7,8 @@ import psycopg
 import pytest
 
 from chassis import audit, config
+from chassis.application import build_application
 from chassis.serve import load
-from chassis.store import build_application
 from chassis.vault import Vault, master_key
 from launcher.services import SERVICES
 from referrals.application import Referrals

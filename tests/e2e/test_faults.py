@@ -197,7 +197,7 @@ def test_two_instances_of_pathways_share_the_work_with_one_relay(platform, who, 
 def test_read_models_rebuilt_in_place_under_load_miss_nothing(platform, who):
     """Reporting's rebuild (in the running service) and a reset of pathways' caseload, while deliveries and the
     relay keep applying events: each takes turns with them (the two races the fault tests found)."""
-    from chassis.store import build_application
+    from chassis.application import build_application
     from pathways.application import Pathways
     from pathways.caseload import CASELOAD
 

@@ -7,7 +7,7 @@ import sys
 import psycopg
 
 from chassis import config
-from chassis.store import build_application
+from chassis.application import build_application
 from reporting.application import Reporting
 from reporting.rebuild import snapshot
 from tests.support.ledger import nhs_job_outcome

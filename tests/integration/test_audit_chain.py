@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from chassis import audit, config
+from chassis.application import build_application
 from chassis.migrate import ensure_database
-from chassis.store import build_application
 from referrals.application import Referrals
 from tests.unit.test_idempotency import submit
 

@@ -9,9 +9,9 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from chassis import config
+from chassis.application import build_application
 from chassis.migrate import ensure_database
 from chassis.relay import OutboxRelay
-from chassis.store import build_application
 from referrals.application import Referrals
 from referrals.domain import Referral
 from referrals.translation import TRANSLATED, to_contract

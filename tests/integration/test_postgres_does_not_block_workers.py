@@ -7,8 +7,9 @@ import requests
 from nameko.containers import ServiceContainer
 
 from chassis import config
+from chassis.application import ServiceApplication
 from chassis.http import Call, route
-from chassis.store import ServiceApplication, Store
+from chassis.providers import Store
 from tests.support.fixtures import free_port
 
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import pytest
 
 from chassis import config
+from chassis.application import build_application
 from chassis.migrate import ensure_database
 from chassis.projection import LocalProjection
-from chassis.store import build_application
 from referrals.application import Referrals
 from referrals.domain import Referral
 from tests.support.waiting import wait_for

@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 
 from chassis import config
+from chassis.application import build_application
 from chassis.inbox import Delivery, Inbox
 from chassis.migrate import ensure_database
-from chassis.store import build_application
 from reporting import projections
 from reporting.application import Reporting
 from reporting.rebuild import Progress, rebuild

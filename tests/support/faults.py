@@ -371,7 +371,7 @@ def run(platform: RunningPlatform, module: str, *args: str) -> subprocess.Comple
 
 def caseload_differs_from_a_rebuild(platform: RunningPlatform) -> list[str]:
     """Pathways' caseload read model, rebuilt in place from the log (under its lock), compared."""
-    from chassis.store import build_application
+    from chassis.application import build_application
     from pathways.application import Pathways
     from pathways.caseload import CASELOAD
 

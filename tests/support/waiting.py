@@ -67,8 +67,8 @@ _forms = iter(range(500_000, 10**6))
 
 
 def form(partner: str, profession: str = "doctor", occurred_at: str | None = None, **overrides: Any) -> dict:
-    """A valid placement referral form for a fictitious person (launcher.demo.referral_form)."""
-    from launcher.demo import referral_form
+    """A valid placement referral form for a fictitious person (launcher.demo_people.referral_form)."""
+    from launcher.demo_people import referral_form
 
     body = referral_form(next(_forms), partner, profession, occurred_at or now_iso())
     body.update(overrides)

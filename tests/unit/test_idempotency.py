@@ -13,7 +13,7 @@ WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
 def submit(app, scope: str, key: str, partner: str, profession: str):
     from chassis.errors import Conflict
     from contracts.referrals import SubmitReferral
-    from launcher.demo import referral_form
+    from launcher.demo_people import referral_form
 
     try:
         app.register_partner("hub", f"register-{partner}", partner, partner.title(), "work_club", WHEN)

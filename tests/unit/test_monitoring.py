@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 import monitoring
-from monitoring import check, docs
+from launcher import observabilitydocs as docs
+from monitoring import check
 
 PROMETHEUS_YML = os.path.join(monitoring.ROOT, "infra", "prometheus", "prometheus.yml")
 ALERTS = [rule for group in monitoring.rule_groups("alerts") for rule in group["rules"]]
@@ -118,7 +119,8 @@ def test_every_dashboard_has_its_stable_uid_and_panels_that_fit_the_grid():
 def test_the_tables_of_docs_observability_are_current():
     with open(docs.PATH) as handle:
         current = handle.read()
-    assert docs.regenerate(current) == current, "docs/observability.md is stale: run python -m monitoring"
+    assert docs.regenerate(current) == current, (
+        "docs/observability.md is stale: run python -m launcher.observabilitydocs")
 
 
 @pytest.mark.parametrize("expr,expected", [

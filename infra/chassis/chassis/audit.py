@@ -82,13 +82,7 @@ def new_signing_key() -> str:
 
 
 # -- writing the chain ---------------------------------------------------------------------------------------
-AUDIT_TABLES = (
-    "CREATE TABLE IF NOT EXISTS chassis_audit_chain ("
-    " notification_id BIGINT PRIMARY KEY, content_digest TEXT NOT NULL, chain_hash TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS chassis_audit_checkpoints ("
-    " notification_id BIGINT PRIMARY KEY, chain_hash TEXT NOT NULL, events BIGINT NOT NULL,"
-    " signed_at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)",
-)
+# (its tables: chassis.schema.AUDIT_TABLES)
 
 
 def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
@@ -230,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         print(public_key_text(signing_key()))
         return 0
     if args.command == "export":
+        from chassis.application import build_application
         from chassis.serve import load
-        from chassis.store import build_application
 
         app = build_application(load(args.application))
         try:

@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chassis import config
+from chassis.application import ServiceApplication
 from chassis.errors import Unauthenticated
-from chassis.store import ServiceApplication
 
 ROLES = ("referrer", "trust", "caseworker", "enterprise_staff", "finance", "auditor", "ops", "admin")
 PREFIX = "uk_"

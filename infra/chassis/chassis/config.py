@@ -60,14 +60,14 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
             "POSTGRES_PASSWORD": env("POSTGRES_PASSWORD", "", source) or "",
             "POSTGRES_SCHEMA": env("POSTGRES_SCHEMA", "public", source) or "public",
             # eventsourcing's DB-function append takes no table lock (ids can commit out of order): the
-            # chassis recorder appends through its own locked function instead (chassis.store).
+            # chassis recorder appends through its own locked function instead (chassis.recorders).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "POSTGRES_POOL_SIZE": env("POSTGRES_POOL_SIZE", "10", source) or "10",
             "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "20", source) or "20",
             "POSTGRES_CONNECT_TIMEOUT": env("POSTGRES_CONNECT_TIMEOUT", "10", source) or "10",
             # Tables are made once by `chassis.migrate` before services start (lab pitfall 7).
             "CREATE_TABLE": env("CREATE_TABLE", "n", source) or "n",
-            "PROCESS_RECORDER_TOPIC": "chassis.store:TrackingPostgresProcessRecorder",
+            "PROCESS_RECORDER_TOPIC": "chassis.recorders:TrackingPostgresProcessRecorder",
             # Recently used aggregates stay in memory and are fast-forwarded from the store on each get, so a
             # step on a long history reads only the events after the cached version (never stale: it reads).
             "AGGREGATE_CACHE_MAXSIZE": env("AGGREGATE_CACHE_MAXSIZE", "10000", source) or "10000",
@@ -78,7 +78,7 @@ def eventsourcing_env(service: str, source: Mapping[str, str] | None = None) -> 
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "y",
-        "PROCESS_RECORDER_TOPIC": "chassis.store:TrackingSQLiteProcessRecorder",
+        "PROCESS_RECORDER_TOPIC": "chassis.recorders:TrackingSQLiteProcessRecorder",
         "AGGREGATE_CACHE_MAXSIZE": env("AGGREGATE_CACHE_MAXSIZE", "10000", source) or "10000",
     }
 
@@ -96,11 +96,6 @@ def embedded_secret(filename: str, source: Mapping[str, str] | None = None) -> s
             handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     with open(path) as handle:
         return handle.read().strip()
-
-
-def http_address(default_port: int, source: Mapping[str, str] | None = None) -> str:
-    host = env("HTTP_HOST", "127.0.0.1", source)
-    return f"{host}:{env('HTTP_PORT', str(default_port), source)}"
 
 
 def inbox_prefetch(source: Mapping[str, str] | None = None) -> int:

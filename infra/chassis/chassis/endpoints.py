@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from chassis import apidoc, bus, config
 from chassis.http import Call, json_response, route
-from chassis.relay import find_store
+from chassis.providers import find_store
 from chassis.rpc import rpc
 from chassis.telemetry import Telemetry
 

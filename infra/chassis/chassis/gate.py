@@ -10,7 +10,7 @@ from nameko.extensions import SharedExtension
 from chassis import config
 from chassis.auth import Principal, Verifier
 from chassis.errors import ClientError
-from chassis.relay import find_store
+from chassis.providers import find_store
 
 
 class TooManyRequests(ClientError):

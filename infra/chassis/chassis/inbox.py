@@ -33,9 +33,10 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
 from chassis import bus, config, unsafe
+from chassis.application import ServiceApplication
 from chassis.meta import recording
-from chassis.relay import find_store
-from chassis.store import ServiceApplication, Sql
+from chassis.providers import find_store
+from chassis.sql import Sql
 from chassis.telemetry import Metrics, Telemetry
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import psycopg
 from psycopg import sql
 
 from chassis import config
+from chassis.application import build_application
 from chassis.serve import load
-from chassis.store import build_application
 
 
 def ensure_database(dbname: str) -> bool:

@@ -21,7 +21,8 @@ from typing import Any
 from eventlet.semaphore import Semaphore
 from eventsourcing.utils import get_topic
 
-from chassis.store import ServiceApplication, Sql
+from chassis.application import ServiceApplication
+from chassis.sql import Sql
 
 Apply = Callable[[Sql, Any, int], None]
 

@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 from nameko.extensions import DependencyProvider
 
 from chassis import audit, config, unsafe
+from chassis.application import ServiceApplication
 from chassis.bus import (
     NOTIFICATION_ID,
     PREVIOUS_ID,
@@ -33,19 +34,13 @@ from chassis.bus import (
     ConfirmingPublisher,
     Outgoing,
 )
-from chassis.store import ServiceApplication, Store
+from chassis.providers import find_store
 from chassis.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
 Translate = Callable[[Any], "dict[str, Any] | None"]
 
-
-def find_store(container: Any) -> Store:
-    for dependency in container.dependencies:
-        if isinstance(dependency, Store):
-            return dependency
-    raise LookupError("the service declares no chassis.store.Store dependency")
 
 
 class Lease:

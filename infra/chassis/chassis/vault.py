@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nameko.extensions import DependencyProvider
 
 from chassis import config
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 VERSION = "v1"
 ERASED = None
@@ -169,22 +169,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-VAULT_TABLES = (
-    "CREATE TABLE IF NOT EXISTS chassis_subject_keys ("
-    " subject_id TEXT PRIMARY KEY, wrapped TEXT, created_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS chassis_erasures ("
-    " subject_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL, erased_by TEXT NOT NULL, ground TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS chassis_personal_data_reads ("
-    " read_at TEXT NOT NULL, actor TEXT NOT NULL, organisation TEXT, subject_id TEXT NOT NULL,"
-    " purpose TEXT NOT NULL, erased INTEGER NOT NULL)",
-)
+# (its tables: chassis.schema.VAULT_TABLES)
 
 
 class VaultProvider(DependencyProvider):
     """Gives workers the container's Vault over the Store's database."""
 
     def setup(self) -> None:
-        from chassis.relay import find_store
+        from chassis.providers import find_store
 
         self.store = find_store(self.container)
         self.vault: Vault | None = None

@@ -13,9 +13,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
+from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Conflict, NotFound
 from chassis.idempotency import IdempotencyRecord, create_once, request_hash, run_once
-from chassis.store import ServiceApplication
 from chassis.vault import Vault
 from enterprises.domain import Enterprise
 from enterprises.fuse import Applicant, Programme, RecruitmentRound

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS enterprises_identities ("

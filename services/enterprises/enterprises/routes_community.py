@@ -9,7 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 from chassis.errors import NotFound
 from chassis.http import Call, route
 from contracts import answers
-from contracts import enterprises as en
+from contracts import community_commands as community
 from enterprises import cases
 from enterprises.domain import Enterprise
 from enterprises.fuse import Applicant
@@ -34,7 +34,8 @@ PEOPLE = {Applicant: "applicant", Mentor: "mentor", CommunityResearcher: "commun
 
 
 class CommunityRoutes(Routes):
-    @route("POST", "/people/<uuid:subject_id>/erasure", answer=answers.PersonErased, roles=STAFF, body=en.ErasePerson,
+    @route("POST", "/people/<uuid:subject_id>/erasure", answer=answers.PersonErased, roles=STAFF,
+           body=community.ErasePerson,
            requires_idempotency_key=True,
            answers={201: "erased (or erased already: erased_now false)", 404: "no such person"},
            summary="Erase a person of the enterprise strand: applicant, mentor, researcher or a sole trader")
@@ -55,7 +56,7 @@ class CommunityRoutes(Routes):
 
     # -- mentors ---------------------------------------------------------------------------------------------
     @route("POST", "/mentors", answer=answers.MentorStored, produces=("mentor_id",), roles=STAFF,
-           body=en.RecruitMentor, requires_idempotency_key=True, answers=STORED,
+           body=community.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
     def recruit_mentor(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_mentor(self.store, call.organisation, call.key, call.body,
@@ -68,33 +69,34 @@ class CommunityRoutes(Routes):
         mentor = self.store.load(Mentor, call.path["mentor_id"])
         return {**mentor.view(), **self.personal(call, mentor.id, mentor.personal, "GET /mentors/<mentor_id>")}
 
-    @route("POST", MENTOR + "/availability", answer=answers.MentorStored, roles=STAFF, body=en.ChangeAvailability,
+    @route("POST", MENTOR + "/availability", answer=answers.MentorStored, roles=STAFF,
+           body=community.ChangeAvailability,
            requires_idempotency_key=True,
            answers=STORED, summary="How many enterprises the mentor can take")
     def change_availability(self, call: Call) -> tuple[int, dict]:
         return self._mentor(call, "change_availability", lambda m: m.change_availability(**call.body))
 
-    @route("POST", MENTOR + "/matches", answer=answers.MentorStored, roles=STAFF, body=en.MatchMentor,
+    @route("POST", MENTOR + "/matches", answer=answers.MentorStored, roles=STAFF, body=community.MatchMentor,
            requires_idempotency_key=True,
            answers=STORED, summary="Match the mentor with an enterprise in a programme")
     def match_mentor(self, call: Call) -> tuple[int, dict]:
         return created(cases.match_mentor(self.store, call.organisation, call.key,
                                           call.path["mentor_id"], call.body))
 
-    @route("POST", MENTOR + "/sessions", answer=answers.MentorStored, roles=STAFF, body=en.GiveMentoring,
+    @route("POST", MENTOR + "/sessions", answer=answers.MentorStored, roles=STAFF, body=community.GiveMentoring,
            requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session (also support of the enterprise)")
     def give_mentoring(self, call: Call) -> tuple[int, dict]:
         return created(cases.give_mentoring(self.store, call.organisation, call.key,
                                             call.path["mentor_id"], call.body))
 
-    @route("POST", MENTOR + "/recognitions", answer=answers.MentorStored, roles=STAFF, body=en.RecogniseMentor,
+    @route("POST", MENTOR + "/recognitions", answer=answers.MentorStored, roles=STAFF, body=community.RecogniseMentor,
            requires_idempotency_key=True,
            answers=STORED, summary="Recognition: the annual mentor dinner, an award, a video")
     def recognise_mentor(self, call: Call) -> tuple[int, dict]:
         return self._mentor(call, "recognise_mentor", lambda m: m.recognise(**call.body))
 
-    @route("POST", MENTOR + "/stepping-down", answer=answers.MentorStored, roles=STAFF, body=en.StepDown,
+    @route("POST", MENTOR + "/stepping-down", answer=answers.MentorStored, roles=STAFF, body=community.StepDown,
            requires_idempotency_key=True,
            answers=STORED, summary="The mentor steps down")
     def step_down(self, call: Call) -> tuple[int, dict]:
@@ -106,7 +108,7 @@ class CommunityRoutes(Routes):
 
     # -- network events --------------------------------------------------------------------------------------
     @route("POST", "/network-events", answer=answers.NetworkEventStored, produces=("network_event_id",), roles=STAFF,
-           body=en.HoldNetworkEvent, requires_idempotency_key=True,
+           body=community.HoldNetworkEvent, requires_idempotency_key=True,
            answers=STORED, summary="A SoHo network meeting, awareness session, supply-chain event or festival held")
     def hold_event(self, call: Call) -> tuple[int, dict]:
         return created(cases.hold_event(self.store, call.organisation, call.key, call.body))
@@ -116,7 +118,8 @@ class CommunityRoutes(Routes):
     def get_event(self, call: Call) -> dict:
         return self.store.load(NetworkEvent, call.path["network_event_id"]).view()
 
-    @route("POST", EVENT + "/attendance", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordAttendance,
+    @route("POST", EVENT + "/attendance", answer=answers.NetworkEventStored, roles=STAFF,
+           body=community.RecordAttendance,
            requires_idempotency_key=True,
            answers=STORED, summary="Who attended (people, enterprises, organisations by reference) and walk-ins")
     def record_attendance(self, call: Call) -> tuple[int, dict]:
@@ -124,13 +127,13 @@ class CommunityRoutes(Routes):
                                                call.path["network_event_id"], call.body))
 
     @route("POST", EVENT + "/supply-chain-outcomes", answer=answers.NetworkEventStored, roles=STAFF,
-           body=en.RecordSupplyChainOutcome,
+           body=community.RecordSupplyChainOutcome,
            requires_idempotency_key=True, answers=STORED, summary="A pitch to buyers, a lead, or a contract won")
     def record_supply_chain_outcome(self, call: Call) -> tuple[int, dict]:
         return created(cases.record_supply_chain_outcome(self.store, call.organisation, call.key,
                                                          call.path["network_event_id"], call.body))
 
-    @route("POST", EVENT + "/ideas", answer=answers.NetworkEventStored, roles=STAFF, body=en.RecordIdea,
+    @route("POST", EVENT + "/ideas", answer=answers.NetworkEventStored, roles=STAFF, body=community.RecordIdea,
            requires_idempotency_key=True,
            answers=STORED, summary="An idea raised at an awareness session became this enterprise")
     def record_idea(self, call: Call) -> tuple[int, dict]:
@@ -138,20 +141,21 @@ class CommunityRoutes(Routes):
                                          call.path["network_event_id"], call.body))
 
     # -- grants, diagnostics, consortia ----------------------------------------------------------------------
-    @route("POST", "/grants", answer=answers.GrantStored, produces=("grant_id",), roles=STAFF, body=en.AwardGrant,
+    @route("POST", "/grants", answer=answers.GrantStored, produces=("grant_id",), roles=STAFF,
+           body=community.AwardGrant,
            requires_idempotency_key=True, answers=STORED,
            summary="A grant awarded to an enterprise (pence)")
     def award_grant(self, call: Call) -> tuple[int, dict]:
         return created(cases.award_grant(self.store, call.organisation, call.key, call.body))
 
     @route("POST", "/diagnostics", answer=answers.DiagnosticStored, produces=("diagnostic_id",), roles=STAFF,
-           body=en.CompleteDiagnostic, requires_idempotency_key=True,
+           body=community.CompleteDiagnostic, requires_idempotency_key=True,
            answers=STORED, summary="A business diagnostic of an enterprise")
     def complete_diagnostic(self, call: Call) -> tuple[int, dict]:
         return created(cases.complete_diagnostic(self.store, call.organisation, call.key, call.body))
 
     @route("POST", "/consortia", answer=answers.ConsortiumStored, produces=("consortium_id",), roles=STAFF,
-           body=en.FormConsortium, requires_idempotency_key=True,
+           body=community.FormConsortium, requires_idempotency_key=True,
            answers=STORED, summary="A consortium (for example the food consortium)")
     def form_consortium(self, call: Call) -> tuple[int, dict]:
         return created(cases.form_consortium(self.store, call.organisation, call.key, call.body))
@@ -163,7 +167,7 @@ class CommunityRoutes(Routes):
         return self.store.load(Consortium, call.path["consortium_id"]).view()
 
     @route("POST", "/consortia/<uuid:consortium_id>/members", answer=answers.ConsortiumStored, roles=STAFF,
-           body=en.JoinConsortium,
+           body=community.JoinConsortium,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise joins the consortium")
     def join_consortium(self, call: Call) -> tuple[int, dict]:
         return created(cases.join_consortium(self.store, call.organisation, call.key,
@@ -171,7 +175,7 @@ class CommunityRoutes(Routes):
 
     # -- community research ----------------------------------------------------------------------------------
     @route("POST", "/researchers", answer=answers.ResearcherStored, produces=("researcher_id",), roles=STAFF,
-           body=en.RecruitResearcher, requires_idempotency_key=True,
+           body=community.RecruitResearcher, requires_idempotency_key=True,
            answers=STORED, summary="A community researcher, connector or partner recruited")
     def recruit_researcher(self, call: Call) -> tuple[int, dict]:
         return created(cases.recruit_researcher(self.store, call.organisation, call.key, call.body,
@@ -185,30 +189,32 @@ class CommunityRoutes(Routes):
         return {**researcher.view(), **self.personal(call, researcher.id, researcher.personal,
                                                      "GET /researchers/<researcher_id>")}
 
-    @route("POST", RESEARCHER + "/training", answer=answers.ResearcherStored, roles=STAFF, body=en.CompleteTraining,
+    @route("POST", RESEARCHER + "/training", answer=answers.ResearcherStored, roles=STAFF,
+           body=community.CompleteTraining,
            requires_idempotency_key=True,
            answers=STORED, summary="A training course completed")
     def complete_training(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "complete_training")
 
-    @route("POST", RESEARCHER + "/activation", answer=answers.ResearcherStored, roles=STAFF, body=en.ActivateResearcher,
+    @route("POST", RESEARCHER + "/activation", answer=answers.ResearcherStored, roles=STAFF,
+           body=community.ActivateResearcher,
            requires_idempotency_key=True, answers=STORED, summary="Active in the programme (again)")
     def activate_researcher(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "activate")
 
-    @route("POST", RESEARCHER + "/lapse", answer=answers.ResearcherStored, roles=STAFF, body=en.LapseResearcher,
+    @route("POST", RESEARCHER + "/lapse", answer=answers.ResearcherStored, roles=STAFF, body=community.LapseResearcher,
            requires_idempotency_key=True,
            answers=STORED, summary="No longer active")
     def lapse_researcher(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "lapse")
 
-    @route("POST", RESEARCHER + "/fieldwork", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours,
+    @route("POST", RESEARCHER + "/fieldwork", answer=answers.ResearcherStored, roles=STAFF, body=community.LogHours,
            requires_idempotency_key=True,
            answers=STORED, summary="Fieldwork hours (interviews, surveys)")
     def log_fieldwork(self, call: Call) -> tuple[int, dict]:
         return self._researcher(call, "log_fieldwork")
 
-    @route("POST", RESEARCHER + "/mentoring", answer=answers.ResearcherStored, roles=STAFF, body=en.LogHours,
+    @route("POST", RESEARCHER + "/mentoring", answer=answers.ResearcherStored, roles=STAFF, body=community.LogHours,
            requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session with the team")
     def mentor_researcher(self, call: Call) -> tuple[int, dict]:
@@ -218,7 +224,8 @@ class CommunityRoutes(Routes):
         return created(cases.researcher_step(self.store, call.organisation, call.key, name,
                                              call.path["researcher_id"], call.body))
 
-    @route("POST", "/asset-map", answer=answers.EntryStored, produces=("entry_id",), roles=STAFF, body=en.MapAsset,
+    @route("POST", "/asset-map", answer=answers.EntryStored, produces=("entry_id",), roles=STAFF,
+           body=community.MapAsset,
            requires_idempotency_key=True, answers=STORED,
            summary="An asset: place, organisation, skill or network (personal data only with consent)")
     def map_asset(self, call: Call) -> tuple[int, dict]:
@@ -233,14 +240,14 @@ class CommunityRoutes(Routes):
         return {**entry.view(), **self.personal(call, entry.id, entry.sealed, "GET /asset-map/<entry_id>")}
 
     @route("POST", "/asset-map/<uuid:entry_id>/consent-withdrawal", answer=answers.EntryStored, roles=STAFF,
-           body=en.WithdrawAssetConsent,
+           body=community.WithdrawAssetConsent,
            requires_idempotency_key=True, answers=STORED, summary="Consent withdrawn: the entry's personal part erased")
     def withdraw_asset_consent(self, call: Call) -> tuple[int, dict]:
         return created(cases.withdraw_asset_consent(self.store, call.organisation, call.key,
                                                     call.path["entry_id"], call.body, self.vault, call.meta["actor"]))
 
     @route("POST", "/introductions", answer=answers.IntroductionStored, produces=("introduction_id",), roles=STAFF,
-           body=en.MakeIntroduction, requires_idempotency_key=True,
+           body=community.MakeIntroduction, requires_idempotency_key=True,
            answers=STORED, summary="A connector introduces a person to an enterprise, the hub or FUSE")
     def make_introduction(self, call: Call) -> tuple[int, dict]:
         return created(cases.make_introduction(self.store, call.organisation, call.key, call.body))

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from chassis.http import Call, route
 from contracts import answers
-from contracts import enterprises as en
+from contracts import enterprise_commands as commands
 from enterprises.domain import Enterprise
 from enterprises.fuse import Applicant, Programme, RecruitmentRound
 
@@ -34,7 +34,7 @@ class Routes:
 
 class FuseRoutes(Routes):
     @route("POST", "/enterprises", answer=answers.EnterpriseStored, produces=("enterprise_id",), roles=STAFF,
-           body=en.RegisterEnterprise, requires_idempotency_key=True,
+           body=commands.RegisterEnterprise, requires_idempotency_key=True,
            answers={**STORED, 409: "already recorded (its enterprise_id in the answer), or the key was reused"},
            summary="Record an enterprise (or a venture not yet registered), once")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
@@ -58,7 +58,7 @@ class FuseRoutes(Routes):
                                                      "GET /enterprises/<enterprise_id>")}
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/registration", answer=answers.EnterpriseStored, roles=STAFF,
-           body=en.RecordRegistration,
+           body=commands.RecordRegistration,
            requires_idempotency_key=True, answers=STORED, summary="A venture registered: legal form and date")
     def record_registration(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.record_registration(call.organisation, call.idempotency_key,
@@ -66,7 +66,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support", answer=answers.EnterpriseStored, roles=STAFF,
-           body=en.LogSupport,
+           body=commands.LogSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Support hours given within a programme the enterprise belongs to")
     def log_support(self, call: Call) -> tuple[int, dict]:
@@ -78,7 +78,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", answer=answers.EnterpriseStored,
-           roles=STAFF, body=en.CorrectSupport,
+           roles=STAFF, body=commands.CorrectSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Correct the hours of staff support logged wrongly (the logged support stays in the history)")
     def correct_support(self, call: Call) -> tuple[int, dict]:
@@ -90,7 +90,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", answer=answers.EnterpriseStored, roles=STAFF,
-           body=en.DissolveEnterprise,
+           body=commands.DissolveEnterprise,
            requires_idempotency_key=True, answers=STORED,
            summary="The enterprise dissolved (it stays counted for what it achieved; no later steps)")
     def dissolve_enterprise(self, call: Call) -> tuple[int, dict]:
@@ -101,14 +101,14 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/merge", answer=answers.EnterpriseStored, roles=STAFF,
-           body=en.MergeEnterprise,
+           body=commands.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
                                                 **call.body)
         return 201, answer
 
-    @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=en.OpenRound,
+    @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=commands.OpenRound,
            requires_idempotency_key=True, answers=STORED,
            summary="Open a FUSE recruitment round")
     def open_round(self, call: Call) -> tuple[int, dict]:
@@ -122,7 +122,7 @@ class FuseRoutes(Routes):
     def get_round(self, call: Call) -> dict:
         return self.store.load(RecruitmentRound, call.path["round_id"]).view()
 
-    @route("POST", "/rounds/<uuid:round_id>/closure", answer=answers.RoundStored, roles=STAFF, body=en.CloseRound,
+    @route("POST", "/rounds/<uuid:round_id>/closure", answer=answers.RoundStored, roles=STAFF, body=commands.CloseRound,
            requires_idempotency_key=True,
            answers=STORED, summary="Close the round: it takes no more steps")
     def close_round(self, call: Call) -> tuple[int, dict]:
@@ -131,7 +131,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/rounds/<uuid:round_id>/applications", answer=answers.ApplicationStored,
-           produces=("application_id",), roles=STAFF, body=en.SubmitApplication,
+           produces=("application_id",), roles=STAFF, body=commands.SubmitApplication,
            requires_idempotency_key=True, answers=STORED, summary="A person applies for an enterprise")
     def submit_application(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
@@ -141,24 +141,26 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", APPLICATION + "/shortlisting", answer=answers.ApplicationStored, roles=STAFF,
-           body=en.ShortlistApplication,
+           body=commands.ShortlistApplication,
            requires_idempotency_key=True, answers=STORED, summary="Shortlist a submitted application")
     def shortlist_application(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "shortlist", lambda r, a: r.shortlist(a, call.body["occurred_at"]))
 
-    @route("POST", APPLICATION + "/conflicts", answer=answers.ApplicationStored, roles=STAFF, body=en.DeclareConflict,
+    @route("POST", APPLICATION + "/conflicts", answer=answers.ApplicationStored, roles=STAFF,
+           body=commands.DeclareConflict,
            requires_idempotency_key=True,
            answers=STORED, summary="A panel member declares a conflict of interest (voids their interview)")
     def declare_conflict(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "declare_conflict", lambda r, a: r.declare_conflict(a, **call.body))
 
-    @route("POST", APPLICATION + "/interview", answer=answers.ApplicationStored, roles=STAFF, body=en.Interview,
+    @route("POST", APPLICATION + "/interview", answer=answers.ApplicationStored, roles=STAFF, body=commands.Interview,
            requires_idempotency_key=True,
            answers=STORED, summary="The applicant was interviewed by this panel")
     def interview_applicant(self, call: Call) -> tuple[int, dict]:
         return self._application(call, "interview", lambda r, a: r.interview(a, **call.body))
 
-    @route("POST", APPLICATION + "/decision", answer=answers.ApplicationStored, roles=STAFF, body=en.DecideApplication,
+    @route("POST", APPLICATION + "/decision", answer=answers.ApplicationStored, roles=STAFF,
+           body=commands.DecideApplication,
            requires_idempotency_key=True,
            answers=STORED, summary="Accept (joins the cohort), waitlist or reject, with the reason")
     def decide_application(self, call: Call) -> tuple[int, dict]:
@@ -167,7 +169,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", APPLICATION + "/enterprise-link", answer=answers.ApplicationStored, roles=STAFF,
-           body=en.LinkEnterprise,
+           body=commands.LinkEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="The application is for this existing enterprise")
     def link_application(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
@@ -181,7 +183,7 @@ class FuseRoutes(Routes):
         return 201, answer
 
     @route("POST", "/applicants", answer=answers.ApplicantStored, produces=("applicant_id",), roles=STAFF,
-           body=en.RecordApplicant, requires_idempotency_key=True,
+           body=commands.RecordApplicant, requires_idempotency_key=True,
            answers=STORED, summary="A person joining a short programme without applying (details sealed)")
     def record_applicant(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.record_applicant(call.organisation, call.idempotency_key, call.body, self.vault,
@@ -197,7 +199,7 @@ class FuseRoutes(Routes):
                 **self.personal(call, applicant.id, applicant.personal, "GET /applicants/<applicant_id>")}
 
     @route("POST", "/programmes", answer=answers.ProgrammeStored, produces=("programme_id",), roles=STAFF,
-           body=en.StartProgramme, requires_idempotency_key=True,
+           body=commands.StartProgramme, requires_idempotency_key=True,
            answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
     def start_programme(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.create(call.organisation, call.idempotency_key, "start_programme", call.body,
@@ -211,7 +213,7 @@ class FuseRoutes(Routes):
         return self.store.load(Programme, call.path["programme_id"]).view()
 
     @route("POST", "/programmes/<uuid:programme_id>/members", answer=answers.ProgrammeStored, roles=STAFF,
-           body=en.AdmitMember,
+           body=commands.AdmitMember,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise and/or a person joins")
     def admit_member(self, call: Call) -> tuple[int, dict]:
         answer, _ = self.store.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],

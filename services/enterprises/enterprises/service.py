@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from chassis.endpoints import StandardEndpoints
+from chassis.providers import Store
 from chassis.relay import OutboxRelay
-from chassis.store import Store
 from chassis.vault import VaultProvider
 from contracts import enterprises as en
 from enterprises.application import Enterprises

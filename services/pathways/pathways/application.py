@@ -10,13 +10,14 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Forbidden, NotFound
 from chassis.idempotency import answers, key_row, request_hash, run_once, save_keyed
-from chassis.store import ServiceApplication
 from contracts.referrals import REGULATORS
 from pathways import caseload
 from pathways.domain import Pathway, StepRefused
-from pathways.steps import HUB_ONLY, payload_trust
+from pathways.due import due_items
+from pathways.steps import HUB_ONLY, payload_trust, take_step
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Pathways(ServiceApplication):
             pathway = self._find(UUID(pathway_id))
             if pathway is None or pathway.caseworker_id != caseworker_id:
                 continue  # the caseload index lags a reassignment by moments
-            for item in pathway.due_items(today):
+            for item in due_items(pathway, today):
                 if before is None or item["due_on"] < before.isoformat():
                     items.append({**item, "client_id": str(pathway.client_id), "pathway_id": str(pathway.id),
                                   "regulator": pathway.regulator})
@@ -121,7 +122,7 @@ def view(pathway: Pathway, today: date) -> dict[str, Any]:
         "placements": pathway.placements, "mentoring_sessions": pathway.mentoring_sessions,
         "job_offers": pathway.offers, "employed_since": pathway.employed_since, "employment_spells": pathway.spells,
         "interim_jobs": pathway.interim_jobs, "sustained": pathway.sustained,
-        "right_to_work_until": pathway.right_to_work_until, "due_items": pathway.due_items(today),
+        "right_to_work_until": pathway.right_to_work_until, "due_items": due_items(pathway, today),
     }
 
 
@@ -161,7 +162,7 @@ def _apply(app: Pathways, pathway: Pathway, step_type: str, payload: dict, occur
         if app._find(new.id) is not None:
             raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
         return [pathway, new]
-    pathway.take_step(step_type, payload, occurred_at)
+    take_step(pathway, step_type, payload, occurred_at)
     return [pathway]
 
 
@@ -209,7 +210,7 @@ def post_steps(app: Pathways, poster: Poster, steps: list[dict[str, Any]]) -> li
         try:
             pathway = _authorise(pathways[pathway_id], step["client_id"], step["regulator"], step["type"],
                                  step["payload"], poster)
-            pathway.take_step(step["type"], step["payload"], step["occurred_at"])
+            take_step(pathway, step["type"], step["payload"], step["occurred_at"])
         except ClientError as error:
             results.append(error)
             continue

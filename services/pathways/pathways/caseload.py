@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chassis.application import ServiceApplication
 from chassis.projection import LocalProjection
-from chassis.store import ServiceApplication, Sql
+from chassis.sql import Sql
 from pathways.domain import Pathway
 
 TABLES = (

@@ -919,15 +919,3 @@ class Pathway(ReplacedStateAggregate):
             return "esol"
         return "english"
 
-    def due_items(self, today: date) -> list[dict[str, str]]:
-        """Dates a caseworker must act by (rules in force ``today``): certificate expiry, exam-pass validity,
-        the GPhC route window, right-to-work follow-up, placement ends, the Care Certificate, sustainment."""
-        from pathways.due import due_items
-
-        return due_items(self, today)
-
-    def take_step(self, step_type: str, payload: dict, occurred_at: datetime) -> None:
-        """Applies one posted step (contracts.pathways.PAYLOADS names each type's payload)."""
-        from pathways.steps import STEPS
-
-        STEPS[step_type](self, payload, occurred_at)

@@ -26,9 +26,6 @@ class EnglishStanding:
     combined: bool = False
     rule_from: date | None = None
 
-    def valid_on(self, day: date) -> bool:
-        return bool(self.met and self.met_on and self.expires_on and self.met_on <= day <= self.expires_on)
-
 
 NOT_MET = EnglishStanding(met=False)
 

@@ -12,8 +12,8 @@ from chassis.endpoints import StandardEndpoints
 from chassis.errors import NotFound
 from chassis.http import Call, route
 from chassis.inbox import Delivery, Inbox, upstream_events
+from chassis.providers import Store
 from chassis.relay import OutboxRelay
-from chassis.store import Store
 from contracts import answers
 from contracts import pathways as pw
 from contracts import referrals as rf

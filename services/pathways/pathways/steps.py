@@ -67,3 +67,9 @@ NAMES_A_TRUST = ("gate_cleared", "placement_offered")
 
 def payload_trust(step_type: str, payload: dict[str, Any]) -> str | None:
     return payload.get("trust") if step_type in NAMES_A_TRUST else None
+
+
+def take_step(pathway: Pathway, step_type: str, payload: dict[str, Any], occurred_at: datetime) -> None:
+    """Applies one posted step to the pathway: the step's type names the domain command it calls
+    (contracts.pathways.PAYLOADS names each type's payload)."""
+    STEPS[step_type](pathway, payload, occurred_at)

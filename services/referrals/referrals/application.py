@@ -9,9 +9,9 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
+from chassis.application import ServiceApplication
 from chassis.errors import Conflict, NotFound
 from chassis.idempotency import create_once, run_once
-from chassis.store import ServiceApplication
 from referrals.domain import (
     ErasureDecision,
     PartnerNotRegisteredError,

@@ -5,7 +5,7 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 
-from chassis.relay import find_store
+from chassis.providers import find_store
 from chassis.vault import master_key
 from referrals.identity import IdentityIndex
 

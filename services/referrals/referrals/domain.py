@@ -264,7 +264,7 @@ PARTNER_NAMESPACE = UUID("9c7b1f2e-3d4a-4b5c-8d6e-0f1a2b3c4d5e")
 
 
 class PartnerNotRegisteredError(RuleBroken):
-    """Raised when a referral names a partner that is not in the registry (or was deactivated)."""
+    """Raised when a referral names a partner that is not in the registry."""
 
     def __init__(self, partner_id: str) -> None:
         super().__init__("partner_registered", f"{partner_id} is not a registered referral partner",
@@ -272,7 +272,7 @@ class PartnerNotRegisteredError(RuleBroken):
 
 
 class ReferralPartner(TracedAggregate):
-    """An organisation that refers people to the hub. Invariant: one per partner id; inactive refers no one."""
+    """An organisation that refers people to the hub. Invariant: one per partner id."""
 
     @staticmethod
     def create_id(partner_id: str) -> UUID:
@@ -282,6 +282,3 @@ class ReferralPartner(TracedAggregate):
     def __init__(self, partner_id: str, name: str, kind: str, occurred_at: datetime) -> None:
         self.partner_id, self.name, self.kind, self.active = partner_id, name, kind, True
 
-    @event("Deactivated")
-    def deactivate(self, occurred_at: datetime) -> None:
-        self.active = False

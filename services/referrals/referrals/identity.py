@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 STRONG = ("ni_number", "email", "mobile")
 

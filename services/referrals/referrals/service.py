@@ -8,9 +8,8 @@ from uuid import UUID
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import Forbidden, NotFound
 from chassis.http import Call, route
+from chassis.providers import Store
 from chassis.relay import OutboxRelay
-from chassis.rpc import rpc
-from chassis.store import Store
 from chassis.vault import VaultProvider
 from contracts import answers
 from contracts import referrals as rf
@@ -126,13 +125,6 @@ class ReferralsService(StandardEndpoints):
         if not found:
             raise NotFound(f"no partner {call.path['partner_id']}")
         return found[0]
-
-    @rpc
-    def client_facts(self, referral_id: str) -> dict:
-        """Takes a referral id; returns its programme facts (never personal data) for other services."""
-        view = self.store.referral_view(UUID(referral_id))
-        return {key: view[key] for key in ("referral_id", "client_id", "partner_id", "status", "entry_point",
-                                           "profession", "regulator", "work_restricted", "erased")}
 
     @route("GET", "/referrals/possible-duplicates", answer=answers.PossibleDuplicates, roles=HUB,
            audit_read="*", answers={200: "referrals to check by hand"},

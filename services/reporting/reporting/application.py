@@ -6,7 +6,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 from chassis.vault import master_key
 from reporting import ledger_views, projections
 

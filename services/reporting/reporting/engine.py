@@ -18,9 +18,10 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from chassis.application import ServiceApplication
 from chassis.inbox import Delivery, Writes
 from chassis.meta import recording
-from chassis.store import ServiceApplication, Sql
+from chassis.sql import Sql
 from contracts import pathways as pw
 from reporting import projections
 from reporting.achievements import Achievement, Enrolment, achievements_of

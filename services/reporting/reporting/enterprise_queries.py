@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from chassis.application import ServiceApplication
 from chassis.dates import months_later
-from chassis.store import ServiceApplication
 from reporting.enterprise_reports import minimum_support_hours
 
 #: A series' trend is "falling" (or "rising") when the least-squares slope of attendance per event is more

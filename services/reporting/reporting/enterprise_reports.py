@@ -18,7 +18,7 @@ from typing import Any
 
 from chassis import config
 from chassis.inbox import Delivery
-from chassis.store import Sql
+from chassis.sql import Sql
 from contracts import enterprises as en
 
 #: Every row keeps the business date of its fact (``occurred_at``'s day, or the date the fact names: an event's

@@ -16,8 +16,8 @@ from nameko.extensions import DependencyProvider
 from prometheus_client.core import GaugeMetricFamily
 
 from chassis import config
-from chassis.relay import find_store
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
+from chassis.providers import find_store
 from chassis.telemetry import Telemetry
 from contracts import pathways as pw
 from reporting import queries

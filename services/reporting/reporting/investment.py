@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 from reporting.statements import _known
 from reporting.terms import INVESTMENTS, RETURNS, Terms
 

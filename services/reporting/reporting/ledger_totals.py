@@ -5,7 +5,7 @@ entries; due is what was validated and not yet paid. Every registered contract h
 """
 from __future__ import annotations
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 #: The states a payment total is reported in (the gauge's ``state`` label).
 STATES = ("due", "paid", "clawed_back")

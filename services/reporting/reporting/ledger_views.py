@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from chassis.projection import LocalProjection
-from chassis.store import Sql
+from chassis.sql import Sql
 from reporting.ledger import ContractLedger, ParticipantLedger, outcome_ref
 
 TABLES = (

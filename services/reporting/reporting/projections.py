@@ -14,7 +14,7 @@ from typing import Any
 
 from chassis import config
 from chassis.inbox import Delivery
-from chassis.store import Sql
+from chassis.sql import Sql
 from contracts import pathways as pw
 from contracts import referrals as rf
 from reporting import enterprise_reports

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 STAGES = ("esol", "english", "registration", "job_matching", "sustainment", "closed")
 #: Counts below this are shown as "<N" in exports (small numbers could identify people).

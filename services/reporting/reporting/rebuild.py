@@ -24,8 +24,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from chassis.application import ServiceApplication, build_application
 from chassis.inbox import Delivery
-from chassis.store import ServiceApplication, build_application
 from reporting import projections
 from reporting.application import Reporting
 from reporting.ledger_views import LEDGER_VIEWS, SEQUENCED

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from chassis.application import ServiceApplication, build_application
 from chassis.inbox import Delivery
-from chassis.store import ServiceApplication, Sql, build_application
+from chassis.sql import Sql
 from reporting.application import Reporting, pseudonym_key
 from reporting.engine import LedgerEngine, ledger_position_name, pathways_writes
 from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger

@@ -11,9 +11,9 @@ from nameko.timer import timer
 
 from chassis.endpoints import StandardEndpoints
 from chassis.inbox import Delivery, Inbox, Writes, upstream_events
-from chassis.relay import OutboxRelay, find_store
+from chassis.providers import Store, find_store
+from chassis.relay import OutboxRelay
 from chassis.rpc import rpc
-from chassis.store import Store
 from chassis.telemetry import Telemetry
 from reporting import projections
 from reporting.application import Reporting, pseudonym_key

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chassis.store import ServiceApplication
+from chassis.application import ServiceApplication
 
 KINDS = ("achieved", "not_payable", "claimed", "validated", "rejected", "paid", "clawed_back")
 FIGURES = ("achieved_count", *(f"{k}_pence" for k in KINDS), "due_pence")

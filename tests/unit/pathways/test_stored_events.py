@@ -8,14 +8,14 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
-from chassis.store import DateAsISO
+from chassis.application import DateAsISO
 from pathways.domain import Pathway
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "pathway_v1_events.json")
 
 
 class Store(Application):
-    def register_transcodings(self, transcoder) -> None:  # as chassis.store.ServiceApplication does
+    def register_transcodings(self, transcoder) -> None:  # as chassis.application.ServiceApplication does
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 

@@ -8,7 +8,7 @@ import pytest
 from marshmallow import ValidationError
 
 from contracts.referrals import SubmitReferral
-from launcher.demo import referral_form
+from launcher.demo_people import referral_form
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
@@ -80,7 +80,7 @@ def test_demo_and_test_people_never_share_an_identifier_identity_matching_uses()
 def test_demo_people_have_identifiers_apart_from_those_realistic_test_data_uses():
     """A new user's people (Ofcom's 07700 900xxx drama mobiles, NI numbers ending C, example.org emails) never
     share an identifier with a demo person, so identity matching never attaches them to a demo client."""
-    from launcher.demo import DEMO_NUMBERS
+    from launcher.demo_people import DEMO_NUMBERS
 
     for number in range(DEMO_NUMBERS):
         form = SubmitReferral().load(referral_form(number, "p", "nurse", "2018-09-03T10:00:00+00:00"))["person"]

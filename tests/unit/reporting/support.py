@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from chassis.application import build_application
 from chassis.inbox import Delivery
-from chassis.store import build_application
 from contracts import pathways as pw
 from reporting.application import Reporting
 from reporting.engine import LedgerEngine, pathways_writes

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from chassis.store import Sql
+from chassis.sql import Sql
 from reporting.rebuild import GroupedWrites
 
 SCHEMA = ("CREATE TABLE a (k INTEGER PRIMARY KEY, v TEXT)", "CREATE TABLE b (k INTEGER PRIMARY KEY, v TEXT)")

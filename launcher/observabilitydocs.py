@@ -1,8 +1,9 @@
 """The generated parts of docs/observability.md: metrics catalogue, alerts, recording rules, dashboard panels.
 
 Each part sits between ``<!-- BEGIN GENERATED: <part> -->`` and ``<!-- END GENERATED: <part> -->``; the prose
-around them is written by hand. ``python -m monitoring`` rewrites the parts; tests/unit/test_monitoring.py
-fails when they are stale.
+around them is written by hand. ``python -m launcher.observabilitydocs`` rewrites the parts (it lives in the
+launcher because the metrics table names the services' gauges: infra imports no service);
+tests/unit/test_monitoring.py fails when they are stale.
 """
 from __future__ import annotations
 
@@ -94,3 +95,21 @@ def regenerate(text: str) -> str:
         generated = render() + "\n"
         text = pattern.sub(lambda m: m.group(1) + generated + m.group(2), text)  # noqa: B023  (used at once)
     return text
+
+
+def main() -> int:
+    """``python -m launcher.observabilitydocs``: rewrites the generated tables of docs/observability.md."""
+    with open(PATH) as handle:
+        current = handle.read()
+    with open(PATH, "w") as handle:
+        handle.write(regenerate(current))
+    print(f"wrote the generated tables of {PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+    sys.exit(main())

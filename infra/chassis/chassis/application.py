@@ -1,0 +1,203 @@
+"""The event store of a service: an eventsourcing Application on PostgreSQL (or SQLite when embedded).
+
+``ServiceApplication`` is the base of every service's Application. It records through a *process recorder*
+(chassis.recorders) so that a consumer can store "I processed upstream notification N" in the same
+transaction as the events that processing produced (``save_tracked``), and it gives plain SQL in one
+transaction for the few tables that are not events (relay position, read models) through ``sql()``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import JSONTranscoder, Tracking, Transcoding
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.rows import tuple_row
+
+from chassis import config
+from chassis.idempotency import copy_records
+from chassis.recorders import (
+    TrackingPostgresProcessRecorder,
+    TrackingSQLiteProcessRecorder,
+    keyed_rows,
+    tracked_sql,
+)
+from chassis.schema import CHASSIS_TABLES, TABLES
+from chassis.sql import Sql
+
+log = logging.getLogger(__name__)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application):
+    """Base Application of a service (set ``name`` in the subclass: it fixes table names and env prefix)."""
+
+    log_section_size = 1000
+    #: DDL run once by ``migrate()``; statements use portable SQL (PostgreSQL and SQLite).
+    extra_tables: Sequence[str] = ()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def construct_recorder(self) -> Any:
+        return self.factory.process_recorder()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return not isinstance(self.recorder.datastore, PostgresDatastore)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def sql(self) -> Iterator[Sql]:
+        """One transaction, committed on success, over this service's own database. (For many small writes in a
+        row, as a rebuild's page makes, send them together with ``Sql.execute_all``: psycopg's pipeline mode
+        still waits through eventlet's hub once per statement.)"""
+        with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
+            yield Sql(curs, self.is_sqlite)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it)."""
+        if self.is_sqlite:
+            with self.sql() as sql:
+                return sql.execute(statement, params).fetchall()
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]  # the PostgreSQL recorder's
+        with datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(statement, tuple(params))
+            return cursor.fetchall()
+
+    def scrub(self, table: str, attempts: int = 50) -> bool:
+        """Leaves nothing of ``table``'s overwritten or deleted rows in this store's files (crypto-shredding needs
+        the erased key gone, not just unreferenced). SQLite: the change was made with ``secure_delete`` on, so
+        the database pages hold zeros where the old row was; the WAL, which still holds the old page images, is
+        checkpointed into the database and truncated to nothing (retried while a reader holds a snapshot).
+        PostgreSQL: ``VACUUM FULL`` rewrites the table into a new file and drops the old one with its dead row
+        versions. What stays: PostgreSQL's WAL segments until they are recycled, WAL archives and backups
+        (docs/security.md: a restore re-erases). Returns False when SQLite could not truncate its WAL."""
+        if self.is_sqlite:
+            datastore = self.recorder.datastore  # type: ignore[attr-defined]
+            for attempt in range(attempts):
+                with datastore.get_connection(commit=True) as connection, connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = cursor.fetchone()[0]
+                if not busy:
+                    return True
+                time.sleep(0.05 * (attempt + 1))
+            log.warning("scrub: the WAL of %s could not be truncated (readers held on)", self.name)
+            return False
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+            raise ValueError(table)
+        with self.recorder.datastore.get_connection() as connection:  # type: ignore[attr-defined]  # autocommit
+            connection.execute(f"VACUUM FULL {table}")
+        return True
+
+    def existing(self, aggregate_ids: Sequence[Any]) -> set[str]:
+        """Which of these aggregates have been stored (one query, whatever their number)."""
+        if not aggregate_ids:
+            return set()
+        table = "stored_events" if self.is_sqlite else f"{self.name.lower()}_events"
+        marks = ", ".join("%s" for _ in aggregate_ids)
+        rows = self.query(f"SELECT DISTINCT originator_id FROM {table} WHERE originator_version = 1"
+                          f" AND originator_id IN ({marks})", [str(i) for i in aggregate_ids])
+        return {str(row[0]) for row in rows}
+
+    def migrate(self) -> None:
+        """Creates the event, tracking and extra tables (idempotent; run once before services start)."""
+        with self.sql() as sql:  # first: the keyed append function names chassis_idempotency
+            sql.execute(CHASSIS_TABLES[0])
+        self.recorder.create_table()  # type: ignore[attr-defined]
+        with self.sql() as sql:
+            for statement in (*TABLES, *self.extra_tables):
+                sql.execute(statement)
+        copy_records(self)
+
+    @property
+    def keeps_key_rows(self) -> bool:
+        """Idempotency keys are rows of ``chassis_idempotency`` (ADR 0005) on the chassis recorders; eventsourcing's
+        in-memory recorder (unit tests) keeps them as ``IdempotencyRecord`` aggregates instead."""
+        return isinstance(self.recorder, (TrackingPostgresProcessRecorder, TrackingSQLiteProcessRecorder))
+
+    def save(self, *objs: Any, sql: Callable[[Sql], None] | None = None,
+             keys: Sequence[tuple[str, str, str, str]] = (), **kwargs: Any) -> list[Any]:
+        """Saves aggregates' pending events in one transaction (as Application.save, without snapshots), with
+        ``sql``'s writes (read models, positions) in the same transaction when given, and ``keys`` (idempotency
+        rows: scope, key, request hash, answer as JSON) in the append's own statement."""
+        token, keyed = tracked_sql.set(sql), keyed_rows.set(tuple(keys))
+        try:
+            return self._save(ProcessingEvent(), objs)
+        finally:
+            tracked_sql.reset(token)
+            keyed_rows.reset(keyed)
+
+    def key_rows(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """The recorded ``(request_hash, response JSON)`` of each of ``keys`` used before in ``scope``."""
+        if not keys:
+            return {}
+        marks = ", ".join("%s" for _ in keys)
+        rows = self.query(f"SELECT key, request_hash, response FROM chassis_idempotency WHERE scope = %s"
+                          f" AND key IN ({marks})", (scope, *keys))
+        return {str(key): (str(digest), str(response)) for key, digest, response in rows}
+
+    def save_tracked(self, upstream: str, notification_id: int, *objs: Any,
+                     sql: Callable[[Sql], None] | None = None) -> list[Any]:
+        """Saves the aggregates' new events, ``sql``'s writes (read models) and the position
+        ``(upstream, notification_id)`` in one transaction.
+
+        Raises eventsourcing's IntegrityError when that position was already recorded (a duplicate).
+        """
+        token = tracked_sql.set(sql)
+        try:
+            return self._save(ProcessingEvent(tracking=Tracking(upstream, notification_id)), objs)
+        finally:
+            tracked_sql.reset(token)
+
+    def _save(self, processing: ProcessingEvent, objs: Sequence[Any]) -> list[Any]:
+        # Collects events directly: ProcessingEvent.collect_events() tests each object against runtime
+        # Protocols, which cost about 3% of a request's CPU. Only aggregates are passed here.
+        for aggregate in objs:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._notify(recordings)
+        return recordings
+
+    def record_tracking(self, sql: Sql, upstream: str, notification_id: int) -> None:
+        """Records a position inside a ``sql()`` transaction (for read models written in SQL)."""
+        self.recorder._insert_tracking(sql.cursor, Tracking(upstream, notification_id))  # type: ignore[attr-defined]
+
+    def position(self, upstream: str) -> int:
+        return self.recorder.max_tracking_id(upstream) or 0  # type: ignore[attr-defined]
+
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Every tracked position whose name starts with ``prefix``, in one query."""
+        table = getattr(self.recorder, "tracking_table_name", "tracking")  # SQLite's recorder: "tracking"
+        rows = self.query(f"SELECT application_name, MAX(notification_id) FROM {table}"
+                          " WHERE application_name LIKE %s GROUP BY application_name", (prefix + "%",))
+        return {str(name): int(position) for name, position in rows}
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+def build_application(app_class: type[ServiceApplication], source: Any = None,
+                      **overrides: str) -> ServiceApplication:
+    env = {**config.eventsourcing_env(app_class.name, source), **overrides}
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and os.path.dirname(env["SQLITE_DBNAME"]):
+        os.makedirs(os.path.dirname(env["SQLITE_DBNAME"]), exist_ok=True)
+    return app_class(env=env)
