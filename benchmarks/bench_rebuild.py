@@ -7,7 +7,7 @@ services stopped; the three upstream logs replicated to about ``events`` stored 
 the heads); the services started again.
 
 Figures:
-- **rebuild** (``python -m reporting.rebuild``'s RPC, ``rebuild_read_models``): every read model emptied and
+- **rebuild** (``python -m reporting.readmodels.rebuild``'s RPC, ``rebuild_read_models``): every read model emptied and
   rebuilt from the three upstream logs, pulled page by page over RPC, then the ledger views; events/s =
   upstream events read / seconds until ``rebuild_progress`` reports it finished.
 - **peak RSS per service** (``VmHWM`` of each service process): after serving on the seeded stores (report and

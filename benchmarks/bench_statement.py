@@ -27,7 +27,7 @@ RECORDED = "2019-{:02d}-{:02d}T10:00:00+00:00"
 
 
 def ledger_rows(participants: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """(participants, outcomes, entries) rows as reporting.ledger_views writes them (integer pence)."""
+    """(participants, outcomes, entries) rows as reporting.outcomes.views writes them (integer pence)."""
     people, outcomes, entries = [], [], []
     seq = 1000
     for number in range(participants):

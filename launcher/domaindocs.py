@@ -122,7 +122,7 @@ def shipped_cards() -> str:
 
 
 def kpi_definitions() -> str:
-    from reporting.queries import KPI_DEFINITIONS
+    from reporting.readmodels.queries import KPI_DEFINITIONS
 
     return "\n".join(["| KPI | definition |", "|---|---|"] +
                      [f"| `{name}` | {_cell(text)} |" for name, text in KPI_DEFINITIONS.items()])

@@ -37,7 +37,7 @@ def metrics() -> str:
     from chassis.serve import load
     from chassis.telemetry import Metrics
     from launcher.services import SERVICES
-    from reporting.gauges import GAUGES
+    from reporting.readmodels.gauges import GAUGES
 
     consumers = ", ".join(spec.name for spec in SERVICES if load(spec.service).consumes)
     rows = []

@@ -13,7 +13,8 @@ import contracts
 from contracts.bounds import BOUNDED, UNBOUNDED
 
 MODULES = [f"contracts.{m.name}" for m in pkgutil.iter_modules(contracts.__path__)] + [
-    "reporting.terms", "reporting.ledger_api", "reporting.reports_api", "referrals.service", "pathways.service",
+    "reporting.outcomes.terms", "reporting.outcomes.api", "reporting.readmodels.reports_api", "referrals.service",
+                                                                                       "pathways.service",
     "enterprises.service", "reporting.service"]
 
 
@@ -45,9 +46,9 @@ def test_every_number_and_date_field_is_a_bounded_one(schema):
                                            "reading": 7, "writing": 7, "speaking": 7}, "overall"),
     ("contracts.pathways:PlacementOffered", {"placement_ref": "p", "kind": "observership", "trust": "swbh-trust",
                                              "weeks": 4, "starts_on": "0001-01-01"}, "starts_on"),
-    ("reporting.reports_api:AsOf", {"as_of": "9999-12-31"}, "as_of"),
-    ("reporting.ledger_api:KnownAt", {"as_known_at": "0001-01-01T00:00:00+14:00"}, "as_known_at"),
-    ("reporting.ledger_api:EntriesQuery", {"from": "2019-01-01", "to": "2019-12-31", "after": 10 ** 30}, "after"),
+    ("reporting.readmodels.reports_api:AsOf", {"as_of": "9999-12-31"}, "as_of"),
+    ("reporting.outcomes.api:KnownAt", {"as_known_at": "0001-01-01T00:00:00+14:00"}, "as_known_at"),
+    ("reporting.outcomes.api:EntriesQuery", {"from": "2019-01-01", "to": "2019-12-31", "after": 10 ** 30}, "after"),
 ])
 def test_extreme_values_are_refused_naming_the_field(schema, body, field):
     module, name = schema.split(":")

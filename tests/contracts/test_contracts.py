@@ -123,8 +123,8 @@ def fingerprint(app) -> list:
 
 @pytest.mark.parametrize("service,event_type", all_published())
 def test_reporting_projects_every_published_sample(service, event_type, tmp_path):
-    from reporting import projections
     from reporting.application import Reporting
+    from reporting.readmodels import projections
 
     app = Reporting(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                          "SQLITE_DBNAME": str(tmp_path / "reporting.sqlite")})

@@ -8,7 +8,7 @@ import io
 import uuid
 from typing import Any
 
-from reporting.queries import SMALL_NUMBER
+from reporting.readmodels.queries import SMALL_NUMBER
 from tests.support.enterprise_staff import Staff, accept, at, cohort_and_round
 from tests.support.waiting import get, wait_for
 

@@ -203,7 +203,7 @@ def test_read_models_rebuilt_in_place_under_load_miss_nothing(platform, who):
 
     with Load(platform, who) as load:
         load.posted(10 * SOAK, "posts before the rebuilds")
-        rebuilt = run(platform, "reporting.rebuild")
+        rebuilt = run(platform, "reporting.readmodels.rebuild")
         assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
         app = build_application(Pathways, platform.env)
         try:

@@ -112,7 +112,7 @@ def test_26_weeks_are_claimable_only_after_the_job_start_is_paid_and_a_clawback_
 def test_reconciliation_agrees_with_the_stored_ledger_and_names_a_tampered_amount(platform, credentials, caseworker,
                                                                                   registered_contracts):
     nhs_job_outcome(platform, credentials, caseworker)
-    command = [sys.executable, "-m", "reporting.reconcile"]
+    command = [sys.executable, "-m", "reporting.outcomes.reconcile"]
 
     def reconcile() -> subprocess.CompletedProcess:
         return subprocess.run(command, env=platform.env, capture_output=True, text=True, timeout=300)

@@ -9,13 +9,14 @@ import psycopg
 from chassis import config
 from chassis.application import build_application
 from reporting.application import Reporting
-from reporting.rebuild import snapshot
+from reporting.readmodels.rebuild import snapshot
 from tests.support.ledger import nhs_job_outcome
 from tests.support.waiting import wait_for
 
 
 def run(platform, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reporting.rebuild", *args], env=platform.env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "reporting.readmodels.rebuild", *args], env=platform.env,
+                          capture_output=True,
                           text=True, timeout=300)
 
 

@@ -14,9 +14,9 @@ from chassis import config
 from chassis.application import build_application
 from chassis.inbox import Delivery, Inbox
 from chassis.migrate import ensure_database
-from reporting import projections
 from reporting.application import Reporting
-from reporting.rebuild import Progress, rebuild
+from reporting.readmodels import projections
+from reporting.readmodels.rebuild import Progress, rebuild
 from tests.support.waiting import wait_for
 
 

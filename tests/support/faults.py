@@ -10,7 +10,7 @@ system retries. ``accepted`` maps each key to what it posted once it was answere
 ``problems`` runs the checks: each accepted post stored exactly once, every integration event of referrals
 and pathways in reporting's audit view, the read models equal to a clean rebuild (reporting's
 ``rebuild --verify``, pathways' caseload rebuilt in place) and the outcome ledger equal to a from-scratch
-replay (``reporting.reconcile``).
+replay (``reporting.outcomes.reconcile``).
 """
 from __future__ import annotations
 
@@ -388,9 +388,9 @@ def caseload_differs_from_a_rebuild(platform: RunningPlatform) -> list[str]:
 
 def problems(platform: RunningPlatform, load: Load, ledger: bool = True) -> list[str]:
     """Every check (see module docstring); an empty list when all hold."""
-    commands = {"reporting's read models differ from a clean rebuild": ("reporting.rebuild", "--verify")}
+    commands = {"reporting's read models differ from a clean rebuild": ("reporting.readmodels.rebuild", "--verify")}
     if ledger:
-        commands["the outcome ledger differs from a replay"] = ("reporting.reconcile",)
+        commands["the outcome ledger differs from a replay"] = ("reporting.outcomes.reconcile",)
     running = {what: subprocess.Popen([sys.executable, "-m", *command], env=platform.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True) for what, command in commands.items()}
     found = stored_more_than_once(platform, load.accepted) + missing_in_reporting(platform) + processed_twice(platform)

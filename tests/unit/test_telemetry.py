@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 
 from chassis.telemetry import Metrics
-from reporting.gauges import ReadModelCollector
+from reporting.readmodels.gauges import ReadModelCollector
 
 
 def test_stored_events_are_counted_per_type_in_one_call_per_save():

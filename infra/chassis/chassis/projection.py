@@ -19,10 +19,10 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from eventlet.semaphore import Semaphore
-from eventsourcing.utils import get_topic
 
 from chassis.application import ServiceApplication
 from chassis.sql import Sql
+from chassis.topics import topics_of
 
 Apply = Callable[[Sql, Any, int], None]
 
@@ -34,7 +34,8 @@ class LocalProjection:
         emptied by ``reset``; ``apply(sql, domain_event, notification_id)`` must be a pure function of its arguments
         and the rows."""
         self.name, self.apply, self.tables, self.batch_size = name, apply, tuple(tables), batch_size
-        self.topics = tuple(get_topic(cls) for cls in handles)
+        self.handles = tuple(handles)
+        self.topics = tuple(topic for cls in handles for topic in topics_of(cls))
         self.lock_key = zlib.crc32(f"projection:{name}".encode())
         self._local = Semaphore()
 

@@ -22,7 +22,6 @@ from typing import Any
 import eventlet
 import psycopg
 from eventlet.event import Event
-from eventsourcing.utils import get_topic
 from nameko.extensions import DependencyProvider
 
 from chassis import audit, config, unsafe
@@ -36,6 +35,7 @@ from chassis.bus import (
 )
 from chassis.providers import find_store
 from chassis.telemetry import Telemetry
+from chassis.topics import topics_of
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class OutboxRelay(DependencyProvider):
         ``projections``: the service's ``chassis.projection.LocalProjection`` read models of its own log,
         advanced by the same loop (one runner per service: the relay leader)."""
         self.translate, self.batch_size, self.idle_wait, self.gather = translate, batch_size, idle_wait, gather
-        self.topics = tuple(get_topic(cls) for cls in translated)
+        self.topics = tuple(topic for cls in translated for topic in topics_of(cls))
         self.projections = tuple(projections)
 
     def setup(self) -> None:

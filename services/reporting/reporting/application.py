@@ -8,7 +8,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from chassis.application import ServiceApplication
 from chassis.vault import master_key
-from reporting import ledger_views, projections
+from reporting.outcomes import views as ledger_views
+from reporting.readmodels import projections
 
 
 class Reporting(ServiceApplication):

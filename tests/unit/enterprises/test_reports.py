@@ -13,8 +13,8 @@ from chassis.inbox import Delivery
 from enterprises.domain import Enterprise
 from enterprises.network import NetworkEvent
 from enterprises.translation import to_contract
-from reporting import enterprise_queries, enterprise_reports, projections
 from reporting.application import Reporting
+from reporting.readmodels import enterprise_queries, enterprise_reports, projections
 from tests.contracts.enterprise_events import enterprise_messages
 
 WHEN = datetime(2018, 7, 16, 10, tzinfo=UTC)

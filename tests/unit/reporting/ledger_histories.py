@@ -21,9 +21,9 @@ import uuid
 from datetime import date, timedelta
 
 from chassis.inbox import Delivery, Inbox
-from reporting.engine import pathways_writes
-from reporting.ledger import LedgerRefused, ParticipantLedger
-from reporting.ledger_views import LEDGER_VIEWS
+from reporting.outcomes.domain import LedgerRefused, ParticipantLedger
+from reporting.outcomes.engine import pathways_writes
+from reporting.outcomes.views import LEDGER_VIEWS
 from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
 
 START = date(2018, 11, 5)

@@ -25,8 +25,8 @@ from typing import Any
 from chassis.errors import RuleBroken
 from pathways.domain import Pathway
 from pathways.translation import to_contract
-from reporting.ledger import LedgerRefused
-from reporting.terms import TermsSchema
+from reporting.outcomes.domain import LedgerRefused
+from reporting.outcomes.terms import TermsSchema
 from tests.reference.outcome_rules import claims
 from tests.unit.reporting.support import Harness, PathwaysLog, terms
 

@@ -14,10 +14,10 @@ from chassis.application import build_application
 from chassis.inbox import Delivery
 from contracts import pathways as pw
 from reporting.application import Reporting
-from reporting.engine import LedgerEngine, pathways_writes
-from reporting.ledger import ContractLedger, ParticipantLedger
-from reporting.ledger_views import LEDGER_VIEWS
-from reporting.terms import TermsSchema
+from reporting.outcomes.domain import ContractLedger, ParticipantLedger
+from reporting.outcomes.engine import LedgerEngine, pathways_writes
+from reporting.outcomes.terms import TermsSchema
+from reporting.outcomes.views import LEDGER_VIEWS
 
 TERMS_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "services", "reporting", "reporting",
                          "contract_terms")
@@ -111,7 +111,7 @@ class Harness:
         LEDGER_VIEWS.catch_up(self.app)
 
     def participant(self, contract_id: str, client_id: str) -> ParticipantLedger | None:
-        from reporting.engine import participant_reference
+        from reporting.outcomes.engine import participant_reference
 
         return self.engine.participant_by_ref(contract_id, participant_reference(KEY, contract_id, client_id))
 

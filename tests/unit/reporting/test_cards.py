@@ -15,8 +15,8 @@ from marshmallow import ValidationError
 
 from pathways.domain import Pathway
 from pathways.translation import to_contract
-from reporting.ledger import LedgerRefused
-from reporting.terms import TermsSchema
+from reporting.outcomes.domain import LedgerRefused
+from reporting.outcomes.terms import TermsSchema
 from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
 
 PASS = {"reading": True, "writing": True, "speaking_listening": True}

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from reporting.investment import investment, repayment_category, xirr
-from reporting.ledger import LedgerRefused
-from reporting.ledger_views import LEDGER_VIEWS
+from reporting.outcomes.domain import LedgerRefused
+from reporting.outcomes.investment import investment, repayment_category, xirr
+from reporting.outcomes.views import LEDGER_VIEWS
 from tests.unit.reporting.support import Harness, at, terms
 
 INVESTOR, PROVIDER = "community-investor", "learning-works"
@@ -63,7 +63,7 @@ def test_transactions_run_between_an_investor_and_the_provider_and_are_reported_
 def test_an_irr_target_is_a_percentage():
     from marshmallow import ValidationError
 
-    from reporting.terms import TermsSchema
+    from reporting.outcomes.terms import TermsSchema
 
     document = terms("use_it_nhs_bond")
     assert TermsSchema().load({**document, "irr_target_percent": "6.50"})["irr_target_percent"] == Decimal("6.50")

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from reporting.ledger import LedgerRefused
-from reporting.terms import split
+from reporting.outcomes.domain import LedgerRefused
+from reporting.outcomes.terms import split
 from tests.unit.reporting.support import KEY, Harness, PathwaysLog, at, terms
 
 BOND, IF = "use-it-nhs-bond", "dwp-if-round-1"
@@ -222,7 +222,7 @@ def test_payer_splits_are_exact_to_the_penny(pence, shares, expected):
 
 
 def test_reconciliation_recomputes_the_stored_ledger_and_names_every_difference():
-    from reporting.reconcile import differences, recompute, stored_ledger
+    from reporting.outcomes.reconcile import differences, recompute, stored_ledger
 
     harness, log = Harness(), PathwaysLog()
     contract = harness.register(terms("use_it_nhs_bond", contract_cap_pence=500000))
@@ -286,9 +286,9 @@ def test_one_achievement_is_claimed_under_one_contract_at_a_time_and_a_rejection
 
 
 def test_a_claim_is_refused_once_another_fund_is_declared_and_reconciliation_replays_both_rules():
-    from reporting.ledger_views import LEDGER_VIEWS
-    from reporting.reconcile import differences, recompute, stored_ledger
-    from reporting.statements import funding_overlaps
+    from reporting.outcomes.reconcile import differences, recompute, stored_ledger
+    from reporting.outcomes.statements import funding_overlaps
+    from reporting.outcomes.views import LEDGER_VIEWS
 
     harness = Harness()
     client, contracts, log = _job_start_under_two_contracts(harness)
@@ -310,7 +310,7 @@ def test_a_claim_is_refused_once_another_fund_is_declared_and_reconciliation_rep
 
 
 def test_a_volume_cap_leaves_later_outcomes_of_its_metric_achieved_but_not_payable():
-    from reporting.reconcile import differences, recompute, stored_ledger
+    from reporting.outcomes.reconcile import differences, recompute, stored_ledger
 
     harness, log = Harness(), PathwaysLog()
     document = terms("use_it_nhs_bond")

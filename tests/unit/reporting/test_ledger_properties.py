@@ -33,7 +33,7 @@ def first_failure(seeds: int = 500) -> str:
 
 def test_a_history_with_a_broken_cap_is_caught(monkeypatch):
     """The checks can fail: with the contract cap ignored, some history exceeds it."""
-    from reporting.ledger import ContractLedger
+    from reporting.outcomes.domain import ContractLedger
 
     monkeypatch.setattr(ContractLedger, "room", property(lambda self: 10**12))
     assert "cap exceeded" in first_failure()
@@ -41,7 +41,7 @@ def test_a_history_with_a_broken_cap_is_caught(monkeypatch):
 
 def test_a_history_with_double_funding_is_caught(monkeypatch):
     """The checks can fail: with claims across contracts not held, some history pays one job start twice."""
-    from reporting.ledger import FundedAchievement
+    from reporting.outcomes.domain import FundedAchievement
 
     def hold_without_looking(self, ref: str, contract_id: str) -> None:
         self._held(ref=ref, contract_id=contract_id)
@@ -52,7 +52,7 @@ def test_a_history_with_double_funding_is_caught(monkeypatch):
 
 def test_a_history_paying_beyond_a_volume_cap_is_caught(monkeypatch):
     """The checks can fail: with volume caps ignored, some history pays more job starts than its cap."""
-    from reporting.ledger import ContractLedger
+    from reporting.outcomes.domain import ContractLedger
 
     monkeypatch.setattr(ContractLedger, "volume_left", lambda self, metric: True)
     assert "volume cap exceeded" in first_failure()

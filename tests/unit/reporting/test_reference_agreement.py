@@ -59,7 +59,7 @@ def test_the_generated_histories_reach_every_kind_of_outcome():
 
 
 def test_a_week_counted_a_day_late_is_caught(monkeypatch):
-    from reporting import achievements
+    from reporting.outcomes import achievements
 
     right = achievements.day_reaching
 
@@ -74,7 +74,7 @@ def test_a_week_counted_a_day_late_is_caught(monkeypatch):
 
 
 def test_a_missed_prerequisite_is_caught(monkeypatch):
-    from reporting.terms import Terms
+    from reporting.outcomes.terms import Terms
 
     right = Terms.metric
     monkeypatch.setattr(Terms, "metric", lambda self, code: {**right(self, code), "prerequisites": []})
@@ -84,7 +84,7 @@ def test_a_missed_prerequisite_is_caught(monkeypatch):
 
 def test_a_wrong_hours_band_is_caught(monkeypatch):
     """A part-time band closed at its top (16 hours counted as part-time) pays a full-timer as a part-timer."""
-    from reporting import achievements
+    from reporting.outcomes import achievements
 
     right = achievements.spell_counts
 
@@ -98,7 +98,7 @@ def test_a_wrong_hours_band_is_caught(monkeypatch):
 
 
 def test_a_wrong_employer_scope_is_caught(monkeypatch):
-    from reporting import achievements
+    from reporting.outcomes import achievements
 
     monkeypatch.setattr(achievements, "employers_of", lambda metric: [])
     found = first_difference()
@@ -106,7 +106,7 @@ def test_a_wrong_employer_scope_is_caught(monkeypatch):
 
 
 def test_continuous_weeks_that_forgive_a_gap_are_caught(monkeypatch):
-    from reporting import achievements
+    from reporting.outcomes import achievements
 
     right = achievements.day_reaching
     monkeypatch.setattr(achievements, "day_reaching", lambda periods, days, continuous: right(periods, days, False))

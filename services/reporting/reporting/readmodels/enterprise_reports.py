@@ -23,7 +23,8 @@ from contracts import enterprises as en
 
 #: Every row keeps the business date of its fact (``occurred_at``'s day, or the date the fact names: an event's
 #: ``held_on``), so each figure is a query filtered by date: ``as_of`` is never a replay. The table names are new
-#: with dates (an older database keeps its undated tables, unused; ``python -m reporting.rebuild`` fills these).
+#: with dates (an older database keeps its undated tables, unused; ``python -m reporting.readmodels.rebuild`` fills
+# these).
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_ent_register (enterprise_id TEXT PRIMARY KEY, organisation TEXT,"
     " legal_form TEXT, registered_on TEXT, entered_on TEXT NOT NULL, merged_into TEXT, merged_on TEXT)",

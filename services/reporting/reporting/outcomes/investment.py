@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from chassis.application import ServiceApplication
-from reporting.statements import _known
-from reporting.terms import INVESTMENTS, RETURNS, Terms
+from reporting.outcomes.statements import _known
+from reporting.outcomes.terms import INVESTMENTS, RETURNS, Terms
 
 
 def xirr(flows: list[tuple[date, int]]) -> float | None:

@@ -2,7 +2,7 @@
 
 ``ledger_outcomes`` holds each outcome's current state; ``ledger_entries`` holds one row per ledger event and
 payer with its amount, the date it takes effect and when it was recorded, so a statement can be computed as
-known at any past time and as effective at any date with one aggregate query (reporting/statements.py).
+known at any past time and as effective at any date with one aggregate query (reporting/outcomes/statements.py).
 ``ledger_achievements`` (the milestone behind each outcome) and ``ledger_other_funding`` (other funds declared)
 serve the funding-overlaps report of auditors and the programme office.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from chassis.projection import LocalProjection
 from chassis.sql import Sql
-from reporting.ledger import ContractLedger, ParticipantLedger, outcome_ref
+from reporting.outcomes.domain import ContractLedger, ParticipantLedger, outcome_ref
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS ledger_contracts (contract_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL)",

@@ -1,15 +1,17 @@
 """Rebuilding reporting's read models from the upstream notification logs, and checking them against a rebuild.
 
-``python -m reporting.rebuild`` asks the running reporting service to rebuild (``rebuild_read_models`` over RPC)
+``python -m reporting.readmodels.rebuild`` asks the running reporting service to rebuild (``rebuild_read_models`` over
+RPC)
 and prints its progress and an ETA until it is done; the service carries on meanwhile. The rebuild empties every
 read model and the positions of the three upstreams, then pulls each upstream's log over RPC a page at a time,
 applying a page in one transaction with its position, under the same lock as live deliveries (so they take turns,
 and a delivery that arrives meanwhile is handled in order); the reset itself holds every upstream's lock, so no
 delivery is mid-transaction while the read models are emptied. The ledger's read models are rebuilt from the
 ledger's own events. The outcome ledger itself is a record (finance decisions are not re-derivable from upstream
-logs): reconciliation (reporting.reconcile) checks it against a from-scratch derivation instead.
+logs): reconciliation (reporting.outcomes.reconcile) checks it against a from-scratch derivation instead.
 
-``python -m reporting.rebuild --verify`` rebuilds into a scratch store beside the live one, without touching it,
+``python -m reporting.readmodels.rebuild --verify`` rebuilds into a scratch store beside the live one, without touching
+it,
 and exits 1 if any read model differs (the fault-injection tests use it).
 """
 from __future__ import annotations
@@ -26,9 +28,9 @@ from typing import Any
 
 from chassis.application import ServiceApplication, build_application
 from chassis.inbox import Delivery
-from reporting import projections
 from reporting.application import Reporting
-from reporting.ledger_views import LEDGER_VIEWS, SEQUENCED
+from reporting.outcomes.views import LEDGER_VIEWS, SEQUENCED
+from reporting.readmodels import projections
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
 PAGE = 1000
@@ -263,7 +265,7 @@ def main(argv: list[str] | None = None, source: Any = None) -> int:
 
     from chassis import config
 
-    parser = argparse.ArgumentParser(prog="python -m reporting.rebuild")
+    parser = argparse.ArgumentParser(prog="python -m reporting.readmodels.rebuild")
     parser.add_argument("--verify", action="store_true", help="rebuild into a scratch store and compare")
     options = parser.parse_args(argv)
     with ClusterRpcProxy({"AMQP_URI": config.amqp_uri(source)}, timeout=120) as rpc:

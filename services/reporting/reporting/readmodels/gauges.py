@@ -20,8 +20,8 @@ from chassis.application import ServiceApplication
 from chassis.providers import find_store
 from chassis.telemetry import Telemetry
 from contracts import pathways as pw
-from reporting import queries
-from reporting.ledger_totals import outcome_payment_totals
+from reporting.outcomes.totals import outcome_payment_totals
+from reporting.readmodels import queries
 
 log = logging.getLogger(__name__)
 

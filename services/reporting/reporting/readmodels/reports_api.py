@@ -15,8 +15,8 @@ from chassis.http import Call, json_response, route
 from contracts import enterprises as en
 from contracts import fields
 from contracts import reporting as rp
-from reporting import enterprise_queries, queries
-from reporting.statements import to_csv
+from reporting.outcomes.statements import to_csv
+from reporting.readmodels import enterprise_queries, queries
 
 HUB_AND_AUDIT = ("caseworker", "auditor", "admin")
 

@@ -1,4 +1,4 @@
-"""Outcome payment totals per contract, for the ``useit_outcome_payments_pence`` gauge (reporting.gauges).
+"""Outcome payment totals per contract, for the ``useit_outcome_payments_pence`` gauge (reporting.readmodels.gauges).
 
 Read from the ledger's read model (``ledger_entries``, as known now): paid and clawed back are sums of those
 entries; due is what was validated and not yet paid. Every registered contract has a row for every state.

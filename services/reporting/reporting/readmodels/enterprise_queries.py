@@ -15,7 +15,7 @@ from typing import Any
 
 from chassis.application import ServiceApplication
 from chassis.dates import months_later
-from reporting.enterprise_reports import minimum_support_hours
+from reporting.readmodels.enterprise_reports import minimum_support_hours
 
 #: A series' trend is "falling" (or "rising") when the least-squares slope of attendance per event is more
 #: than this share of the mean attendance; otherwise "steady".

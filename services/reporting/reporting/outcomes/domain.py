@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import ReplacedStateAggregate
-from reporting.terms import INVESTMENTS, RETURNS, Terms
+from reporting.outcomes.terms import INVESTMENTS, RETURNS, Terms
 
 LEDGER_NAMESPACE = uuid.UUID("3d4a0f7e-6b25-4c55-8d0e-1f2b7d9c6e01")
 
@@ -171,7 +171,7 @@ class ParticipantLedger(ReplacedStateAggregate):
     def achieve(self, metric: str, occurrence: int, achieved_on: str, evidenced_on: str | None, price_pence: int,
                 payable_pence: int, payer_split: dict, price_from: str | None, not_payable_reason: str | None,
                 trigger: str) -> None:
-        """Recorded by the ledger engine (reporting.achievements) after it applied the caps. ``achieved_on``:
+        """Recorded by the ledger engine (reporting.outcomes.achievements) after it applied the caps. ``achieved_on``:
         when the outcome's threshold was reached; ``evidenced_on``: when the evidence that showed it came in."""
         self.outcomes = {**self.outcomes, f"{metric}~{occurrence}": {
             "metric": metric, "occurrence": occurrence, "achieved_on": achieved_on, "evidenced_on": evidenced_on,

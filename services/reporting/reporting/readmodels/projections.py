@@ -17,7 +17,7 @@ from chassis.inbox import Delivery
 from chassis.sql import Sql
 from contracts import pathways as pw
 from contracts import referrals as rf
-from reporting import enterprise_reports
+from reporting.readmodels import enterprise_reports
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS report_referrals ("

@@ -18,7 +18,7 @@ from typing import Any
 
 from chassis.dates import months_later
 from contracts import pathways as pw
-from reporting.terms import Terms, employers_of
+from reporting.outcomes.terms import Terms, employers_of
 
 SUSTAINED = ("sustained_13_weeks", "sustained_26_weeks")
 QUALIFICATIONS = ("qualification_achieved", "esol_level_2_achieved")

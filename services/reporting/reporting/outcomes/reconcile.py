@@ -1,6 +1,7 @@
 """Reconciliation: recompute the whole outcome ledger from scratch and compare it with the stored one, penny by penny.
 
-``python -m reporting.reconcile`` (environment as the services': AMQP_URI, POSTGRES_*, MASTER_KEY) reads the stored
+``python -m reporting.outcomes.reconcile`` (environment as the services': AMQP_URI, POSTGRES_*, MASTER_KEY) reads the
+stored
 ledger from reporting's database, then derives it again in a scratch store: the contracts as registered and
 amended, the pathways log pulled from the pathways service over RPC up to where each contract's ledger stands,
 and the finance commands (evidence, claims, decisions, payments, clawbacks) replayed in the order they were
@@ -20,9 +21,9 @@ from chassis.application import ServiceApplication, build_application
 from chassis.inbox import Delivery
 from chassis.sql import Sql
 from reporting.application import Reporting, pseudonym_key
-from reporting.engine import LedgerEngine, ledger_position_name, pathways_writes
-from reporting.ledger import ContractLedger, LedgerRefused, ParticipantLedger
-from reporting.ledger_views import LEDGER_VIEWS
+from reporting.outcomes.domain import ContractLedger, LedgerRefused, ParticipantLedger
+from reporting.outcomes.engine import LedgerEngine, ledger_position_name, pathways_writes
+from reporting.outcomes.views import LEDGER_VIEWS
 
 Fetch = Callable[[int, "int | None", int], dict]
 _scratch = itertools.count()
@@ -41,12 +42,13 @@ def stored_ledger(app: ServiceApplication, engine: LedgerEngine) -> dict[str, An
 
 def _events_of(app: ServiceApplication, *classes: type) -> list[Any]:
     """The stored events of these classes, in notification order."""
-    from eventsourcing.utils import get_topic
+    from chassis.topics import topics_of
 
     notifications: list[Any] = []
     start = 1
     while True:
-        page = app.recorder.select_notifications(start=start, limit=1000, topics=[get_topic(c) for c in classes])
+        page = app.recorder.select_notifications(start=start, limit=1000,
+                                                 topics=[topic for c in classes for topic in topics_of(c)])
         notifications += page
         if len(page) < 1000:
             break

@@ -20,15 +20,15 @@ from chassis.idempotency import run_once
 from contracts import fields
 from contracts import reporting as rp
 from contracts.referrals import not_in_future
-from reporting import statements
-from reporting.investment import investment
-from reporting.ledger import (
+from reporting.outcomes import statements
+from reporting.outcomes.domain import (
     ContractLedger,
     LedgerRefused,
     ParticipantLedger,
     parse_outcome_ref,
 )
-from reporting.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema, Transaction
+from reporting.outcomes.investment import investment
+from reporting.outcomes.terms import EVIDENCE_TYPES, AmendPrices, Terms, TermsSchema, Transaction
 
 READERS = ("finance", "auditor", "admin")
 

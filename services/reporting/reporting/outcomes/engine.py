@@ -23,15 +23,15 @@ from chassis.inbox import Delivery, Writes
 from chassis.meta import recording
 from chassis.sql import Sql
 from contracts import pathways as pw
-from reporting import projections
-from reporting.achievements import Achievement, Enrolment, achievements_of
-from reporting.ledger import ContractLedger, FundedAchievement, ParticipantLedger
+from reporting.outcomes.achievements import Achievement, Enrolment, achievements_of
+from reporting.outcomes.domain import ContractLedger, FundedAchievement, ParticipantLedger
+from reporting.readmodels import projections
 
 Fetch = Callable[[int, "int | None", int], dict]
 UPSTREAM = "pathways"
 CONTRACTS_TTL = 2.0
 MILESTONE = pw.MilestoneReachedV1()
-#: The metric triggers each milestone can satisfy (reporting.terms.TRIGGERS).
+#: The metric triggers each milestone can satisfy (reporting.outcomes.terms.TRIGGERS).
 TRIGGERED_BY: dict[str, set[str]] = {m: {m} for m in pw.MILESTONES}
 for _m in pw.WORK_MILESTONES:
     TRIGGERED_BY[_m] = {"employment_started", "sustained"}
