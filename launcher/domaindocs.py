@@ -2,7 +2,7 @@
 docs/reports.md from the data itself
 (``python -m launcher.domaindocs``).
 
-The regulators' rules are rows in ``pathways/rules.py`` and the rate cards are terms documents in
+The regulators' rules are rows in ``pathways/domain/rules.py`` and the rate cards are terms documents in
 ``reporting/contract_terms/``; the documents list them between ``<!-- generated:NAME -->`` and
 ``<!-- end:NAME -->`` markers, so a row added to the data shows in the docs with its source.
 tests/unit/test_domain_docs.py fails when the committed documents are stale.
@@ -33,7 +33,7 @@ def _cell(value: Any) -> str:
 
 
 def regulator_rules() -> str:
-    from pathways import rules as r
+    from pathways.domain import rules as r
 
     def score(rule: Any) -> str:
         skills = sorted(set(rule.minimum.values()), key=str)

@@ -14,7 +14,7 @@ from chassis.inbox import Delivery
 from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 from pathways.translation import to_contract as pathways_out
 from referrals.domain import Referral
 from referrals.translation import to_contract as referrals_out

@@ -17,7 +17,7 @@ def test_the_generated_rule_and_card_tables_are_current(document):
 
 
 def test_every_rule_row_and_card_note_is_in_the_docs():
-    from pathways import rules
+    from pathways.domain import rules
 
     text = domaindocs.documents()
     for row in (*rules.ENGLISH, *rules.EXAMS, *rules.REGISTRATION, *rules.PLACEMENTS, *rules.PLACEMENT_GATES):

@@ -15,8 +15,8 @@ from chassis.errors import ClientError, Forbidden, NotFound
 from chassis.idempotency import answers, key_row, request_hash, run_once, save_keyed
 from contracts.referrals import REGULATORS
 from pathways import caseload
-from pathways.domain import Pathway, StepRefused
-from pathways.due import due_items
+from pathways.domain.due import due_items
+from pathways.domain.pathway import Pathway, StepRefused
 from pathways.steps import HUB_ONLY, payload_trust, take_step
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from chassis.application import ServiceApplication
 from chassis.projection import LocalProjection
 from chassis.sql import Sql
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS pathway_caseload ("

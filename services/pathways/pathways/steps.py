@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 
 Step = Callable[[Pathway, dict, datetime], None]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from contracts import pathways as pw
 from contracts.envelope import envelope_of
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 
 PATHWAY_OPENED = pw.PathwayOpenedV1()
 MILESTONE = pw.MilestoneReachedV1()

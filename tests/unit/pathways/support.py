@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pathways.domain import Pathway, StepRefused
+from pathways.domain.pathway import Pathway, StepRefused
 
 
 def at(day: str) -> datetime:

@@ -1,7 +1,7 @@
 """English requirements per regulator, test and date: most recent sitting, combined sittings, expiry, rule changes."""
 from __future__ import annotations
 
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 from tests.unit.pathways.support import at, ielts, oet, pathway, refused
 
 

@@ -5,9 +5,9 @@ from datetime import date
 
 from eventsourcing.application import Application
 
-from pathways import rules
-from pathways.domain import Pathway
-from pathways.due import due_items
+from pathways.domain import rules
+from pathways.domain.due import due_items
+from pathways.domain.pathway import Pathway
 from tests.unit.pathways.support import at, english_met, pathway, refused
 
 

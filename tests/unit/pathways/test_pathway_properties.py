@@ -10,7 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from pathways.domain import Pathway, StepRefused
+from pathways.domain.pathway import Pathway, StepRefused
 
 START = datetime(2018, 1, 1, tzinfo=UTC)
 scores = st.sampled_from([5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5])

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 
 from chassis.errors import RuleBroken
-from pathways import rules
-from pathways.domain import StepRefused
-from pathways.due import due_items
+from pathways.domain import rules
+from pathways.domain.due import due_items
+from pathways.domain.pathway import StepRefused
 from tests.unit.pathways.support import at, pathway, refused
 
 GATES = ("dbs", "occupational_health", "references", "id_documents", "induction")

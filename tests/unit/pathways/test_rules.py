@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pathways import rules
+from pathways.domain import rules
 
 #: From the USE-IT! window (2016) to today: every regulator's English, exams and registration must be in force.
 DAYS = [date(2016, 1, 1) + timedelta(days=d) for d in range(0, (date(2026, 12, 31) - date(2016, 1, 1)).days, 30)]

@@ -9,7 +9,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
 from chassis.application import DateAsISO
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "pathway_v1_events.json")
 

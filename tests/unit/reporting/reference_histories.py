@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chassis.errors import RuleBroken
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 from pathways.translation import to_contract
 from reporting.outcomes.domain import LedgerRefused
 from reporting.outcomes.terms import TermsSchema

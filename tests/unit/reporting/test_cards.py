@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
-from pathways.domain import Pathway
+from pathways.domain.pathway import Pathway
 from pathways.translation import to_contract
 from reporting.outcomes.domain import LedgerRefused
 from reporting.outcomes.terms import TermsSchema

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from chassis.dates import years_later
-from pathways import rules
-from pathways.dates import date_reaching
+from pathways.domain import rules
+from pathways.domain.dates import date_reaching
 
 if TYPE_CHECKING:
-    from pathways.domain import Pathway
+    from pathways.domain.pathway import Pathway
 
 #: A follow-up right-to-work check is due this long before time-limited permission ends.
 RIGHT_TO_WORK_NOTICE = timedelta(days=28)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from chassis.dates import years_later
-from pathways import rules
+from pathways.domain import rules
 
 
 @dataclass(frozen=True)

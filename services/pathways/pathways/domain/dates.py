@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pathways import rules
+from pathways.domain import rules
 
 
 def covered_days(spells: Iterable[dict[str, Any]], until: date) -> set[date]:

@@ -16,9 +16,9 @@ from eventsourcing.domain import event
 from chassis.dates import months_later, years_later
 from chassis.errors import RuleBroken
 from chassis.meta import ReplacedStateAggregate, TracedAggregate
-from pathways import rules
-from pathways.dates import days_worked
-from pathways.english import standing
+from pathways.domain import rules
+from pathways.domain.dates import days_worked
+from pathways.domain.english import standing
 
 PATHWAY_NAMESPACE = uuid.UUID("0b8f4a52-51f5-4f0e-9d62-6c3ad1a0c2b4")
 #: Qualification levels of the English framework, lowest first (ESOL runs from pre-entry to Level 2).
