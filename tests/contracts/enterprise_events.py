@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from enterprises.domain import Enterprise
-from enterprises.fuse import Programme, RecruitmentRound
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher, Introduction
-from enterprises.support import Consortium, Diagnostic, Grant
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.fuse import Programme, RecruitmentRound
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import AssetMapEntry, CommunityResearcher, Introduction
+from enterprises.domain.support import Consortium, Diagnostic, Grant
 from enterprises.translation import to_contract
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)

@@ -17,13 +17,13 @@ from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Conflict, NotFound
 from chassis.idempotency import IdempotencyRecord, create_once, request_hash, run_once
 from chassis.vault import Vault
-from enterprises.domain import Enterprise
-from enterprises.fuse import Applicant, Programme, RecruitmentRound
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.fuse import Applicant, Programme, RecruitmentRound
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import AssetMapEntry, CommunityResearcher, Introduction
+from enterprises.domain.support import Consortium, Diagnostic, Grant
 from enterprises.identity import TABLES, IdentityIndex, applicant_keys, enterprise_keys
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher, Introduction
-from enterprises.support import Consortium, Diagnostic, Grant
 
 T = TypeVar("T")
 ID_FIELDS: dict[type, str] = {

@@ -13,12 +13,12 @@ from uuid import UUID
 from chassis.errors import RuleBroken
 from chassis.vault import Vault
 from enterprises.application import Enterprises, answer, derived_id
-from enterprises.domain import Enterprise
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import AssetMapEntry, CommunityResearcher, Introduction
+from enterprises.domain.support import Consortium, Diagnostic, Grant
 from enterprises.identity import IdentityIndex
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher, Introduction
-from enterprises.support import Consortium, Diagnostic, Grant
 
 Result = tuple[dict[str, Any], bool]
 

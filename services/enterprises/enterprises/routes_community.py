@@ -11,13 +11,13 @@ from chassis.http import Call, route
 from contracts import answers
 from contracts import community_commands as community
 from enterprises import cases
-from enterprises.domain import Enterprise
-from enterprises.fuse import Applicant
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.fuse import Applicant
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import AssetMapEntry, CommunityResearcher
+from enterprises.domain.support import Consortium
 from enterprises.routes_fuse import READERS, STAFF, STORED, Routes
-from enterprises.support import Consortium
 
 MENTOR = "/mentors/<uuid:mentor_id>"
 EVENT = "/network-events/<uuid:network_event_id>"

@@ -7,8 +7,8 @@ from uuid import UUID
 from chassis.http import Call, route
 from contracts import answers
 from contracts import enterprise_commands as commands
-from enterprises.domain import Enterprise
-from enterprises.fuse import Applicant, Programme, RecruitmentRound
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.fuse import Applicant, Programme, RecruitmentRound
 
 STAFF = ("enterprise_staff", "admin")
 READERS = ("enterprise_staff", "admin", "auditor")

@@ -7,12 +7,12 @@ from typing import Any
 
 from contracts import enterprises as en
 from contracts.envelope import envelope_of
-from enterprises.domain import Enterprise
-from enterprises.fuse import Programme, RecruitmentRound
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import AssetMapEntry, CommunityResearcher, Introduction
-from enterprises.support import Consortium
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.fuse import Programme, RecruitmentRound
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import AssetMapEntry, CommunityResearcher, Introduction
+from enterprises.domain.support import Consortium
 
 SCHEMAS = {event_type: schema() for event_type, schema in en.PUBLISHED.items()}
 R = RecruitmentRound

@@ -7,17 +7,17 @@ from datetime import UTC, date, datetime
 import pytest
 
 from chassis.errors import RuleBroken
-from enterprises.domain import Enterprise
-from enterprises.identity import enterprise_keys, name_key, registration_key
-from enterprises.mentors import Mentor
-from enterprises.network import NetworkEvent
-from enterprises.research import (
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.mentors import Mentor
+from enterprises.domain.network import NetworkEvent
+from enterprises.domain.research import (
     AssetMapEntry,
     CommunityResearcher,
     Introduction,
     looks_personal,
 )
-from enterprises.support import Consortium, Diagnostic, Grant
+from enterprises.domain.support import Consortium, Diagnostic, Grant
+from enterprises.identity import enterprise_keys, name_key, registration_key
 
 WHEN = datetime(2018, 7, 2, 10, tzinfo=UTC)
 

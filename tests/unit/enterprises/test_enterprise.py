@@ -12,7 +12,7 @@ from eventsourcing.persistence import StoredEvent
 
 from chassis.errors import RuleBroken
 from enterprises.application import Enterprises
-from enterprises.domain import (
+from enterprises.domain.enterprise import (
     Enterprise,
     OccurredInFutureError,
     is_new_enterprise,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from chassis.errors import NotFound, RuleBroken
-from enterprises.fuse import Programme, RecruitmentRound
+from enterprises.domain.fuse import Programme, RecruitmentRound
 
 WHEN = datetime(2018, 7, 2, 10, tzinfo=UTC)
 APPLIED = datetime(2018, 4, 10, 10, tzinfo=UTC)

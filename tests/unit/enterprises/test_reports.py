@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from chassis.inbox import Delivery
-from enterprises.domain import Enterprise
-from enterprises.network import NetworkEvent
+from enterprises.domain.enterprise import Enterprise
+from enterprises.domain.network import NetworkEvent
 from enterprises.translation import to_contract
 from reporting.application import Reporting
 from reporting.readmodels import enterprise_queries, enterprise_reports, projections

@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import NotFound, RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain import ensure_past
+from enterprises.domain.enterprise import ensure_past
 
 FINAL = ("accepted", "rejected")
 

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain import ensure_past
+from enterprises.domain.enterprise import ensure_past
 
 SERIES = ("soho_network", "awareness_session", "supply_chain", "festival")
 

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain import Enterprise, ensure_past
+from enterprises.domain.enterprise import Enterprise, ensure_past
 
 #: The lighter community partner programme asks less time and needs no training before fieldwork.
 TRAINED_PROGRAMMES = ("community_researcher", "community_connector")

@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain import Enterprise, ensure_past
+from enterprises.domain.enterprise import Enterprise, ensure_past
 
 
 class Mentor(TracedAggregate):
