@@ -27,7 +27,7 @@ from contracts.enterprise_commands import (
     hours,
 )
 from contracts.envelope import Command
-from contracts.referrals import not_in_future
+from contracts.vocabulary import not_in_future
 
 
 class RecruitMentor(Step):

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from contracts import fields
 from contracts.envelope import Command
-from contracts.referrals import not_in_future
+from contracts.vocabulary import not_in_future
 
 LEGAL_FORMS = ("cic", "charity", "co_operative", "company", "sole_trader")
 SECTORS = ("food", "health_and_care", "arts_and_culture", "environment", "retail", "construction", "education",

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, post_load, validate, validates_
 
 from contracts import fields
 from contracts.envelope import Command, Envelope
-from contracts.referrals import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
+from contracts.vocabulary import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
 
 PATHWAY_OPENED_V1 = "pathway_opened_v1"
 MILESTONE_REACHED_V1 = "milestone_reached_v1"

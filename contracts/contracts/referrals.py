@@ -1,17 +1,14 @@
 """Contracts of the referrals service: its integration events and HTTP bodies."""
 import re
-from datetime import UTC, date, datetime, timedelta
 
 from marshmallow import ValidationError, validate, validates
 
 from contracts import fields
 from contracts.envelope import Command, Envelope
+from contracts.vocabulary import ENTRY_POINTS, PROFESSIONS, REGULATORS, not_in_future
 
-ENTRY_POINTS = ("E-A", "E-B", "E-C", "E-D")
-REGULATORS = ("GMC", "NMC", "HCPC", "GPhC")
-PROFESSIONS = ("doctor", "nurse", "midwife", "pharmacist", "radiographer", "physiotherapist",
-               "occupational_therapist", "speech_and_language_therapist", "dietitian", "paramedic",
-               "biomedical_scientist", "dentist", "other")
+__all__ = ["ENTRY_POINTS", "PROFESSIONS", "REGULATORS", "not_in_future"]  # and everything defined here
+
 GENDERS = ("female", "male", "other", "prefer_not_to_say")
 RIGHT_TO_WORK = ("yes", "no", "not_sure")
 DOCUMENT_TYPES = ("degree_certificate", "transcript", "registration_certificate", "english_test_report",
@@ -108,16 +105,6 @@ PUBLISHED = {CLIENT_REFERRED_V1: ClientReferredV1, REFERRAL_CONTACTED_V1: Referr
              CONSENT_CHANGED_V1: ConsentChangedV1, CLIENT_ACCEPTED_V1: ClientAcceptedV1,
              REFERRAL_CLOSED_V1: ReferralClosedV1, DETAILS_CORRECTED_V1: DetailsCorrectedV1,
              CLIENT_ERASED_V1: ClientErasedV1}
-
-
-def not_in_future(value: date | datetime) -> None:
-    """Dates of things that happened: not after now (5 minutes' grace for the poster's clock)."""
-    now = datetime.now(UTC)
-    if isinstance(value, datetime):
-        if value > now + timedelta(minutes=5):
-            raise ValidationError("is in the future")
-    elif value > now.date():
-        raise ValidationError("is in the future")
 
 
 class Address(Command):

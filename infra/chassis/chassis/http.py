@@ -69,16 +69,12 @@ class Call:
         return self.principal is not None and self.principal.has_any(roles)
 
     @property
-    def idempotency_key(self) -> str | None:
-        return self.meta.get("idempotency_key")
-
-    @property
-    def key(self) -> str:
+    def idempotency_key(self) -> str:
         """The Idempotency-Key of a route declared with ``requires_idempotency_key`` (the gate refuses such a
-        call without one, so it is always there)."""
+        call without one, so it is always there); the one name for it in every service."""
         key = self.meta.get("idempotency_key")
         if not key:
-            raise RuntimeError("key is only for routes that require an idempotency key")
+            raise RuntimeError("idempotency_key is only for routes that require an idempotency key")
         return str(key)
 
 

@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Forbidden, NotFound
 from chassis.idempotency import answers, key_row, request_hash, run_once, save_keyed
-from contracts.referrals import REGULATORS
+from contracts.vocabulary import REGULATORS
 from pathways import caseload
 from pathways.domain.due import due_items
 from pathways.domain.pathway import Pathway, StepRefused

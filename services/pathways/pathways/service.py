@@ -90,7 +90,7 @@ class PathwaysService(StandardEndpoints):
         if regulator not in rf.REGULATORS:
             raise NotFound(f"no regulator {regulator}")
         payload = pw.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
-        answer, _ = post_step(self.store, _poster(call), call.key, call.path["client_id"], regulator,
+        answer, _ = post_step(self.store, _poster(call), call.idempotency_key, call.path["client_id"], regulator,
                               step["type"], step["occurred_at"], payload)
         return 201, answer
 

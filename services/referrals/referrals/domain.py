@@ -2,30 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import RuleBroken
 from chassis.meta import ReplacedStateAggregate, TracedAggregate
-
-CLOCK_SKEW = timedelta(minutes=5)
-
-
-class OccurredInFutureError(RuleBroken):
-    """Raised when a step claims to have happened after now."""
-
-    def __init__(self) -> None:
-        super().__init__("occurred_at_not_in_future", "occurred_at is in the future",
-                         fields={"occurred_at": ["in the future"]})
-
-
-def ensure_past(occurred_at: datetime) -> None:
-    if occurred_at > datetime.now(UTC) + CLOCK_SKEW:
-        raise OccurredInFutureError()
-
 
 #: Statuses after which a referral takes no more lifecycle steps.
 CLOSED = ("accepted", "declined", "closed_no_contact", "withdrawn")

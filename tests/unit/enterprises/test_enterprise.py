@@ -10,14 +10,10 @@ from datetime import UTC, date, datetime
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from chassis.clock import OccurredInFutureError
 from chassis.errors import RuleBroken
 from enterprises.application import Enterprises
-from enterprises.domain.enterprise import (
-    Enterprise,
-    OccurredInFutureError,
-    is_new_enterprise,
-    twelve_months_before,
-)
+from enterprises.domain.enterprise import Enterprise, is_new_enterprise, twelve_months_before
 
 WHEN = datetime(2018, 7, 16, 10, tzinfo=UTC)
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from eventsourcing.application import Application
 
+from chassis.clock import OccurredInFutureError
 from chassis.errors import RuleBroken
 from referrals.domain import (
     ConsentRequiredError,
     NotAssessedError,
-    OccurredInFutureError,
     Referral,
     ReferralClosedError,
     TooFewAttemptsError,

@@ -7,34 +7,23 @@ researchers, asset map, introductions). Business rules live in these modules onl
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
 
-CLOCK_SKEW = timedelta(minutes=5)
 #: Support a member of staff logs by hand (mentoring, diagnostics and grants are logged by their own steps).
 STAFF_SUPPORT = ("one_to_one", "workshop", "group_session")
 NON_FINANCIAL = STAFF_SUPPORT + ("mentoring", "diagnostic")
 FINANCIAL = ("grant",)
 
 
-class OccurredInFutureError(RuleBroken):
-    """Raised when a step claims to have happened after now."""
-
-    def __init__(self) -> None:
-        super().__init__("occurred_at_not_in_future", "occurred_at is in the future",
-                         fields={"occurred_at": ["in the future"]})
-
-
-def ensure_past(occurred_at: datetime) -> None:
-    if occurred_at > datetime.now(UTC) + CLOCK_SKEW:
-        raise OccurredInFutureError()
 
 
 def twelve_months_before(day: date) -> date:

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import NotFound, RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain.enterprise import ensure_past
 
 FINAL = ("accepted", "rejected")
 

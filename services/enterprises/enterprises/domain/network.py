@@ -8,9 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain.enterprise import ensure_past
 
 SERIES = ("soho_network", "awareness_session", "supply_chain", "festival")
 

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain.enterprise import Enterprise, ensure_past
+from enterprises.domain.enterprise import Enterprise
 
 #: The lighter community partner programme asks less time and needs no training before fieldwork.
 TRAINED_PROGRAMMES = ("community_researcher", "community_connector")

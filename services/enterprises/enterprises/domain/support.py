@@ -11,9 +11,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from chassis.clock import ensure_past
 from chassis.errors import RuleBroken
 from chassis.meta import TracedAggregate
-from enterprises.domain.enterprise import Enterprise, ensure_past
+from enterprises.domain.enterprise import Enterprise
 
 
 class Grant(TracedAggregate):

@@ -19,7 +19,7 @@ from chassis.http import Call, json_response, route
 from chassis.idempotency import run_once
 from contracts import fields
 from contracts import reporting as rp
-from contracts.referrals import not_in_future
+from contracts.vocabulary import not_in_future
 from reporting.outcomes import statements
 from reporting.outcomes.domain import (
     ContractLedger,
@@ -127,7 +127,7 @@ class LedgerEndpoints:
                                       occurred_at=datetime.now(UTC))
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.key, terms, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.idempotency_key, terms, command)
         return 201, answer
 
     @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",),
@@ -142,7 +142,7 @@ class LedgerEndpoints:
             contract.amend_prices(body["prices"], body["reason"], call.body["occurred_at"])
             return [contract], {"contract_id": contract.contract_id, "version": contract.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.key, body, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.idempotency_key, body, command)
         return 201, answer
 
     @route("POST", "/outcomes-contracts/<contract_id>/transactions", answer=rp.TransactionsStored,
@@ -163,7 +163,7 @@ class LedgerEndpoints:
                                         b["occurred_at"])
             return [contract], {"contract_id": contract.contract_id, "transactions": contract.transactions}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.key, body, command)
+        answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.idempotency_key, body, command)
         return 201, answer
 
     @route("GET", "/ledger/contracts/<contract_id>/investment", answer=rp.Investment, roles=READERS, query=KnownAt,
@@ -344,6 +344,6 @@ class LedgerEndpoints:
             return changed, {"outcome_ref": ref, "status": found["status"],
                                    "payable_pence": found["payable_pence"], "version": participant.version}
 
-        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.key,
+        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
                              {"ref": ref, **call.body}, command)
         return answer

@@ -31,7 +31,7 @@ from contracts.pathways import (
     LEVELS,
     QUALIFICATION_KINDS,
 )
-from contracts.referrals import ENTRY_POINTS, REGULATORS, not_in_future
+from contracts.vocabulary import ENTRY_POINTS, REGULATORS, not_in_future
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
 #: ``qualification_achieved``: the first qualification at ``qualification_level`` or above (of the kinds and
