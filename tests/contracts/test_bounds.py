@@ -42,9 +42,9 @@ def test_every_number_and_date_field_is_a_bounded_one(schema):
 
 
 @pytest.mark.parametrize("schema,body,field", [
-    ("contracts.pathways:EnglishSitting", {"test": "IELTS_ACADEMIC", "overall": 1e308, "listening": 7,
+    ("contracts.pathway_steps:EnglishSitting", {"test": "IELTS_ACADEMIC", "overall": 1e308, "listening": 7,
                                            "reading": 7, "writing": 7, "speaking": 7}, "overall"),
-    ("contracts.pathways:PlacementOffered", {"placement_ref": "p", "kind": "observership", "trust": "swbh-trust",
+    ("contracts.pathway_steps:PlacementOffered", {"placement_ref": "p", "kind": "observership", "trust": "swbh-trust",
                                              "weeks": 4, "starts_on": "0001-01-01"}, "starts_on"),
     ("reporting.readmodels.reports_api:AsOf", {"as_of": "9999-12-31"}, "as_of"),
     ("reporting.outcomes.api:KnownAt", {"as_known_at": "0001-01-01T00:00:00+14:00"}, "as_known_at"),

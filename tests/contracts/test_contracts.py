@@ -16,7 +16,7 @@ from contracts import pathways as pw
 from contracts import referrals as rf
 from pathways.domain.pathway import Pathway
 from pathways.translation import to_contract as pathways_out
-from referrals.domain import Referral
+from referrals.domain.referral import Referral
 from referrals.translation import to_contract as referrals_out
 from tests.contracts.enterprise_events import enterprise_messages
 

@@ -13,7 +13,7 @@ from chassis.application import build_application
 from chassis.migrate import ensure_database
 from chassis.relay import OutboxRelay
 from referrals.application import Referrals
-from referrals.domain import Referral
+from referrals.domain.referral import Referral
 from referrals.translation import TRANSLATED, to_contract
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)

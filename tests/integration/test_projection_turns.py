@@ -17,7 +17,7 @@ from chassis.application import build_application
 from chassis.migrate import ensure_database
 from chassis.projection import LocalProjection
 from referrals.application import Referrals
-from referrals.domain import Referral
+from referrals.domain.referral import Referral
 from tests.support.waiting import wait_for
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)

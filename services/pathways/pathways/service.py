@@ -14,7 +14,7 @@ from chassis.http import Call, route
 from chassis.inbox import Delivery, Inbox, upstream_events
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
-from contracts import answers
+from contracts import answers, pathway_steps
 from contracts import pathways as pw
 from contracts import referrals as rf
 from pathways.application import Pathways, Poster, post_step, post_steps
@@ -24,7 +24,7 @@ from pathways.translation import TRANSLATED, to_contract
 HUB = ("caseworker", "admin")
 STEP_POSTERS = ("trust", *HUB)
 # schemas built once (building one costs more than a load with it)
-_BATCH_STEP = pw.BatchStep()
+_BATCH_STEP = pathway_steps.BatchStep()
 _CLIENT_ACCEPTED = rf.ClientAcceptedV1()
 
 
@@ -73,7 +73,7 @@ class PathwaysService(StandardEndpoints):
         return {"events": self.store.history(call.path["client_id"], call.path["regulator"])}
 
     @route("GET", "/caseworkers/<caseworker_id>/due-items", answer=answers.DueItems, roles=HUB, audit_read="*",
-           query=pw.DueItemsQuery,
+           query=pathway_steps.DueItemsQuery,
            summary="What a caseworker's clients need next, by date", answers={200: "due items, soonest first"})
     def due_items_of_caseworker(self, call: Call) -> dict:
         return {"caseworker_id": call.path["caseworker_id"], "items": self.store.due_items_of_caseworker(
@@ -81,7 +81,7 @@ class PathwaysService(StandardEndpoints):
 
     @route("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps", answer=answers.StepStored,
            roles=STEP_POSTERS,
-           body=pw.PostStep, requires_idempotency_key=True,
+           body=pathway_steps.PostStep, requires_idempotency_key=True,
            answers={201: "stored", 404: "no such pathway (or not placed with your trust)"},
            summary="A trust system or caseworker posts one step")
     def post_step(self, call: Call) -> tuple[int, dict]:
@@ -89,12 +89,12 @@ class PathwaysService(StandardEndpoints):
         regulator, step = call.path["regulator"], call.body
         if regulator not in rf.REGULATORS:
             raise NotFound(f"no regulator {regulator}")
-        payload = pw.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
+        payload = pathway_steps.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
         answer, _ = post_step(self.store, _poster(call), call.idempotency_key, call.path["client_id"], regulator,
                               step["type"], step["occurred_at"], payload)
         return 201, answer
 
-    @route("POST", "/steps/batch", answer=answers.BatchResults, roles=STEP_POSTERS, body=pw.PostSteps,
+    @route("POST", "/steps/batch", answer=answers.BatchResults, roles=STEP_POSTERS, body=pathway_steps.PostSteps,
            requires_idempotency_key=True,
            answers={200: "one answer per step, in order"}, summary="Up to 1,000 steps, each answered on its own")
     def post_steps(self, call: Call) -> tuple[int, dict]:
@@ -104,7 +104,7 @@ class PathwaysService(StandardEndpoints):
         for raw in call.body["steps"]:
             try:
                 step = _BATCH_STEP.load(raw)
-                step["payload"] = pw.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
+                step["payload"] = pathway_steps.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
                 valid.append(step)
                 results.append(None)
             except ValidationError as error:

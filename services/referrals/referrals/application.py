@@ -13,7 +13,7 @@ from chassis.application import ServiceApplication
 from chassis.clock import ensure_past
 from chassis.errors import Conflict, NotFound
 from chassis.idempotency import create_once, run_once
-from referrals.domain import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner
+from referrals.domain.referral import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner
 from referrals.identity import TABLES, IdentityIndex, Match
 
 CLIENT_NAMESPACE = UUID("4f7d3c1e-9a2b-4c5d-8e6f-7a8b9c0d1e2f")

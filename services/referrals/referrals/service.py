@@ -15,7 +15,7 @@ from contracts import answers
 from contracts import referrals as rf
 from referrals.application import ReferralNotFoundError, Referrals
 from referrals.dependencies import IdentityIndexProvider
-from referrals.domain import Referral
+from referrals.domain.referral import Referral
 from referrals.translation import TRANSLATED, to_contract
 
 CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)", 404: "no such referral"}

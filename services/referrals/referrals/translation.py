@@ -5,7 +5,7 @@ from typing import Any
 
 from contracts import referrals as rf
 from contracts.envelope import envelope_of
-from referrals.domain import Referral
+from referrals.domain.referral import Referral
 
 TRANSLATED = (Referral.Received, Referral.Contacted, Referral.ConsentRecorded, Referral.ConsentWithdrawn,
               Referral.Accepted, Referral.Closed, Referral.DetailsCorrected, Referral.Erased)

@@ -9,7 +9,7 @@ from eventsourcing.application import Application
 
 from chassis.clock import OccurredInFutureError
 from chassis.errors import RuleBroken
-from referrals.domain import (
+from referrals.domain.referral import (
     ConsentRequiredError,
     NotAssessedError,
     Referral,

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chassis.dates import months_later
-from contracts import pathways as pw
+from contracts import pathway_steps
 from reporting.outcomes.terms import Terms, employers_of
 
 SUSTAINED = ("sustained_13_weeks", "sustained_26_weeks")
@@ -161,7 +161,7 @@ def milestone_achievements(metric: Mapping[str, Any], milestone: str, occurred_o
         if milestone not in QUALIFICATIONS:
             return []
         kind, level = detail.get("kind") or "esol", detail.get("level") or "level_2"
-        if pw.LEVELS.index(level) < pw.LEVELS.index(metric["qualification_level"]):
+        if pathway_steps.LEVELS.index(level) < pathway_steps.LEVELS.index(metric["qualification_level"]):
             return []
         if metric["qualification_kinds"] and kind not in metric["qualification_kinds"]:
             return []

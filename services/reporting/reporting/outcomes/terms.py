@@ -24,13 +24,7 @@ from marshmallow import (
 )
 
 from contracts import fields
-from contracts.pathways import (
-    BASES,
-    COURSE_KINDS,
-    EMPLOYER_KINDS,
-    LEVELS,
-    QUALIFICATION_KINDS,
-)
+from contracts.pathway_steps import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
 from contracts.vocabulary import ENTRY_POINTS, REGULATORS, not_in_future
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).

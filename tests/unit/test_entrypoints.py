@@ -1,0 +1,88 @@
+"""Each service's entrypoints on their own (nameko's ``worker_factory``: the service class with its dependencies
+replaced), below the edge the end-to-end tests drive: the rules an entrypoint applies itself (whose data a
+caller may see or write, which path values exist) and what it hands its application.
+
+The edge's own checks (credential, role, body schema: 401, 403, 422) are chassis.http's and are tested over the
+real services in tests/e2e/test_access_policy.py and test_http_edge.py.
+"""
+from __future__ import annotations
+
+import uuid
+from unittest.mock import MagicMock
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from chassis.auth import Principal
+from chassis.errors import Forbidden, NotFound
+from chassis.http import Call
+from pathways.service import PathwaysService
+from referrals.application import ReferralNotFoundError
+from referrals.service import ReferralsService
+from reporting.service import ReportingService
+
+
+def call(organisation: str, *roles: str, body=None, path=None, query=None) -> Call:
+    principal = Principal(key_id="k1", organisation=organisation, roles=frozenset(roles))
+    return Call(body=body or {}, query=query or {}, path=path or {},
+                meta={"organisation": organisation, "actor": "k1", "idempotency_key": "key-1"}, principal=principal)
+
+
+def test_a_referrer_refers_for_its_own_organisation_only_and_nothing_is_stored():
+    service = worker_factory(ReferralsService)
+    with pytest.raises(Forbidden) as refused:
+        service.submit_referral(call("ladywood-work-club", "referrer", body={"partner_id": "another-club"}))
+    assert (refused.value.status, refused.value.body()["fields"]) == (403, {"partner_id": ["not yours"]})
+    service.store.submit_referral.assert_not_called()
+
+
+def test_a_referrer_is_not_told_the_clients_id_or_that_the_person_was_known():
+    service = worker_factory(ReferralsService)
+    service.store.submit_referral.return_value = ({"referral_id": "r1", "client_id": "c1", "match": "exact",
+                                                   "status": "received"}, False)
+    status, answer = service.submit_referral(call("club", "referrer", body={"partner_id": "club"}))
+    assert (status, answer) == (201, {"referral_id": "r1", "status": "received"})
+    hub = worker_factory(ReferralsService)
+    hub.store.submit_referral.return_value = service.store.submit_referral.return_value
+    assert hub.submit_referral(call("learning-works", "caseworker", body={"partner_id": "club"}))[1]["match"] == "exact"
+
+
+def test_a_partner_sees_its_own_referral_and_another_partners_is_a_404():
+    service = worker_factory(ReferralsService)
+    referral_id = uuid.uuid4()
+    service.store.referral_view.return_value = {"referral_id": str(referral_id), "partner_id": "club"}
+    assert service.get_referral(call("club", "referrer", path={"referral_id": referral_id}))["partner_id"] == "club"
+    with pytest.raises(ReferralNotFoundError):
+        service.get_referral(call("another-club", "referrer", path={"referral_id": referral_id}))
+    service.vault.read.assert_not_called()  # a partner's read never opens the sealed form
+
+
+def test_an_unregistered_partner_is_a_404():
+    service = worker_factory(ReferralsService)
+    service.store.partners.return_value = []
+    with pytest.raises(NotFound):
+        service.get_partner(call("learning-works", "caseworker", path={"partner_id": "nobody"}))
+
+
+def test_a_step_for_a_regulator_the_programme_does_not_know_is_a_404_and_stores_nothing():
+    service = worker_factory(PathwaysService)
+    with pytest.raises(NotFound):
+        service.post_step(call("swbh-trust", "trust", path={"client_id": uuid.uuid4(), "regulator": "GDC"},
+                               body={"type": "gate_cleared", "payload": {}, "occurred_at": None}))
+    with pytest.raises(NotFound):
+        service.pathway_history(call("learning-works", "caseworker",
+                                     path={"client_id": uuid.uuid4(), "regulator": "GDC"}))
+    service.store.assert_not_called()
+
+
+def test_a_finance_partner_sees_only_contracts_it_is_a_party_to():
+    service = worker_factory(ReportingService)
+    terms = MagicMock()
+    terms.parties.return_value = {"swbh-trust", "bridges-fund"}
+    service.ledger.contract.return_value = MagicMock(terms=terms)
+    query = {"period_from": None, "period_to": None, "as_known_at": None, "format": "json"}
+    with pytest.raises(NotFound):
+        service.statement(call("another-fund", "finance", path={"contract_id": "use-it-nhs-bond"}, query=query))
+    service.ledger.contract.return_value = None
+    with pytest.raises(NotFound):
+        service.statement(call("bridges-fund", "finance", path={"contract_id": "no-such"}, query=query))
