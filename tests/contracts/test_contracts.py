@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from marshmallow import ValidationError
 
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from contracts import enterprises as en
 from contracts import pathways as pw
 from contracts import referrals as rf

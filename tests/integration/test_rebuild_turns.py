@@ -12,7 +12,8 @@ from typing import Any
 
 from chassis import config
 from chassis.application import build_application
-from chassis.inbox import Delivery, Inbox
+from chassis.delivery import Delivery
+from chassis.inbox import Inbox
 from chassis.migrate import ensure_database
 from reporting.application import Reporting
 from reporting.readmodels import projections

@@ -125,10 +125,9 @@ def test_every_module_imports_on_its_own():
 
 
 #: Modules still over about 300 lines, each at most as long as it is now (a ratchet: split them, never grow them).
-#: pathway.py is one aggregate whose event methods must live on its class (eventsourcing's @event); the rest of
-#: its rules can move to pure modules beside it (domain/rules.py, english.py, due.py show the shape).
-LONG = {"services/pathways/pathways/domain/pathway.py": 921, "services/reporting/reporting/outcomes/api.py": 349,
-        "infra/chassis/chassis/inbox.py": 345, "services/reporting/reporting/outcomes/domain.py": 338}
+#: pathway.py is the aggregate's events and the methods that apply them, which eventsourcing requires on its class
+#: (its commands are in the mixins beside it); outcomes/domain.py is the ledger's three aggregates.
+LONG = {"services/pathways/pathways/domain/pathway.py": 452, "services/reporting/reporting/outcomes/domain.py": 338}
 ABOUT = 330
 
 

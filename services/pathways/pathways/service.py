@@ -8,10 +8,12 @@ from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from chassis.consumers import upstream_events
+from chassis.delivery import Delivery
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import NotFound
 from chassis.http import Call, route
-from chassis.inbox import Delivery, Inbox, upstream_events
+from chassis.inbox import Inbox
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
 from contracts import answers, pathway_steps

@@ -7,8 +7,10 @@ import logging
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from chassis.consumers import upstream_events
+from chassis.delivery import Delivery, Writes
 from chassis.endpoints import StandardEndpoints
-from chassis.inbox import Delivery, Inbox, Writes, upstream_events
+from chassis.inbox import Inbox
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
 from chassis.rpc import rpc

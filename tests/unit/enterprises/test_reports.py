@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from enterprises.domain.enterprise import Enterprise
 from enterprises.domain.network import NetworkEvent
 from enterprises.translation import to_contract

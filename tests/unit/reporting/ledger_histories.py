@@ -20,7 +20,8 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from chassis.inbox import Delivery, Inbox
+from chassis.delivery import Delivery
+from chassis.inbox import Inbox
 from reporting.outcomes.domain import LedgerRefused, ParticipantLedger
 from reporting.outcomes.engine import pathways_writes
 from reporting.outcomes.views import LEDGER_VIEWS

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chassis.application import build_application
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from contracts import pathways as pw
 from reporting.application import Reporting
 from reporting.outcomes.domain import ContractLedger, ParticipantLedger

@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from chassis.application import ServiceApplication
-from chassis.inbox import Delivery, Writes
+from chassis.delivery import Delivery, Writes
 from chassis.meta import recording
 from chassis.sql import Sql
 from contracts import pathways as pw

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from chassis.application import ServiceApplication, build_application
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from chassis.sql import Sql
 from reporting.application import Reporting, pseudonym_key
 from reporting.outcomes.domain import ContractLedger, LedgerRefused, ParticipantLedger

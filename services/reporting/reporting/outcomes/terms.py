@@ -25,6 +25,7 @@ from marshmallow import (
 
 from contracts import fields
 from contracts.pathway_steps import BASES, COURSE_KINDS, EMPLOYER_KINDS, LEVELS, QUALIFICATION_KINDS
+from contracts.reporting_requests import EVIDENCE_TYPES
 from contracts.vocabulary import ENTRY_POINTS, REGULATORS, not_in_future
 
 #: What achieves a metric: the pathway milestone it follows (employment metrics add qualifying rules).
@@ -35,8 +36,6 @@ from contracts.vocabulary import ENTRY_POINTS, REGULATORS, not_in_future
 TRIGGERS = ("esol_level_2_achieved", "english_requirement_met", "registered", "placement_completed",
             "employment_started", "sustained", "qualification_achieved", "training_started")
 EMPLOYMENT_TRIGGERS = ("employment_started", "sustained")
-EVIDENCE_TYPES = ("certificate", "test_report", "register_entry", "employer_letter", "contract_of_employment",
-                  "payslip", "payroll_confirmation", "self_certification", "provider_letter", "invoice")
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$", error="lower case letters, digits and -")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]{0,31}$", error="lower case letters, digits and _")
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chassis import config
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from chassis.sql import Sql
 from contracts import enterprises as en
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chassis import config
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from chassis.sql import Sql
 from contracts import pathways as pw
 from contracts import referrals as rf

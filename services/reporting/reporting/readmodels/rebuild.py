@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chassis.application import ServiceApplication, build_application
-from chassis.inbox import Delivery
+from chassis.delivery import Delivery
 from reporting.application import Reporting
 from reporting.outcomes.views import LEDGER_VIEWS, SEQUENCED
 from reporting.readmodels import projections

@@ -7,35 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, validate
 from werkzeug.wrappers import Response
 
 from chassis import config
 from chassis.http import Call, json_response, route
-from contracts import enterprises as en
-from contracts import fields
 from contracts import reporting as rp
+from contracts.reporting_requests import AsOf, AttendanceTrendQuery, EnterpriseReportQuery
 from reporting.outcomes.statements import to_csv
 from reporting.readmodels import enterprise_queries, queries
 
 HUB_AND_AUDIT = ("caseworker", "auditor", "admin")
-
-
-class AsOf(Schema):
-    class Meta:
-        unknown = RAISE
-
-    as_of = fields.Date(load_default=None, metadata={"description": "the report as it stood at the end of this day"})
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
-
-
-class EnterpriseReportQuery(AsOf):
-    organisation = fields.String(load_default=None, validate=validate.Length(1, 100),
-                                 metadata={"description": "only what this organisation recorded"})
-
-
-class AttendanceTrendQuery(EnterpriseReportQuery):
-    series = fields.String(required=True, validate=validate.OneOf(en.SERIES))
 
 
 def _as_of(call: Call) -> Any:

@@ -1,0 +1,41 @@
+"""What the inbox processes: one upstream's integration event as delivered, and what a handler gives back."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chassis.sql import Sql
+
+
+class Poison(Exception):
+    """Raised by a handler when a message can never be processed (it breaks its contract)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    upstream: str
+    notification_id: int
+    previous_id: int
+    body: dict[str, Any]
+    replay: bool = False
+
+    @property
+    def event_type(self) -> str:
+        return str(self.body.get("event_type", ""))
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What an event-sourced handler may return besides a plain list of aggregates: the aggregates and SQL
+    writes (read models) to commit with them and the position, in one transaction."""
+
+    aggregates: Sequence[Any] = ()
+    sql: Callable[[Sql], None] | None = None
+
+
+Fetch = Callable[[int, "int | None", int], dict]
+#: An event-sourced handler returns the aggregates to save with the position (or ``Writes``); a SQL handler
+#: writes itself.
+ApplyEvents = Callable[[Delivery], "Sequence[Any] | Writes"]
+ApplySql = Callable[[Sql, Delivery], None]
