@@ -136,3 +136,15 @@ def test_no_module_over_about_300_lines_but_the_listed_ones_and_those_not_growin
     too_long = {path: n for path, n in found.items() if n > ABOUT and n > LONG.get(path, 0)}
     assert too_long == {}, "split these modules (docs/architecture.md)"
     assert set(LONG) <= set(found), "a listed module moved or went: update LONG"
+
+
+def test_every_service_has_the_same_top_level_modules():
+    """application, translation, service, dependencies and a domain package (reporting's domain is its outcome
+    ledger's, in outcomes/, beside its read models)."""
+    for name in SERVICES:
+        folder = os.path.join(ROOT, "services", name, name)
+        present = set(os.listdir(folder))
+        assert {"application.py", "translation.py", "service.py", "dependencies.py"} <= present, name
+        domain = os.path.join(folder, "outcomes", "domain.py") if name == "reporting" else \
+            os.path.join(folder, "domain", "__init__.py")
+        assert os.path.exists(domain), name

@@ -1,4 +1,4 @@
-"""The pathways nameko service: entrypoints only."""
+"""The pathways nameko service: entrypoints only (its dependencies are wired in dependencies.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -13,15 +13,11 @@ from chassis.delivery import Delivery
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import NotFound
 from chassis.http import Call, route
-from chassis.inbox import Inbox
-from chassis.providers import Store
-from chassis.relay import OutboxRelay
 from contracts import answers, pathway_steps
 from contracts import pathways as pw
 from contracts import referrals as rf
-from pathways.application import Pathways, Poster, post_step, post_steps
-from pathways.caseload import CASELOAD
-from pathways.translation import TRANSLATED, to_contract
+from pathways import dependencies
+from pathways.application import Poster, post_step, post_steps
 
 HUB = ("caseworker", "admin")
 STEP_POSTERS = ("trust", *HUB)
@@ -43,9 +39,9 @@ class PathwaysService(StandardEndpoints):
     http_port = 8002
     publishes = pw.PUBLISHED
     consumes = ("referrals",)
-    store = Store(Pathways)
-    outbox = OutboxRelay(to_contract, TRANSLATED, projections=(CASELOAD,))
-    inbox = Inbox()
+    store = dependencies.store()
+    outbox = dependencies.outbox()
+    inbox = dependencies.inbox()
     referrals = RpcProxy("referrals")
 
     @upstream_events("referrals")

@@ -22,6 +22,7 @@ from reporting.outcomes.views import LEDGER_VIEWS
 from reporting.readmodels import projections
 from reporting.readmodels.gauges import DomainGauges
 from reporting.readmodels.reports_api import ReportEndpoints
+from reporting.translation import TRANSLATED, to_contract
 
 UPSTREAMS = ("referrals", "pathways", "enterprises")
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     http_port = 8004
     consumes = UPSTREAMS
     store = Store(Reporting)
-    outbox = OutboxRelay(lambda domain_event: None, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
+    outbox = OutboxRelay(to_contract, TRANSLATED, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
     inbox = Inbox()
     ledger = Ledger()
     rebuilder = Rebuilder()
