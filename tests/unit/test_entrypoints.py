@@ -16,8 +16,9 @@ from nameko.testing.services import worker_factory
 from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
 from chassis.http import Call
+from enterprises.service import EnterprisesService
 from pathways.service import PathwaysService
-from referrals.application import ReferralNotFoundError
+from referrals.application import ReferralCases, ReferralNotFoundError
 from referrals.service import ReferralsService
 from reporting.service import ReportingService
 
@@ -33,33 +34,44 @@ def test_a_referrer_refers_for_its_own_organisation_only_and_nothing_is_stored()
     with pytest.raises(Forbidden) as refused:
         service.submit_referral(call("ladywood-work-club", "referrer", body={"partner_id": "another-club"}))
     assert (refused.value.status, refused.value.body()["fields"]) == (403, {"partner_id": ["not yours"]})
-    service.store.submit_referral.assert_not_called()
+    service.cases.submit_referral.assert_not_called()
 
 
 def test_a_referrer_is_not_told_the_clients_id_or_that_the_person_was_known():
     service = worker_factory(ReferralsService)
-    service.store.submit_referral.return_value = ({"referral_id": "r1", "client_id": "c1", "match": "exact",
-                                                   "status": "received"}, False)
+    service.cases.submit_referral.return_value = {"referral_id": "r1", "client_id": "c1", "match": "exact",
+                                                  "status": "received"}
     status, answer = service.submit_referral(call("club", "referrer", body={"partner_id": "club"}))
     assert (status, answer) == (201, {"referral_id": "r1", "status": "received"})
     hub = worker_factory(ReferralsService)
-    hub.store.submit_referral.return_value = service.store.submit_referral.return_value
+    hub.cases.submit_referral.return_value = service.cases.submit_referral.return_value
     assert hub.submit_referral(call("learning-works", "caseworker", body={"partner_id": "club"}))[1]["match"] == "exact"
 
 
-def test_a_partner_sees_its_own_referral_and_another_partners_is_a_404():
+def test_a_partner_gets_the_partners_view_and_the_hub_the_audited_one():
     service = worker_factory(ReferralsService)
     referral_id = uuid.uuid4()
-    service.store.referral_view.return_value = {"referral_id": str(referral_id), "partner_id": "club"}
-    assert service.get_referral(call("club", "referrer", path={"referral_id": referral_id}))["partner_id"] == "club"
+    service.get_referral(call("club", "referrer", path={"referral_id": referral_id}))
+    service.cases.referral_for_partner.assert_called_once_with(referral_id, "club")
+    service.cases.referral_for_hub.assert_not_called()  # a partner's read never opens the sealed form
+    service.get_referral(call("learning-works", "caseworker", path={"referral_id": referral_id}))
+    service.cases.referral_for_hub.assert_called_once_with(referral_id, "k1", "learning-works")
+
+
+def test_another_partners_referral_is_not_found_and_its_form_never_opened():
+    store, vault = MagicMock(), MagicMock()
+    referral_id = uuid.uuid4()
+    store.referral_view.return_value = {"referral_id": str(referral_id), "partner_id": "club"}
+    cases = ReferralCases(store, vault, MagicMock())
+    assert cases.referral_for_partner(referral_id, "club")["partner_id"] == "club"
     with pytest.raises(ReferralNotFoundError):
-        service.get_referral(call("another-club", "referrer", path={"referral_id": referral_id}))
-    service.vault.read.assert_not_called()  # a partner's read never opens the sealed form
+        cases.referral_for_partner(referral_id, "another-club")
+    vault.read.assert_not_called()
 
 
 def test_an_unregistered_partner_is_a_404():
     service = worker_factory(ReferralsService)
-    service.store.partners.return_value = []
+    service.cases.partner.return_value = None
     with pytest.raises(NotFound):
         service.get_partner(call("learning-works", "caseworker", path={"partner_id": "nobody"}))
 
@@ -86,3 +98,18 @@ def test_a_finance_partner_sees_only_contracts_it_is_a_party_to():
     service.ledger.contract.return_value = None
     with pytest.raises(NotFound):
         service.statement(call("bridges-fund", "finance", path={"contract_id": "no-such"}, query=query))
+
+
+def test_staff_read_an_enterprises_sealed_name_as_a_recorded_read_and_auditors_never_do():
+    service = worker_factory(EnterprisesService)
+    enterprise_id = uuid.uuid4()
+    enterprise = MagicMock(id=enterprise_id, details="v1.sealed")
+    enterprise.view.return_value = {"enterprise_id": str(enterprise_id)}
+    service.store.load.return_value = enterprise
+    service.vault.read.return_value = {"name": "Soho Road Bakery"}
+    staff = service.get_enterprise(call("fuse-team", "enterprise_staff", path={"enterprise_id": enterprise_id}))
+    assert staff["personal"] == {"name": "Soho Road Bakery"}
+    service.vault.read.assert_called_once_with(enterprise_id, "v1.sealed", actor="k1", organisation="fuse-team",
+                                               purpose="GET /enterprises/<enterprise_id>")
+    auditor = service.get_enterprise(call("audit-office", "auditor", path={"enterprise_id": enterprise_id}))
+    assert "personal" not in auditor and service.vault.read.call_count == 1

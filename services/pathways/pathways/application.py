@@ -108,6 +108,71 @@ class Pathways(ServiceApplication):
         except AggregateNotFoundError:
             return None
 
+    def post_step(self, poster: Poster, key: str, client_id: UUID, regulator: str, step_type: str,
+                  occurred_at: datetime, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """One step on one pathway, at most once per key; refused steps store nothing."""
+        pathway_id = Pathway.create_id(client_id, regulator)
+
+        def command() -> tuple[list[Any], dict[str, Any]]:
+            pathway = _authorise(self._find(pathway_id), client_id, regulator, step_type, payload, poster)
+            saved = self._apply(pathway, step_type, payload, occurred_at)
+            return saved, _answer_of(saved, step_type)
+
+        body = _body({"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
+                      "payload": payload})
+        return run_once(self, f"{poster.organisation}:step", key, body, command)
+
+    def post_steps(self, poster: Poster, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Many steps (loaded ``BatchStep`` dicts, payloads loaded), each answered on its own, stored together.
+
+        Steps are applied in order to their pathways in memory; a refused step leaves nothing behind (the domain
+        raises before it mutates). Everything accepted, with each step's idempotency record, is then saved in one
+        transaction: one append instead of one per step. If that save collides (a retried key, or another writer
+        on one of the pathways), the batch is redone step by step, which answers retries with their first answer.
+        """
+        scope = f"{poster.organisation}:step"
+        keys = [step["idempotency_key"] for step in steps]
+        if len(set(keys)) < len(keys) or answers(self, scope, keys) or any(s["type"] == "route_changed" for s in steps):
+            return [self._one(poster, step) for step in steps]  # retries among them: answer each as it was answered
+        pathways = self.find_many([Pathway.create_id(step["client_id"], step["regulator"]) for step in steps])
+        records: list[Any] = []
+        results: list[Any] = []
+        for step in steps:
+            pathway_id = Pathway.create_id(step["client_id"], step["regulator"])
+            try:
+                pathway = _authorise(pathways[pathway_id], step["client_id"], step["regulator"], step["type"],
+                                     step["payload"], poster)
+                take_step(pathway, step["type"], step["payload"], step["occurred_at"])
+            except ClientError as error:
+                results.append(error)
+                continue
+            answer = _answer_of([pathway], step["type"])
+            records.append(key_row(scope, step["idempotency_key"], request_hash(_body(step)), answer))
+            results.append(answer)
+        try:
+            save_keyed(self, [p for p in pathways.values() if p is not None], records)
+        except (IntegrityError, ClientError):
+            return [self._one(poster, step) for step in steps]
+        return [_result(result) for result in results]
+
+    def _one(self, poster: Poster, step: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer, _ = self.post_step(poster, step["idempotency_key"], step["client_id"], step["regulator"],
+                                  step["type"], step["occurred_at"], step["payload"])
+            return {"status": 201, **answer}
+        except ClientError as error:
+            return {"status": error.status, **error.body()}
+
+    def _apply(self, pathway: Pathway, step_type: str, payload: dict, occurred_at: datetime) -> list[Pathway]:
+        if step_type == "route_changed":  # closes this pathway and opens another: two aggregates, one save
+            new = pathway.change_route(payload["regulator"], occurred_at,
+                                       payload.get("profession") or pathway.profession)
+            if self._find(new.id) is not None:
+                raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
+            return [pathway, new]
+        take_step(pathway, step_type, payload, occurred_at)
+        return [pathway]
+
 
 def view(pathway: Pathway, today: date) -> dict[str, Any]:
     return {
@@ -156,16 +221,6 @@ def _authorise(pathway: Pathway | None, client_id: UUID, regulator: str, step_ty
     return pathway
 
 
-def _apply(app: Pathways, pathway: Pathway, step_type: str, payload: dict, occurred_at: datetime) -> list[Pathway]:
-    if step_type == "route_changed":  # closes this pathway and opens another: two aggregates, one save
-        new = pathway.change_route(payload["regulator"], occurred_at, payload.get("profession") or pathway.profession)
-        if app._find(new.id) is not None:
-            raise StepRefused("one_pathway_per_regulator", f"a {payload['regulator']} pathway exists already")
-        return [pathway, new]
-    take_step(pathway, step_type, payload, occurred_at)
-    return [pathway]
-
-
 def _answer_of(saved: list[Pathway], step_type: str) -> dict[str, Any]:
     pathway = saved[0]
     answer = {"pathway_id": str(pathway.id), "event_id": f"{pathway.id}:{pathway.version}",
@@ -175,67 +230,9 @@ def _answer_of(saved: list[Pathway], step_type: str) -> dict[str, Any]:
     return answer
 
 
-def post_step(app: Pathways, poster: Poster, key: str, client_id: UUID, regulator: str, step_type: str,
-              occurred_at: datetime, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """One step on one pathway, at most once per key; refused steps store nothing."""
-    pathway_id = Pathway.create_id(client_id, regulator)
-
-    def command() -> tuple[list[Any], dict[str, Any]]:
-        pathway = _authorise(app._find(pathway_id), client_id, regulator, step_type, payload, poster)
-        saved = _apply(app, pathway, step_type, payload, occurred_at)
-        return saved, _answer_of(saved, step_type)
-
-    body = _body({"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
-                  "payload": payload})
-    return run_once(app, f"{poster.organisation}:step", key, body, command)
-
-
-def post_steps(app: Pathways, poster: Poster, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Many steps (loaded ``BatchStep`` dicts, payloads loaded), each answered on its own, stored together.
-
-    Steps are applied in order to their pathways in memory; a refused step leaves nothing behind (the domain
-    raises before it mutates). Everything accepted, with each step's idempotency record, is then saved in one
-    transaction: one append instead of one per step. If that save collides (a retried key, or another writer
-    on one of the pathways), the batch is redone step by step, which answers retries with their first answer.
-    """
-    scope = f"{poster.organisation}:step"
-    keys = [step["idempotency_key"] for step in steps]
-    if len(set(keys)) < len(keys) or answers(app, scope, keys) or any(s["type"] == "route_changed" for s in steps):
-        return [_one(app, poster, step) for step in steps]  # retries among them: answer each as it was answered
-    pathways = app.find_many([Pathway.create_id(step["client_id"], step["regulator"]) for step in steps])
-    records: list[Any] = []
-    results: list[Any] = []
-    for step in steps:
-        pathway_id = Pathway.create_id(step["client_id"], step["regulator"])
-        try:
-            pathway = _authorise(pathways[pathway_id], step["client_id"], step["regulator"], step["type"],
-                                 step["payload"], poster)
-            take_step(pathway, step["type"], step["payload"], step["occurred_at"])
-        except ClientError as error:
-            results.append(error)
-            continue
-        answer = _answer_of([pathway], step["type"])
-        records.append(key_row(scope, step["idempotency_key"], request_hash(_body(step)), answer))
-        results.append(answer)
-    try:
-        save_keyed(app, [p for p in pathways.values() if p is not None], records)
-    except (IntegrityError, ClientError):
-        return [_one(app, poster, step) for step in steps]
-    return [_result(result) for result in results]
-
-
 def _body(step: dict[str, Any]) -> dict[str, Any]:
     return {"client_id": step["client_id"], "regulator": step["regulator"], "type": step["type"],
             "occurred_at": step["occurred_at"], "payload": step["payload"]}
-
-
-def _one(app: Pathways, poster: Poster, step: dict[str, Any]) -> dict[str, Any]:
-    try:
-        answer, _ = post_step(app, poster, step["idempotency_key"], step["client_id"], step["regulator"],
-                              step["type"], step["occurred_at"], step["payload"])
-        return {"status": 201, **answer}
-    except ClientError as error:
-        return {"status": error.status, **error.body()}
 
 
 def _result(result: dict[str, Any] | ClientError) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from contracts import answers, pathway_steps
 from contracts import pathways as pw
 from contracts import referrals as rf
 from pathways import dependencies
-from pathways.application import Poster, post_step, post_steps
+from pathways.application import Poster
 
 HUB = ("caseworker", "admin")
 STEP_POSTERS = ("trust", *HUB)
@@ -88,7 +88,7 @@ class PathwaysService(StandardEndpoints):
         if regulator not in rf.REGULATORS:
             raise NotFound(f"no regulator {regulator}")
         payload = pathway_steps.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
-        answer, _ = post_step(self.store, _poster(call), call.idempotency_key, call.path["client_id"], regulator,
+        answer, _ = self.store.post_step(_poster(call), call.idempotency_key, call.path["client_id"], regulator,
                               step["type"], step["occurred_at"], payload)
         return 201, answer
 
@@ -107,7 +107,7 @@ class PathwaysService(StandardEndpoints):
                 results.append(None)
             except ValidationError as error:
                 results.append({"status": 422, "error": "invalid", "fields": error.messages})
-        answers = iter(post_steps(self.store, _poster(call), valid))
+        answers = iter(self.store.post_steps(_poster(call), valid))
         return 200, {"results": [{"index": index, **(result or next(answers))} for index, result in enumerate(results)]}
 
     def _fetch_referrals(self, after: int, upto: int | None, limit: int) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -13,6 +14,7 @@ from chassis.application import ServiceApplication
 from chassis.clock import ensure_past
 from chassis.errors import Conflict, NotFound
 from chassis.idempotency import create_once, run_once
+from chassis.vault import Vault
 from referrals.domain.referral import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner
 from referrals.identity import TABLES, IdentityIndex, Match
 
@@ -178,3 +180,71 @@ class Referrals(ServiceApplication):
 
         body = {"referral_id": referral_id, "decision": decision, "ground": ground, "requested_on": requested_on}
         return run_once(self, f"{scope}:decide_erasure", key, body, command)
+
+
+class ReferralCases:
+    """The referrals service's use cases, one method each: primitives in, answers out.
+
+    Its collaborators are given once: the event store (``Referrals``), the vault that seals, opens and erases
+    personal data, and the identity index that recognises a person referred before. Entrypoints call these and
+    nothing else (referrals.service); idempotency is per ``(scope, key)``: the caller's organisation and its
+    Idempotency-Key.
+    """
+
+    def __init__(self, store: Referrals, vault: Vault, identities: IdentityIndex) -> None:
+        self.store, self.vault, self.identities = store, vault, identities
+
+    def submit_referral(self, scope: str, key: str, form: dict[str, Any]) -> dict[str, Any]:
+        return self.store.submit_referral(scope, key, form, self.vault.seal, self.identities)[0]
+
+    def register_partner(self, scope: str, key: str, **partner: Any) -> dict[str, Any]:
+        return self.store.register_partner(scope, key, **partner)[0]
+
+    def partner(self, partner_id: str) -> dict[str, Any] | None:
+        found = self.store.partners([partner_id])
+        return found[0] if found else None
+
+    def take_step(self, scope: str, key: str, step: str, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
+        """A lifecycle step by the name of the domain's command (``record_consent``, ``decline``, ...)."""
+        return self.store.change_referral(scope, key, step, referral_id, body,
+                                          lambda referral: getattr(referral, step)(**body))[0]
+
+    def assess(self, scope: str, key: str, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
+        """Eligibility and English; the immigration status is sealed like the rest of the person's data."""
+        return self.store.change_referral(scope, key, "assess", referral_id, body, lambda referral: referral.assess(
+            **body, seal=lambda data: self.vault.seal(referral.client_id, data)))[0]
+
+    def accept_client(self, scope: str, key: str, referral_id: UUID, **body: Any) -> dict[str, Any]:
+        return self.store.accept_client(scope, key, referral_id, **body)[0]
+
+    def correct_details(self, scope: str, key: str, referral_id: UUID, corrections: dict[str, Any]) -> dict[str, Any]:
+        return self.store.correct_details(scope, key, referral_id, dict(corrections), self._reseal)[0]
+
+    def referral_for_partner(self, referral_id: UUID, partner_id: str) -> dict[str, Any]:
+        """A partner's view of one of its own referrals (another partner's is not found): no personal data."""
+        view = self.store.referral_view(referral_id)
+        if view["partner_id"] != partner_id:
+            raise ReferralNotFoundError(referral_id)
+        return view
+
+    def referral_for_hub(self, referral_id: UUID, actor: str, organisation: str) -> dict[str, Any]:
+        """The hub's view, with the sealed form opened (a recorded read of personal data)."""
+        return self.store.referral_view(referral_id, partial(self.vault.read, actor=actor, organisation=organisation,
+                                                             purpose="GET /referrals/<referral_id>"))
+
+    def possible_duplicates(self) -> list[dict[str, Any]]:
+        return self.identities.possible_duplicates()
+
+    def decide_erasure(self, scope: str, key: str, referral_id: UUID, by: str, **decision: Any) -> dict[str, Any]:
+        """Erasure deletes the client's data key (crypto-shredding) and forgets their identifiers; a refusal is
+        recorded with its ground."""
+        def erase(client_id: UUID) -> bool:
+            self.identities.forget(client_id)  # an erased person is never recognised again
+            return self.vault.erase(client_id, by=by, ground=decision["ground"])
+
+        return self.store.decide_erasure(scope, key, referral_id, erase_key=erase, **decision)[0]
+
+    def _reseal(self, client_id: UUID, sealed: str, corrections: dict[str, Any]) -> str:
+        current = self.vault.open(client_id, sealed) or {}
+        person = {**current.get("person", {}), **corrections.get("person", {})}
+        return self.vault.seal(client_id, {**current, **corrections, "person": person})

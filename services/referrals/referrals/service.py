@@ -1,10 +1,6 @@
 """The referrals nameko service: entrypoints only."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-from uuid import UUID
-
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import Forbidden, NotFound
 from chassis.http import Call, route
@@ -13,9 +9,8 @@ from chassis.relay import OutboxRelay
 from chassis.vault import VaultProvider
 from contracts import answers
 from contracts import referrals as rf
-from referrals.application import ReferralNotFoundError, Referrals
-from referrals.dependencies import IdentityIndexProvider
-from referrals.domain.referral import Referral
+from referrals.application import Referrals
+from referrals.dependencies import IdentityIndexProvider, ReferralCasesProvider
 from referrals.translation import TRANSLATED, to_contract
 
 CREATED = {201: "stored (the same answer again for a repeated Idempotency-Key)", 404: "no such referral"}
@@ -29,6 +24,7 @@ class ReferralsService(StandardEndpoints):
     store = Store(Referrals)
     vault = VaultProvider()
     identities = IdentityIndexProvider()
+    cases = ReferralCasesProvider()  # the use cases, over the store, the vault and the identity index
     outbox = OutboxRelay(to_contract, TRANSLATED)
 
     @route("POST", "/referrals", answer=answers.ReferralStored, produces=("referral_id",),
@@ -43,8 +39,7 @@ class ReferralsService(StandardEndpoints):
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin") \
                 and call.body["partner_id"] != call.organisation:
             raise Forbidden("a partner refers for its own organisation only", fields={"partner_id": ["not yours"]})
-        answer, _ = self.store.submit_referral(call.organisation, call.idempotency_key, call.body, self.vault.seal,
-                                               self.identities)
+        answer = self.cases.submit_referral(call.organisation, call.idempotency_key, call.body)
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin"):
             # identity matching stays internal: a partner learns neither the client's id nor that the person was
             # known (another partner may have referred them); the hub sees both
@@ -56,95 +51,81 @@ class ReferralsService(StandardEndpoints):
            requires_idempotency_key=True, answers=CREATED, summary="Accept the client at the assessed entry point")
     def accept_client(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.AcceptClient; returns the referral's new event id."""
-        answer, _ = self.store.accept_client(call.organisation, call.idempotency_key,
-                                             call.path["referral_id"], **call.body)
-        return 201, answer
+        return 201, self.cases.accept_client(call.organisation, call.idempotency_key, call.path["referral_id"],
+                                             **call.body)
 
     @route("POST", "/referrals/<uuid:referral_id>/contact-attempts", answer=answers.ReferralStored, roles=HUB,
            body=rf.RecordContactAttempt,
            requires_idempotency_key=True, answers=CREATED, summary="Record an attempt to contact the person")
     def record_contact_attempt(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "record_contact_attempt", lambda r: r.record_contact_attempt(**call.body))
+        return self._step(call, "record_contact_attempt")
 
     @route("POST", "/referrals/<uuid:referral_id>/consent", answer=answers.ReferralStored, roles=HUB,
            body=rf.RecordConsent,
            requires_idempotency_key=True, answers=CREATED, summary="Record the privacy notice, lawful basis, consent")
     def record_consent(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "record_consent", lambda r: r.record_consent(**call.body))
+        return self._step(call, "record_consent")
 
     @route("POST", "/referrals/<uuid:referral_id>/consent-withdrawal", answer=answers.ReferralStored, roles=HUB,
            body=rf.WithdrawConsent,
            requires_idempotency_key=True, answers=CREATED, summary="The person withdraws consent")
     def withdraw_consent(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "withdraw_consent", lambda r: r.withdraw_consent(**call.body))
+        return self._step(call, "withdraw_consent")
 
     @route("POST", "/referrals/<uuid:referral_id>/assessment", answer=answers.ReferralStored, roles=HUB, body=rf.Assess,
            requires_idempotency_key=True, answers=CREATED, summary="Eligibility and English: the entry point")
     def assess(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "assess", lambda r: r.assess(
-            **call.body, seal=lambda data: self.vault.seal(r.client_id, data)))
+        return 201, self.cases.assess(call.organisation, call.idempotency_key, call.path["referral_id"], call.body)
 
     @route("POST", "/referrals/<uuid:referral_id>/decline", answer=answers.ReferralStored, roles=HUB, body=rf.Decline,
            requires_idempotency_key=True, answers=CREATED, summary="Decline the referral, with a reason")
     def decline(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "decline", lambda r: r.decline(**call.body))
+        return self._step(call, "decline")
 
     @route("POST", "/referrals/<uuid:referral_id>/closure-for-no-contact", answer=answers.ReferralStored, roles=HUB,
            body=rf.CloseForNoContact,
            requires_idempotency_key=True, answers=CREATED, summary="Close after unanswered contact attempts")
     def close_for_no_contact(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "close_for_no_contact", lambda r: r.close_for_no_contact(**call.body))
+        return self._step(call, "close_for_no_contact")
 
     @route("POST", "/referrals/<uuid:referral_id>/withdrawal", answer=answers.ReferralStored, roles=HUB,
            body=rf.Withdraw,
            requires_idempotency_key=True, answers=CREATED, summary="The person withdraws from the programme")
     def withdraw(self, call: Call) -> tuple[int, dict]:
-        return self._step(call, "withdraw", lambda r: r.withdraw(**call.body))
+        return self._step(call, "withdraw")
 
     @route("POST", "/referrals/<uuid:referral_id>/corrections", answer=answers.ReferralStored, roles=HUB,
            body=rf.CorrectDetails,
            requires_idempotency_key=True, answers=CREATED, summary="Correct details of the form (a new event)")
     def correct_details(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
-                                               dict(call.body), self._reseal)
-        return 201, answer
+        return 201, self.cases.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
+                                               call.body)
 
     @route("POST", "/partners", answer=answers.Partner, produces=("partner_id",), roles=HUB, body=rf.RegisterPartner,
            requires_idempotency_key=True,
            answers={201: "registered", 409: "already registered"}, summary="Register a referral partner")
     def register_partner(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.RegisterPartner. Issue its credentials with launcher.credentials."""
-        answer, _ = self.store.register_partner(call.organisation, call.idempotency_key, **call.body)
-        return 201, answer
+        return 201, self.cases.register_partner(call.organisation, call.idempotency_key, **call.body)
 
     @route("GET", "/partners/<partner_id>", answer=answers.Partner, roles=HUB,
            answers={200: "the partner", 404: "not registered"},
            summary="One referral partner")
     def get_partner(self, call: Call) -> dict:
-        found = self.store.partners([call.path["partner_id"]])
-        if not found:
+        found = self.cases.partner(call.path["partner_id"])
+        if found is None:
             raise NotFound(f"no partner {call.path['partner_id']}")
-        return found[0]
+        return found
 
     @route("GET", "/referrals/possible-duplicates", answer=answers.PossibleDuplicates, roles=HUB,
            audit_read="*", answers={200: "referrals to check by hand"},
            summary="Referrals attached to a client on a partial match (name and date of birth only, or disagreeing)")
     def possible_duplicates(self, call: Call) -> dict:
-        return {"referrals": self.store.possible_duplicates(self.identities)}
+        return {"referrals": self.cases.possible_duplicates()}
 
-    def _erase(self, client_id: UUID, by: str, ground: str) -> bool:
-        self.identities.forget(client_id)  # an erased person is never recognised again
-        return self.vault.erase(client_id, by=by, ground=ground)
-
-    def _step(self, call: Call, name: str, change: Callable[[Referral], None]) -> tuple[int, dict]:
-        answer, _ = self.store.change_referral(call.organisation, call.idempotency_key, name,
-                                               call.path["referral_id"], call.body, change)
-        return 201, answer
-
-    def _reseal(self, client_id: UUID, sealed: str, corrections: dict) -> str:
-        current = self.vault.open(client_id, sealed) or {}
-        person = {**current.get("person", {}), **corrections.get("person", {})}
-        return self.vault.seal(client_id, {**current, **corrections, "person": person})
+    def _step(self, call: Call, name: str) -> tuple[int, dict]:
+        return 201, self.cases.take_step(call.organisation, call.idempotency_key, name, call.path["referral_id"],
+                                         call.body)
 
     @route("GET", "/referrals/<uuid:referral_id>", answer=answers.Referral, roles=("referrer", "caseworker", "admin"),
            audit_read="referral_id",
@@ -153,14 +134,9 @@ class ReferralsService(StandardEndpoints):
     def get_referral(self, call: Call) -> dict:
         """A partner sees the referrals it made, and nothing else (another partner's is a 404)."""
         if not call.acting_as("caseworker", "admin"):
-            view = self.store.referral_view(call.path["referral_id"])
-            if view["partner_id"] != call.organisation:
-                raise ReferralNotFoundError(call.path["referral_id"])
-            return view
+            return self.cases.referral_for_partner(call.path["referral_id"], call.organisation)
         # the hub sees the form; every such read is recorded
-        return self.store.referral_view(call.path["referral_id"], partial(
-            self.vault.read, actor=call.meta["actor"], organisation=call.organisation,
-            purpose="GET /referrals/<referral_id>"))
+        return self.cases.referral_for_hub(call.path["referral_id"], call.meta["actor"], call.organisation)
 
     @route("POST", "/referrals/<uuid:referral_id>/erasure", answer=answers.ErasureDecided,
            roles=("caseworker", "admin"), body=rf.DecideErasure,
@@ -168,8 +144,5 @@ class ReferralsService(StandardEndpoints):
            summary="Erase the client's personal data, or record why the request is refused")
     def decide_erasure(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.DecideErasure; erasure deletes the client's data key (crypto-shredding)."""
-        answer, _ = self.store.decide_erasure(call.organisation, call.idempotency_key, call.path["referral_id"],
-                                              erase_key=partial(self._erase, by=call.meta["actor"],
-                                                                ground=call.body["ground"]),
-                                              **call.body)
-        return 201, answer
+        return 201, self.cases.decide_erasure(call.organisation, call.idempotency_key, call.path["referral_id"],
+                                              by=call.meta["actor"], **call.body)
