@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 
-from chassis import config
+from chassis import auth, config
 from launcher import demo, preflight
 from launcher.processes import (
     RunningPlatform,
@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  outcome ledger: {platform.url('reporting', '/ledger/contracts/use-it-nhs-bond/statement')}"
           "?from=2018-10-01&to=2022-03-31")
     print(f"An admin credential for trying the APIs (send as 'Authorization: Bearer ...'):\n  {credentials['admin']}\n"
-          "Issue others with: .venv/bin/python -m launcher.credentials issue --organisation ORG --role ROLE")
+          "Issue others with: .venv/bin/python -m launcher.credentials issue --organisation ORG --role ROLE"
+          f" (ROLE one of: {', '.join(auth.ROLES)})")
     print(f"Logs in {platform.log_dir}. Press Ctrl-C to stop.", flush=True)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
