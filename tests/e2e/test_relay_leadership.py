@@ -16,11 +16,12 @@ def leader(port: int) -> float:
     return metric(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text, "useit_relay_leader")
 
 
-def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
+def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials, tmp_path):
     port = free_port()
     env = {**platform.env, "REFERRALS_HTTP_PORT": str(port)}
+    log = open(tmp_path / "second-referrals.log", "w")  # the survivor's log, for a failure's message
     second = subprocess.Popen([sys.executable, "-m", "chassis.serve", "referrals.service:ReferralsService"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code, lambda s: s == 200,
                  what="the second instance")
@@ -34,7 +35,7 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
         wait_for(lambda: leader(port), lambda n: n == 1, what="the survivor to take the lease")
         answer = post(f"http://127.0.0.1:{port}/referrals",
                       form(partner, "nurse"), key(), referrer)
-        assert answer.status_code == 201
+        assert answer.status_code == 201, (tmp_path / "second-referrals.log").read_text()[-3000:]
 
         def referred() -> int:
             rows = get(platform.url("reporting", "/reports/referrals-by-partner"),
@@ -45,5 +46,6 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials):
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
+        log.close()
         if "referrals" not in platform.processes:
             platform.start(["referrals"])

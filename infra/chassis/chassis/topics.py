@@ -17,8 +17,17 @@ _MOVED: dict[str, list[str]] = {}
 
 
 def moved(old: str, module: ModuleType) -> None:
-    """Stored topics ``old:<QualName>`` resolve to the classes of ``module``."""
-    register_topic(old, module)
+    """Stored topics ``old:<QualName>`` resolve to the classes of ``module``.
+
+    Each class the module defines is registered under its old topic (``old:Name``; eventsourcing resolves a
+    nested event ``old:Name.Event`` through it), not the module under ``old``: eventsourcing reads a registered
+    module name as a renamed *package* and rewrites every topic under it, so registering ``referrals.domain``
+    (now the package holding ``referrals.domain.referral``) would send the new topics
+    ``referrals.domain.referral:...`` to ``referrals.domain.referral.referral`` in any process that had not
+    yet resolved them itself (found by a fresh instance reading another's events)."""
+    for name, obj in vars(module).items():
+        if isinstance(obj, type) and obj.__module__ == module.__name__:
+            register_topic(f"{old}:{name}", obj)
     if old not in _MOVED.setdefault(module.__name__, []):
         _MOVED[module.__name__].append(old)
 
