@@ -36,111 +36,6 @@ def _hashed(body: dict[str, Any], names: tuple[str, ...], index: IdentityIndex) 
     return {**{k: v for k, v in body.items() if k not in names}, "personal": index.fingerprint(_personal(body, names))}
 
 
-# -- mentors -------------------------------------------------------------------------------------------------
-def recruit_mentor(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault,
-                   index: IdentityIndex) -> Result:
-    personal = ("display_name", "organisation")
-
-    def build(mentor_id: UUID) -> Mentor:
-        former = body["former_applicant_id"]
-        return Mentor(id=mentor_id, personal=vault.seal(mentor_id, _personal(body, personal)),
-                      channel=body["channel"], kind=body["kind"], specialisms=body["specialisms"],
-                      max_mentees=body["max_mentees"], former_applicant_id=None if former is None else str(former),
-                      occurred_at=body["occurred_at"])
-
-    return app.create(scope, key, "recruit_mentor", _hashed(body, personal, index), build)
-
-
-def match_mentor(app: Enterprises, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
-    return app.step(scope, key, "match_mentor", Mentor, mentor_id, body, lambda mentor: mentor.match(
-        app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
-
-
-def give_mentoring(app: Enterprises, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
-    """The session is also support of the enterprise (CO04): both are saved together."""
-    def act() -> tuple[list[Any], dict[str, Any]]:
-        mentor = app.load(Mentor, mentor_id)
-        enterprise = app.current_enterprise(body["enterprise_id"])
-        mentor.give_session(enterprise, minutes(body["hours"]), body["occurred_at"])
-        return [mentor, enterprise], answer(mentor)
-
-    return app.change(scope, key, "give_mentoring", {"id": mentor_id, **body}, act)
-
-
-# -- network events -------------------------------------------------------------------------------------------
-def hold_event(app: Enterprises, scope: str, key: str, body: dict[str, Any]) -> Result:
-    return app.create(scope, key, "hold_event", body, lambda event_id: NetworkEvent.hold(id=event_id, **body))
-
-
-def record_attendance(app: Enterprises, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
-    named = {a["ref"] for a in body["attendees"] if a["kind"] == "enterprise"}
-    unknown = sorted(ref for ref in named if app.find(Enterprise, ref) is None)
-    if unknown:
-        raise RuleBroken("known_enterprises_attend", "record these enterprises first",
-                         fields={"attendees": [f"no enterprise {ref}" for ref in unknown]})
-    return app.step(scope, key, "record_attendance", NetworkEvent, event_id, body,
-                    lambda event: event.record_attendance(
-        body["attendees"], body["walk_ins"], body["occurred_at"]))
-
-
-def record_supply_chain_outcome(app: Enterprises, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
-    return app.step(scope, key, "record_supply_chain_outcome", NetworkEvent, event_id, body,
-                    lambda event: event.record_supply_chain_outcome(
-                        app.current_enterprise(body["enterprise_id"]).id, body["outcome"], body["buyer"],
-                        body["value_pence"], body["occurred_at"]))
-
-
-def record_idea(app: Enterprises, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
-    return app.step(scope, key, "record_idea", NetworkEvent, event_id, body,
-                    lambda event: event.record_idea_became_enterprise(
-                        app.current_enterprise(body["enterprise_id"]).id, body["occurred_at"]))
-
-
-# -- grants, diagnostics, consortia ---------------------------------------------------------------------------
-def _beside_enterprise(app: Enterprises, scope: str, key: str, command: str, body: dict[str, Any],
-                       build: Callable[[UUID, Any], Any]) -> Result:
-    """Creates an aggregate that is also support of an enterprise: both saved together, at most once."""
-    new_id = derived_id(f"{scope}:{command}", key, command)
-
-    def act() -> tuple[list[Any], dict[str, Any]]:
-        enterprise = app.current_enterprise(body["enterprise_id"])
-        created = build(new_id, enterprise)
-        return [created, enterprise], answer(created, enterprise_id=str(enterprise.id))
-
-    return app.change(scope, key, command, body, act)
-
-
-def award_grant(app: Enterprises, scope: str, key: str, body: dict[str, Any]) -> Result:
-    return _beside_enterprise(app, scope, key, "award_grant", body, lambda grant_id, enterprise: Grant.award(
-        grant_id, enterprise, body["funder"], body["amount_pence"], body["purpose"], body["occurred_at"]))
-
-
-def complete_diagnostic(app: Enterprises, scope: str, key: str, body: dict[str, Any]) -> Result:
-    return _beside_enterprise(app, scope, key, "complete_diagnostic", body, lambda diagnostic_id, enterprise:
-                              Diagnostic.complete(diagnostic_id, enterprise, dict(body["scores"]),
-                                                  minutes(body["hours"]), body["occurred_at"]))
-
-
-def form_consortium(app: Enterprises, scope: str, key: str, body: dict[str, Any]) -> Result:
-    return app.create(scope, key, "form_consortium", body, lambda consortium_id: Consortium(id=consortium_id, **body))
-
-
-def join_consortium(app: Enterprises, scope: str, key: str, consortium_id: UUID, body: dict[str, Any]) -> Result:
-    return app.step(scope, key, "join_consortium", Consortium, consortium_id, body, lambda consortium: consortium.admit(
-        app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
-
-
-# -- community research ---------------------------------------------------------------------------------------
-def recruit_researcher(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault,
-                       index: IdentityIndex) -> Result:
-    def build(researcher_id: UUID) -> CommunityResearcher:
-        return CommunityResearcher(id=researcher_id,
-                                   personal=vault.seal(researcher_id, _personal(body, ("display_name",))),
-                                   programme=body["programme"], occurred_at=body["occurred_at"])
-
-    return app.create(scope, key, "recruit_researcher", _hashed(body, ("display_name",), index), build)
-
-
 RESEARCHER_STEPS: dict[str, Callable[[CommunityResearcher, dict[str, Any]], None]] = {
     "complete_training": lambda r, b: r.complete_training(b["course"], minutes(b["hours"]), b["occurred_at"]),
     "activate": lambda r, b: r.activate(b["occurred_at"]),
@@ -150,50 +45,144 @@ RESEARCHER_STEPS: dict[str, Callable[[CommunityResearcher, dict[str, Any]], None
 }
 
 
-def researcher_step(app: Enterprises, scope: str, key: str, name: str, researcher_id: UUID,
-                    body: dict[str, Any]) -> Result:
-    return app.step(scope, key, name, CommunityResearcher, researcher_id, body,
-                    lambda researcher: RESEARCHER_STEPS[name](researcher, body))
+class CommunityCases:
+    """The use cases of mentors, the network, grants and diagnostics, consortia and community research, given
+    the event store, the vault and the identity index once (enterprises.dependencies wires them)."""
 
+    def __init__(self, app: Enterprises, vault: Vault, index: IdentityIndex) -> None:
+        self.app, self.vault, self.index = app, vault, index
 
-def map_asset(app: Enterprises, scope: str, key: str, body: dict[str, Any], vault: Vault,
-              index: IdentityIndex) -> Result:
-    """An entry with personal data is sealed under its own key (its own retention class, erasable alone)."""
-    personal, consent = body["personal_data"], body["consent"]
-    texts = {"title": body["title"], "description": body["description"]}
+    # -- mentors -------------------------------------------------------------------------------------------------
+    def recruit_mentor(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        personal = ("display_name", "organisation")
 
-    def build(entry_id: UUID) -> AssetMapEntry:
-        recorder = None if body["recorded_by"] is None else app.load(CommunityResearcher, body["recorded_by"],
-                                                                      "recorded_by")
-        AssetMapEntry.check(texts["title"], texts["description"], personal, consent, recorder, body["occurred_at"])
-        return AssetMapEntry(id=entry_id, kind=body["kind"], area=body["area"],
-                             title=None if personal else texts["title"],
-                             description=None if personal else texts["description"],
-                             sealed=vault.seal(entry_id, texts) if personal else None,
-                             consent_reference=consent["reference"] if consent else None,
-                             consent_recorded_on=consent["recorded_on"] if consent else None,
-                             retain_until=consent["retain_until"] if consent else None,
-                             recorded_by=None if recorder is None else str(recorder.id),
-                             occurred_at=body["occurred_at"])
+        def build(mentor_id: UUID) -> Mentor:
+            former = body["former_applicant_id"]
+            return Mentor(id=mentor_id, personal=self.vault.seal(mentor_id, _personal(body, personal)),
+                          channel=body["channel"], kind=body["kind"], specialisms=body["specialisms"],
+                          max_mentees=body["max_mentees"], former_applicant_id=None if former is None else str(former),
+                          occurred_at=body["occurred_at"])
 
-    hashed = _hashed(body, ("title", "description"), index) if personal else body
-    return app.create(scope, key, "map_asset", hashed, build)
+        return self.app.create(scope, key, "recruit_mentor", _hashed(body, personal, self.index), build)
 
+    def match_mentor(self, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(scope, key, "match_mentor", Mentor, mentor_id, body, lambda mentor: mentor.match(
+            self.app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
 
-def withdraw_asset_consent(app: Enterprises, scope: str, key: str, entry_id: UUID, body: dict[str, Any],
-                           vault: Vault, by: str) -> Result:
-    def withdraw(entry: AssetMapEntry) -> None:
-        entry.withdraw_consent(body["occurred_at"])  # checks first (nothing stored until the save)
-        vault.erase(entry.id, by=by, ground="asset map consent withdrawn")
+    def give_mentoring(self, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
+        """The session is also support of the enterprise (CO04): both are saved together."""
+        def act() -> tuple[list[Any], dict[str, Any]]:
+            mentor = self.app.load(Mentor, mentor_id)
+            enterprise = self.app.current_enterprise(body["enterprise_id"])
+            mentor.give_session(enterprise, minutes(body["hours"]), body["occurred_at"])
+            return [mentor, enterprise], answer(mentor)
 
-    return app.step(scope, key, "withdraw_asset_consent", AssetMapEntry, entry_id, body, withdraw)
+        return self.app.change(scope, key, "give_mentoring", {"id": mentor_id, **body}, act)
 
+    # -- network events -------------------------------------------------------------------------------------------
+    def hold_event(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        return self.app.create(scope, key, "hold_event", body, lambda event_id: NetworkEvent.hold(id=event_id, **body))
 
-def make_introduction(app: Enterprises, scope: str, key: str, body: dict[str, Any]) -> Result:
-    def build(introduction_id: UUID) -> Introduction:
-        connector = app.load(CommunityResearcher, body["connector_id"], "connector_id")
-        enterprise = None if body["enterprise_id"] is None else app.current_enterprise(body["enterprise_id"])
-        person = None if body["person_ref"] is None else str(body["person_ref"])
-        return Introduction.make(introduction_id, connector, body["to"], enterprise, person, body["occurred_at"])
+    def record_attendance(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
+        named = {a["ref"] for a in body["attendees"] if a["kind"] == "enterprise"}
+        unknown = sorted(ref for ref in named if self.app.find(Enterprise, ref) is None)
+        if unknown:
+            raise RuleBroken("known_enterprises_attend", "record these enterprises first",
+                             fields={"attendees": [f"no enterprise {ref}" for ref in unknown]})
+        return self.app.step(scope, key, "record_attendance", NetworkEvent, event_id, body,
+                        lambda event: event.record_attendance(
+            body["attendees"], body["walk_ins"], body["occurred_at"]))
 
-    return app.create(scope, key, "make_introduction", body, build)
+    def record_supply_chain_outcome(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(scope, key, "record_supply_chain_outcome", NetworkEvent, event_id, body,
+                        lambda event: event.record_supply_chain_outcome(
+                            self.app.current_enterprise(body["enterprise_id"]).id, body["outcome"], body["buyer"],
+                            body["value_pence"], body["occurred_at"]))
+
+    def record_idea(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(scope, key, "record_idea", NetworkEvent, event_id, body,
+                        lambda event: event.record_idea_became_enterprise(
+                            self.app.current_enterprise(body["enterprise_id"]).id, body["occurred_at"]))
+
+    # -- grants, diagnostics, consortia ---------------------------------------------------------------------------
+    def _beside_enterprise(self, scope: str, key: str, command: str, body: dict[str, Any],
+                           build: Callable[[UUID, Any], Any]) -> Result:
+        """Creates an aggregate that is also support of an enterprise: both saved together, at most once."""
+        new_id = derived_id(f"{scope}:{command}", key, command)
+
+        def act() -> tuple[list[Any], dict[str, Any]]:
+            enterprise = self.app.current_enterprise(body["enterprise_id"])
+            created = build(new_id, enterprise)
+            return [created, enterprise], answer(created, enterprise_id=str(enterprise.id))
+
+        return self.app.change(scope, key, command, body, act)
+
+    def award_grant(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        return self._beside_enterprise(scope, key, "award_grant", body, lambda grant_id, enterprise: Grant.award(
+            grant_id, enterprise, body["funder"], body["amount_pence"], body["purpose"], body["occurred_at"]))
+
+    def complete_diagnostic(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        return self._beside_enterprise(scope, key, "complete_diagnostic", body, lambda diagnostic_id, enterprise:
+                                  Diagnostic.complete(diagnostic_id, enterprise, dict(body["scores"]),
+                                                      minutes(body["hours"]), body["occurred_at"]))
+
+    def form_consortium(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        return self.app.create(scope, key, "form_consortium", body,
+                               lambda consortium_id: Consortium(id=consortium_id, **body))
+
+    def join_consortium(self, scope: str, key: str, consortium_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(scope, key, "join_consortium", Consortium, consortium_id, body,
+                             lambda consortium: consortium.admit(
+            self.app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
+
+    # -- community research ---------------------------------------------------------------------------------------
+    def recruit_researcher(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        def build(researcher_id: UUID) -> CommunityResearcher:
+            return CommunityResearcher(id=researcher_id,
+                                       personal=self.vault.seal(researcher_id, _personal(body, ("display_name",))),
+                                       programme=body["programme"], occurred_at=body["occurred_at"])
+
+        return self.app.create(scope, key, "recruit_researcher", _hashed(body, ("display_name",), self.index), build)
+
+    def researcher_step(self, scope: str, key: str, name: str, researcher_id: UUID,
+                        body: dict[str, Any]) -> Result:
+        return self.app.step(scope, key, name, CommunityResearcher, researcher_id, body,
+                        lambda researcher: RESEARCHER_STEPS[name](researcher, body))
+
+    def map_asset(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        """An entry with personal data is sealed under its own key (its own retention class, erasable alone)."""
+        personal, consent = body["personal_data"], body["consent"]
+        texts = {"title": body["title"], "description": body["description"]}
+
+        def build(entry_id: UUID) -> AssetMapEntry:
+            recorder = None if body["recorded_by"] is None else self.app.load(CommunityResearcher, body["recorded_by"],
+                                                                          "recorded_by")
+            AssetMapEntry.check(texts["title"], texts["description"], personal, consent, recorder, body["occurred_at"])
+            return AssetMapEntry(id=entry_id, kind=body["kind"], area=body["area"],
+                                 title=None if personal else texts["title"],
+                                 description=None if personal else texts["description"],
+                                 sealed=self.vault.seal(entry_id, texts) if personal else None,
+                                 consent_reference=consent["reference"] if consent else None,
+                                 consent_recorded_on=consent["recorded_on"] if consent else None,
+                                 retain_until=consent["retain_until"] if consent else None,
+                                 recorded_by=None if recorder is None else str(recorder.id),
+                                 occurred_at=body["occurred_at"])
+
+        hashed = _hashed(body, ("title", "description"), self.index) if personal else body
+        return self.app.create(scope, key, "map_asset", hashed, build)
+
+    def withdraw_asset_consent(self, scope: str, key: str, entry_id: UUID, body: dict[str, Any], by: str) -> Result:
+        def withdraw(entry: AssetMapEntry) -> None:
+            entry.withdraw_consent(body["occurred_at"])  # checks first (nothing stored until the save)
+            self.vault.erase(entry.id, by=by, ground="asset map consent withdrawn")
+
+        return self.app.step(scope, key, "withdraw_asset_consent", AssetMapEntry, entry_id, body, withdraw)
+
+    def make_introduction(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+        def build(introduction_id: UUID) -> Introduction:
+            connector = self.app.load(CommunityResearcher, body["connector_id"], "connector_id")
+            enterprise = None if body["enterprise_id"] is None else self.app.current_enterprise(body["enterprise_id"])
+            person = None if body["person_ref"] is None else str(body["person_ref"])
+            return Introduction.make(introduction_id, connector, body["to"], enterprise, person, body["occurred_at"])
+
+        return self.app.create(scope, key, "make_introduction", body, build)

@@ -6,7 +6,8 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 
 from chassis.providers import find_store
-from chassis.vault import master_key
+from chassis.vault import VaultProvider, master_key
+from enterprises.cases import CommunityCases
 from enterprises.identity import IdentityIndex
 
 
@@ -20,3 +21,21 @@ class IdentityIndexProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> IdentityIndex:
         return self.index
+
+
+class CommunityCasesProvider(DependencyProvider):
+    """The community strand's use cases (enterprises.cases.CommunityCases) over the service's event store, its
+    vault and its identity index: the one place they are put together. Built at the first call, when every
+    provider of the container has started."""
+
+    def setup(self) -> None:
+        self.cases: CommunityCases | None = None
+
+    def get_dependency(self, worker_ctx: Any) -> CommunityCases:
+        if self.cases is None:
+            store = find_store(self.container)
+            vault = next(d for d in self.container.dependencies if isinstance(d, VaultProvider))
+            index = next(d for d in self.container.dependencies if isinstance(d, IdentityIndexProvider))
+            assert store.app is not None and vault.vault is not None
+            self.cases = CommunityCases(store.app, vault.vault, index.index)  # type: ignore[arg-type]
+        return self.cases

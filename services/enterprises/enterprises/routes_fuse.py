@@ -23,6 +23,7 @@ class Routes:
     store: Any
     vault: Any
     identities: Any
+    cases: Any
 
     def personal(self, call: Call, subject_id: UUID, token: str | None, purpose: str) -> dict[str, Any]:
         """Staff read a person's (or an enterprise's) sealed details, and the read is recorded; auditors do not."""

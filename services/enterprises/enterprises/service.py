@@ -7,7 +7,7 @@ from chassis.relay import OutboxRelay
 from chassis.vault import VaultProvider
 from contracts import enterprises as en
 from enterprises.application import Enterprises
-from enterprises.dependencies import IdentityIndexProvider
+from enterprises.dependencies import CommunityCasesProvider, IdentityIndexProvider
 from enterprises.routes_community import CommunityRoutes
 from enterprises.routes_fuse import FuseRoutes
 from enterprises.translation import TRANSLATED, to_contract
@@ -22,4 +22,5 @@ class EnterprisesService(FuseRoutes, CommunityRoutes, StandardEndpoints):
     store = Store(Enterprises)
     vault = VaultProvider()
     identities = IdentityIndexProvider()
+    cases = CommunityCasesProvider()  # the community strand's use cases, over the store, vault and index
     outbox = OutboxRelay(to_contract, TRANSLATED)
