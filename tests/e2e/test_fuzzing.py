@@ -6,11 +6,13 @@ A bounded number of examples per operation runs in the suite (FUZZ_EXAMPLES, def
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 
 import psycopg
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -107,10 +109,11 @@ def stateful_platform(tmp_path_factory) -> Iterator[tuple[RunningPlatform, Crede
         yield running, Credentials(running.env, running)
 
 
-def run_stateful(platform, credentials, service: str, prepare=None) -> list[tuple[str, str, int]]:
-    """Runs the service's state machine over the live service; returns (method, path template, status) of
-    every call, each answer checked as in ``fuzz``."""
+def run_stateful(platform, credentials, service: str, prepare=None) -> tuple[list[tuple[str, str, int]], list]:
+    """Runs the service's state machine over the live service, each answer checked as in ``fuzz``; returns
+    (method, path template, status) of every call and (path template, answer) of every 201."""
     calls: list[tuple[str, str, int]] = []
+    created: list[tuple[str, dict]] = []
     headers = {"Authorization": f"Bearer {credentials('fuzz-org', 'admin')}"}
 
     class Workflow(positive(service).as_state_machine()):  # type: ignore[misc]
@@ -128,23 +131,39 @@ def run_stateful(platform, credentials, service: str, prepare=None) -> list[tupl
                 # body has no rule and proves nothing about the id
                 status = RULE_APPLIED if isinstance(response.json(), dict) and response.json().get("rule") else status
             calls.append((case.method, case.operation.path, status))
+            if case.method == "POST" and response.status_code == 201:
+                created.append((case.operation.path, response.json()))
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=CHECKS)
 
     Workflow.run(settings=settings(max_examples=SCENARIOS, deadline=None, derandomize=True,
                                    suppress_health_check=list(HealthCheck), stateful_step_count=8))
-    return calls
+    return calls, created
+
+
+def follow(platform, credentials, service: str, source: str, answer: dict, link: str) -> requests.Response:
+    """Follows the document's link ``link`` from a 201 answer of ``POST source``, as a client would: the
+    operation it names, its path parameters filled by the link's expressions from the answer."""
+    with open(os.path.join(DOCS, f"{service}.openapi.json")) as handle:
+        document = json.load(handle)
+    spec = document["paths"][source]["post"]["responses"]["201"]["links"][link]
+    path, method = next((path, method) for path, operations in document["paths"].items()
+                        for method, operation in operations.items() if operation["operationId"] == spec["operationId"])
+    for name, expression in spec["parameters"].items():
+        assert expression.startswith("$response.body#/"), expression  # the only kind these documents use
+        path = path.replace("{" + name + "}", str(answer[expression.rsplit("/", 1)[1]]))
+    return requests.request(method.upper(), platform.url(service, path), timeout=10,
+                            headers={"Authorization": f"Bearer {credentials('fuzz-org', 'admin')}"})
 
 
 #: recorded for a 409 or 422 that names the domain rule it broke: the resource was found and its rules applied
 RULE_APPLIED = 299
 
 
-def followed(calls: list[tuple[str, str, int]], created: str) -> list[tuple[str, str, int]]:
-    """Calls on a path under the created resource's own that found it: a link followed with the created id
-    (accepted, or refused by the resource's own rules; a generated id would be a 404)."""
-    return [call for call in calls if call[1].startswith(created + "/{") and call[2] < 400]
+def _links(source: str) -> dict:
+    with open(os.path.join(DOCS, "enterprises.openapi.json")) as handle:
+        return json.load(handle)["paths"][source]["post"]["responses"]["201"].get("links", {})
 
 
 def test_referrals_statefully_from_a_generated_referral(stateful_platform):
@@ -155,17 +174,27 @@ def test_referrals_statefully_from_a_generated_referral(stateful_platform):
         if case.method == "POST" and case.operation.path == "/referrals" and isinstance(case.body, dict):
             case.body["partner_id"] = EXAMPLE_PARTNER
 
-    calls = run_stateful(platform, credentials, "referrals", prepare)
-    assert ("POST", "/referrals", 201) in calls, "no generated referral was stored"
-    assert followed(calls, "/referrals"), "no link from a created referral was followed to an accepted call"
+    calls, created = run_stateful(platform, credentials, "referrals", prepare)
+    referrals = [answer for path, answer in created if path == "/referrals"]
+    assert referrals, "no generated referral was stored"
+    # the link the document gives from a created referral leads to it (which links the state machine took
+    # varies from run to run; this one is followed every time)
+    found = follow(platform, credentials, "referrals", "/referrals", referrals[0], "get_referral")
+    assert found.status_code == 200 and found.json()["referral_id"] == referrals[0]["referral_id"]
 
 
 def test_enterprises_statefully_from_generated_records(stateful_platform):
     platform, credentials = stateful_platform
-    calls = run_stateful(platform, credentials, "enterprises")
-    created = {path for method, path, status in calls if method == "POST" and status == 201 and path.count("/") == 1}
-    assert created, "no generated record was stored"
-    assert any(followed(calls, path) for path in created), "no link from a created record was followed"
+    calls, created = run_stateful(platform, credentials, "enterprises")
+    records = [(path, answer) for path, answer in created if path.count("/") == 1]
+    assert records, "no generated record was stored"
+    followed = 0
+    for path, answer in records:  # each kind of record created leads, by the document's link, to its own page
+        getter = next((name for name in _links(path) if name.startswith("get_")), None)
+        if getter is not None:
+            assert follow(platform, credentials, "enterprises", path, answer, getter).status_code == 200, path
+            followed += 1
+    assert followed, f"no created record has a link to its page: {sorted({path for path, _ in records})}"
 
 
 def test_reporting_statefully_from_a_registered_contract(stateful_platform):
@@ -176,8 +205,9 @@ def test_reporting_statefully_from_a_registered_contract(stateful_platform):
         if case.method == "POST" and case.operation.path == "/outcomes-contracts" and isinstance(case.body, dict):
             case.body = {**shipped_terms("use_it_nhs_bond"), "contract_id": case.body.get("contract_id")}
 
-    calls = run_stateful(platform, credentials, "reporting", prepare)
-    assert ("POST", "/outcomes-contracts", 201) in calls, "no contract was registered"
+    calls, created = run_stateful(platform, credentials, "reporting", prepare)
+    contracts = [answer for path, answer in created if path == "/outcomes-contracts"]
+    assert contracts, "no contract was registered"
     assert all(status < 500 for _, _, status in calls)
-    assert any(path.startswith("/outcomes-contracts/{") or path.startswith("/ledger/contracts/{")
-               for _, path, status in calls if status == 200), "no link from a contract was followed"
+    found = follow(platform, credentials, "reporting", "/outcomes-contracts", contracts[0], "outcomes_contract")
+    assert found.status_code == 200 and found.json()["contract_id"] == contracts[0]["contract_id"]
