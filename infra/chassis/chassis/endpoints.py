@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from kombu import Connection
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
@@ -19,6 +19,7 @@ from chassis.http import Call, json_response, route
 from chassis.providers import find_store
 from chassis.rpc import rpc
 from chassis.telemetry import Telemetry
+from contracts.answers import Answer
 
 
 class Probe(DependencyProvider):
@@ -83,12 +84,6 @@ class ReadsQuery(Schema):
     subject = fields.String(load_default=None, validate=validate.Length(1, 100),
                             metadata={"description": "whose data: a client, referral, contract or person id"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 10000))
-
-
-class Answer(Schema):
-    class Meta:
-        unknown = INCLUDE
-        ordered = True
 
 
 class HealthAnswer(Answer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from nameko.extensions import DependencyProvider
 
@@ -69,9 +69,17 @@ class Store(DependencyProvider):
         return self.app
 
 
+P = TypeVar("P", bound=DependencyProvider)
+
+
+def find_provider(container: Any, kind: type[P]) -> P:
+    """The container's one dependency provider of ``kind`` (how providers reach each other)."""
+    for dependency in container.dependencies:
+        if isinstance(dependency, kind):
+            return dependency
+    raise LookupError(f"the service declares no {kind.__module__}.{kind.__qualname__} dependency")
+
+
 def find_store(container: Any) -> Store:
     """The container's Store dependency (the relay, inbox, gate, vault and probes share its Application)."""
-    for dependency in container.dependencies:
-        if isinstance(dependency, Store):
-            return dependency
-    raise LookupError("the service declares no chassis.providers.Store dependency")
+    return find_provider(container, Store)

@@ -5,7 +5,7 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 
-from chassis.providers import find_store
+from chassis.providers import find_provider, find_store
 from chassis.vault import VaultProvider, master_key
 from enterprises.cases import CommunityCases
 from enterprises.identity import IdentityIndex
@@ -34,8 +34,8 @@ class CommunityCasesProvider(DependencyProvider):
     def get_dependency(self, worker_ctx: Any) -> CommunityCases:
         if self.cases is None:
             store = find_store(self.container)
-            vault = next(d for d in self.container.dependencies if isinstance(d, VaultProvider))
-            index = next(d for d in self.container.dependencies if isinstance(d, IdentityIndexProvider))
+            vault = find_provider(self.container, VaultProvider)
+            index = find_provider(self.container, IdentityIndexProvider)
             assert store.app is not None and vault.vault is not None
             self.cases = CommunityCases(store.app, vault.vault, index.index)  # type: ignore[arg-type]
         return self.cases
