@@ -97,6 +97,19 @@ class PossibleDuplicates(Answer):
     referrals = fields.List(fields.Nested(PossibleDuplicate), required=True)
 
 
+class ClientFound(Answer):
+    client_id = _id()
+    matched_on = fields.List(fields.String(), required=True, metadata={
+        "description": "what found it: ni_number, mobile, email, name_dob, full_name, external_reference"})
+    referral_ids = fields.List(fields.String(), required=True)
+
+
+class ClientsFound(Answer):
+    """What a search found: ids and how each was found, no personal data (most kinds matched first)."""
+
+    clients = fields.List(fields.Nested(ClientFound), required=True)
+
+
 # -- pathways -----------------------------------------------------------------------------------------------
 class StepStored(Answer):
     pathway_id = _id()

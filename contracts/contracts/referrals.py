@@ -1,7 +1,7 @@
 """Contracts of the referrals service: its integration events and HTTP bodies."""
 import re
 
-from marshmallow import ValidationError, validate, validates
+from marshmallow import ValidationError, pre_load, validate, validates, validates_schema
 
 from contracts import fields
 from contracts.envelope import Command, Envelope
@@ -121,32 +121,32 @@ class Address(Command):
             raise ValidationError("not a UK postcode")
 
 
+def ni_number(value: str) -> None:
+    if not NI_NUMBER.match(value.replace(" ", "").upper()):
+        raise ValidationError("not a National Insurance number (two letters, six digits, A-D)")
+
+
+def phone(value: str) -> None:
+    if not PHONE.match(re.sub(r"[ ()-]", "", value)):
+        raise ValidationError("not a phone number: digits, optionally starting with +")
+
+
 class Person(Command):
     """The personal part of the placement referral form (sealed per client before it is stored)."""
 
     full_name = fields.String(required=True, validate=validate.Length(1, 200), metadata={"example": "A. Example"})
     address = fields.Nested(Address, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254), metadata={"example": "a@example.org"})
-    mobile = fields.String(required=True, metadata={
+    mobile = fields.String(required=True, validate=phone, metadata={
         "description": "7 to 15 digits, optionally after +; spaces, brackets and hyphens are also accepted",
         "pattern": PHONE.pattern, "example": "+447700900123"})
-    ni_number = fields.String(load_default=None, allow_none=True, metadata={
+    ni_number = fields.String(load_default=None, allow_none=True, validate=ni_number, metadata={
         "description": "National Insurance number, if the person has one (any case, spaces allowed)",
         "pattern": NI_DOCUMENTED, "example": "AB123456C"})
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS), metadata={"example": "female"})
     country_of_origin = fields.String(required=True, validate=validate.Length(2, 60), metadata={"example": "Nigeria"})
     date_of_birth = fields.Date(load_default=None, allow_none=True, validate=not_in_future,
                                 metadata={"example": "1984-05-17"})
-
-    @validates("mobile")
-    def _mobile(self, value: str, **_: object) -> None:
-        if not PHONE.match(re.sub(r"[ ()-]", "", value)):
-            raise ValidationError("not a phone number: digits, optionally starting with +")
-
-    @validates("ni_number")
-    def _ni(self, value: str | None, **_: object) -> None:
-        if value is not None and not NI_NUMBER.match(value.replace(" ", "").upper()):
-            raise ValidationError("not a National Insurance number (two letters, six digits, A-D)")
 
 
 class Document(Command):
@@ -282,3 +282,45 @@ class DecideErasure(Command):
     ground = fields.String(required=True, validate=validate.Length(3, 500),
                            metadata={"description": "why: the request, or the retention rule that refuses it"})
     requested_on = fields.Date(required=True, validate=not_in_future)
+
+
+#: What a search finds clients by (a date of birth only with a name; a case reference only with its partner).
+SEARCHED_BY = ("ni_number", "mobile", "email", "full_name", "external_reference")
+
+
+class ClientSearch(Command):
+    """POST /clients/search: any of these find a client (a POST: the body carries personal data, which a query
+    string would leave in logs). Compared as keyed digests only; blank fields count as not given."""
+
+    ni_number = fields.String(load_default=None, allow_none=True, validate=ni_number,
+                              metadata={"pattern": NI_DOCUMENTED, "example": "AB123456C"})
+    mobile = fields.String(load_default=None, allow_none=True, validate=phone, metadata={"pattern": PHONE.pattern})
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    full_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200),
+                              metadata={"description": "alone, or with date_of_birth (then also name and date)"})
+    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=not_in_future,
+                                metadata={"description": "only with full_name"})
+    external_reference = fields.String(load_default=None, allow_none=True, validate=external_reference,
+                                       metadata={"description": "a partner's own case reference: with partner_id"})
+    partner_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100),
+                               metadata={"description": "the partner whose external_reference this is"})
+
+    @pre_load
+    def _blanks(self, data: object, **_: object) -> object:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    @validates_schema
+    def _enough(self, data: dict, **_: object) -> None:
+        errors: dict[str, list[str]] = {}
+        if data.get("date_of_birth") and not data.get("full_name"):
+            errors["full_name"] = ["give the name with the date of birth"]
+        if data.get("external_reference") and not data.get("partner_id"):
+            errors["partner_id"] = ["give the partner whose case reference it is"]
+        if data.get("partner_id") and not data.get("external_reference"):
+            errors["external_reference"] = ["give the partner's case reference"]
+        if not any(data.get(name) for name in SEARCHED_BY):
+            errors["_schema"] = [f"give at least one of {', '.join(SEARCHED_BY)}"]
+        if errors:
+            raise ValidationError(errors)

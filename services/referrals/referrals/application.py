@@ -74,6 +74,8 @@ class Referrals(ServiceApplication):
         if index is not None and not replayed:
             client_id, referral_id = UUID(answer["client_id"]), UUID(answer["referral_id"])
             clashes = index.remember(client_id, digests, match.owners)
+            index.note(client_id, referral_id, index.search_digests(form["person"], form["partner_id"],
+                                                                    form.get("external_reference")))
             if match.kind == "partial" or clashes:
                 index.flag(referral_id, client_id, match.other_clients, match.matched_on + tuple(clashes),
                            form["occurred_at"].isoformat())
@@ -218,7 +220,25 @@ class ReferralCases:
         return self.store.accept_client(scope, key, referral_id, **body)[0]
 
     def correct_details(self, scope: str, key: str, referral_id: UUID, corrections: dict[str, Any]) -> dict[str, Any]:
-        return self.store.correct_details(scope, key, referral_id, dict(corrections), self._reseal)[0]
+        """Reseals the corrected form; a corrected person is found by the corrected details from then on."""
+        corrected: dict[str, Any] = {}
+
+        def reseal(client_id: UUID, sealed: str, changes: dict[str, Any]) -> str:
+            resealed, person = self._reseal(client_id, sealed, changes)
+            corrected.update(client_id=client_id, person=person)
+            return resealed
+
+        answer, replayed = self.store.correct_details(scope, key, referral_id, dict(corrections), reseal)
+        if corrected and not replayed and "person" in corrections:
+            person = corrected["person"]
+            self.identities.note(corrected["client_id"], referral_id,
+                                 {**self.identities.digests(person), **self.identities.search_digests(person)},
+                                 corrected=True)
+        return answer
+
+    def search_clients(self, criteria: dict[str, Any]) -> list[dict[str, Any]]:
+        """The clients these criteria find through the blind index (ids and kinds only: no personal data)."""
+        return self.identities.search(criteria)
 
     def referral_for_partner(self, referral_id: UUID, partner_id: str) -> dict[str, Any]:
         """A partner's view of one of its own referrals (another partner's is not found): no personal data."""
@@ -244,7 +264,8 @@ class ReferralCases:
 
         return self.store.decide_erasure(scope, key, referral_id, erase_key=erase, **decision)[0]
 
-    def _reseal(self, client_id: UUID, sealed: str, corrections: dict[str, Any]) -> str:
+    def _reseal(self, client_id: UUID, sealed: str, corrections: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The corrected form sealed, and the corrected person."""
         current = self.vault.open(client_id, sealed) or {}
         person = {**current.get("person", {}), **corrections.get("person", {})}
-        return self.vault.seal(client_id, {**current, **corrections, "person": person})
+        return self.vault.seal(client_id, {**current, **corrections, "person": person}), person

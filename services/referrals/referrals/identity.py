@@ -6,6 +6,12 @@ into a keyed HMAC (a blind index) under a key derived from the master key, and s
 to that client; it is a *partial* match (listed for caseworkers as a possible duplicate) when some identifiers
 agree and others point elsewhere or only name and date of birth agree. Erasure deletes the client's rows, so an
 erased person is never recognised again.
+
+Searching (``POST /clients/search``) reads the same digests, and two search-only ones that a name alone or a
+partner's case reference would be too weak to match duplicates on: ``full_name`` and ``external_reference``
+(with its partner). They live in ``referrals_search_terms``, one row per referral, so many clients may share a
+name; the rows also say which referrals a client has. A correction of the person writes the corrected digests
+there too (duplicate matching never reads that table). Erasure deletes them with the rest.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from uuid import UUID
 from chassis.application import ServiceApplication
 
 STRONG = ("ni_number", "email", "mobile")
+#: Digests a search finds clients by but duplicate matching never uses.
+SEARCH_ONLY = ("full_name", "external_reference")
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS referrals_identities ("
@@ -27,7 +35,23 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS referrals_possible_duplicates ("
     " referral_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, other_clients TEXT NOT NULL, matched_on TEXT NOT NULL,"
     " recorded_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS referrals_search_terms ("
+    " kind TEXT NOT NULL, digest TEXT NOT NULL, client_id TEXT NOT NULL, referral_id TEXT NOT NULL,"
+    " PRIMARY KEY (kind, digest, referral_id))",
+    "CREATE INDEX IF NOT EXISTS referrals_search_terms_by_client ON referrals_search_terms (client_id)",
 )
+
+
+def _name(text: str) -> str:
+    name = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return " ".join(name.split())
+
+
+def _search_name(text: str) -> str:
+    """A name without accents, case or extra spaces; letters of other scripts are kept (not dropped, as the
+    ASCII folding of ``name_dob`` drops them)."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(letters.casefold().split())
 
 
 def normalised(person: dict[str, Any]) -> dict[str, str]:
@@ -40,8 +64,18 @@ def normalised(person: dict[str, Any]) -> dict[str, str]:
         digits = re.sub(r"[^0-9+]", "", person["mobile"])
         values["mobile"] = "0" + digits[3:] if digits.startswith("+44") else digits.lstrip("+")
     if person.get("full_name") and person.get("date_of_birth"):
-        name = unicodedata.normalize("NFKD", person["full_name"]).encode("ascii", "ignore").decode().casefold()
-        values["name_dob"] = " ".join(name.split()) + "|" + str(person["date_of_birth"])
+        values["name_dob"] = _name(person["full_name"]) + "|" + str(person["date_of_birth"])
+    return values
+
+
+def search_only(person: dict[str, Any], partner_id: str | None = None,
+                external_reference: str | None = None) -> dict[str, str]:
+    """The normalised search-only values: the name alone, and a partner's case reference with the partner."""
+    values: dict[str, str] = {}
+    if person.get("full_name") and _search_name(person["full_name"]):
+        values["full_name"] = _search_name(person["full_name"])
+    if partner_id and external_reference:
+        values["external_reference"] = f"{partner_id.strip()}|{external_reference.strip().casefold()}"
     return values
 
 
@@ -60,8 +94,16 @@ class IdentityIndex:
         self.key = hmac.new(master, b"referrals identity index v1", hashlib.sha256).digest()
 
     def digests(self, person: dict[str, Any]) -> dict[str, str]:
+        return self._hashed(normalised(person))
+
+    def search_digests(self, person: dict[str, Any], partner_id: str | None = None,
+                       external_reference: str | None = None) -> dict[str, str]:
+        """The search-only digests (``SEARCH_ONLY``) of a person, or of a search's criteria."""
+        return self._hashed(search_only(person, partner_id, external_reference))
+
+    def _hashed(self, values: dict[str, str]) -> dict[str, str]:
         return {kind: hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-                for kind, value in normalised(person).items()}
+                for kind, value in values.items()}
 
     def match(self, digests: dict[str, str]) -> Match:
         """Which client, if any, these digests belong to (``found`` holds each matched kind's owner)."""
@@ -106,8 +148,50 @@ class IdentityIndex:
                         (str(referral_id), str(client_id), ",".join(others), ",".join(matched_on), at))
 
     def forget(self, client_id: UUID) -> None:
+        """Erasure: the client's identifiers and search terms go, so the person is neither recognised nor found."""
         with self.app.sql() as sql:
             sql.execute("DELETE FROM referrals_identities WHERE client_id = %s", (str(client_id),))
+            sql.execute("DELETE FROM referrals_search_terms WHERE client_id = %s", (str(client_id),))
+
+    # -- searching ----------------------------------------------------------------------------------------------
+    def note(self, client_id: UUID, referral_id: UUID, terms: dict[str, str], corrected: bool = False) -> None:
+        """Stores a referral's search terms (digests by kind). ``corrected``: the person's details were corrected,
+        so the referral's earlier terms are replaced (its partner's case reference stays: it is not corrected)."""
+        with self.app.sql() as sql:
+            if corrected:
+                sql.execute("DELETE FROM referrals_search_terms WHERE referral_id = %s AND kind <> %s",
+                            (str(referral_id), "external_reference"))
+            for kind, value in terms.items():
+                sql.execute("INSERT INTO referrals_search_terms (kind, digest, client_id, referral_id)"
+                            " VALUES (%s, %s, %s, %s) ON CONFLICT (kind, digest, referral_id) DO NOTHING",
+                            (kind, value, str(client_id), str(referral_id)))
+
+    def search(self, criteria: dict[str, Any]) -> list[dict[str, Any]]:
+        """The clients any of these criteria find (contracts.referrals.ClientSearch, loaded), each with the kinds
+        that found it and its referrals: most kinds first. Only digests are compared."""
+        strong = self.digests(criteria)
+        if not _name(criteria.get("full_name") or ""):
+            strong.pop("name_dob", None)  # a name of no Latin letters folds to nothing: the date alone is no match
+        wanted = {**strong, **self.search_digests(criteria, criteria.get("partner_id"),
+                                                  criteria.get("external_reference"))}
+        found: dict[str, set[str]] = {}
+        for kind, client in self._owners(strong).items():
+            found.setdefault(client, set()).add(kind)
+        if wanted:
+            where = " OR ".join("(kind = %s AND digest = %s)" for _ in wanted)
+            for kind, client in self.app.query(f"SELECT DISTINCT kind, client_id FROM referrals_search_terms"
+                                               f" WHERE {where}", [v for pair in wanted.items() for v in pair]):
+                found.setdefault(client, set()).add(kind)
+        referrals: dict[str, set[str]] = {}
+        if found:
+            marks = ", ".join("%s" for _ in found)
+            for client, referral in self.app.query("SELECT DISTINCT client_id, referral_id FROM referrals_search_terms"
+                                                   f" WHERE client_id IN ({marks})", list(found)):
+                referrals.setdefault(client, set()).add(referral)
+        order = (*STRONG, "name_dob", *SEARCH_ONLY)
+        return [{"client_id": client, "matched_on": sorted(kinds, key=order.index),
+                 "referral_ids": sorted(referrals.get(client, ()))}
+                for client, kinds in sorted(found.items(), key=lambda item: (-len(item[1]), item[0]))]
 
     def possible_duplicates(self) -> list[dict[str, Any]]:
         with self.app.sql() as sql:

@@ -123,6 +123,16 @@ class ReferralsService(StandardEndpoints):
     def possible_duplicates(self, call: Call) -> dict:
         return {"referrals": self.cases.possible_duplicates()}
 
+    @route("POST", "/clients/search", answer=answers.ClientsFound, roles=HUB, body=rf.ClientSearch, audit_read="*",
+           answers={200: "the clients found (none: an empty list)"},
+           summary="Find clients by NI number, mobile, email, name (with or without the date of birth) or a "
+                   "partner's case reference")
+    def search_clients(self, call: Call) -> dict:
+        """Takes contracts.referrals.ClientSearch (a POST: personal data stays out of URLs and logs); compared
+        through the blind index only. Stores nothing, so it takes no Idempotency-Key; each search is a recorded
+        read."""
+        return {"clients": self.cases.search_clients(call.body)}
+
     def _step(self, call: Call, name: str) -> tuple[int, dict]:
         return 201, self.cases.take_step(call.organisation, call.idempotency_key, name, call.path["referral_id"],
                                          call.body)
