@@ -200,6 +200,21 @@ class OverdueReferrals(Report):
     per_partner = _counts()
 
 
+class AwaitingContactRow(Answer):
+    referral_id = _required()
+    partner_id = _required()
+    received_on = _required()
+    first_contact_due = _required()
+    overdue = _required(fields.Boolean, metadata={"description": "first contact was due before the day"})
+
+
+class AwaitingContact(Report):
+    """New referrals nobody has contacted yet (received, not contacted, closed or accepted), due date first."""
+
+    referrals = _required(fields.List, cls_or_instance=fields.Nested(AwaitingContactRow))
+    per_partner = _counts()
+
+
 class ReferralsByPartner(Report):
     rows = _required(fields.List, cls_or_instance=fields.Dict())
 

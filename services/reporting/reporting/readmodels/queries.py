@@ -44,6 +44,17 @@ def overdue_referrals(app: ServiceApplication, today: str) -> list[dict[str, Any
     return [{"referral_id": r[0], "partner_id": r[1], "received_on": r[2], "first_contact_due": r[3]} for r in rows]
 
 
+def awaiting_contact(app: ServiceApplication, today: str) -> list[dict[str, Any]]:
+    """The work queue on ``today``: referrals received and nobody yet contacted (nor closed or accepted), by
+    first-contact date then id; ``overdue`` when that date has passed."""
+    rows = app.query("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
+                     " WHERE (first_contact_on IS NULL OR first_contact_on > %s) AND received_on <= %s"
+                     " AND (closed_on IS NULL OR closed_on > %s) AND (accepted_on IS NULL OR accepted_on > %s)"
+                     " ORDER BY first_contact_due, referral_id", (today, today, today, today))
+    return [{"referral_id": r[0], "partner_id": r[1], "received_on": r[2], "first_contact_due": r[3],
+             "overdue": r[3] < today} for r in rows]
+
+
 def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[str, Any]]:
     rows = app.query("SELECT referral_id, status, received_on, first_contact_due, first_contact_on,"
                      " contact_attempts FROM report_referrals WHERE partner_id = %s"

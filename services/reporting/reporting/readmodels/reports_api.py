@@ -124,6 +124,18 @@ class ReportEndpoints:
             per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
         return {"as_of": today, "referrals": rows, "per_partner": per_partner}
 
+    @route("GET", "/reports/awaiting-contact", answer=rp.AwaitingContact, roles=("caseworker", "admin"), query=AsOf,
+           summary="The work queue: new referrals nobody has contacted yet, due date first; overdue ones per partner",
+           answers={200: "the referrals awaiting first contact"})
+    def awaiting_contact(self, call: Call) -> dict:
+        today = _as_of(call).isoformat()
+        rows = queries.awaiting_contact(self.store, today)
+        per_partner: dict[str, int] = {}
+        for row in rows:
+            if row["overdue"]:
+                per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
+        return {"as_of": today, "referrals": rows, "per_partner": per_partner}
+
     @route("GET", "/partners/me/referrals", answer=rp.PartnerReferrals, roles=("referrer",),
            answers={200: "the caller's referrals"},
            summary="A referring partner's own referrals and where each one stands (no personal data)")
