@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from launcher.services import SERVICES
+from launcher.services import CONSOLE, SERVICES, ServiceSpec
 
 
 class StartupError(Exception):
@@ -29,11 +29,16 @@ class RunningPlatform:
     def url(self, service: str, path: str = "") -> str:
         return f"http://127.0.0.1:{self.ports[service]}{path}"
 
+    @property
+    def specs(self) -> tuple[ServiceSpec, ...]:
+        """The four services, and the console when it has a port (bin/run and the main test platform)."""
+        return SERVICES + ((CONSOLE,) if CONSOLE.name in self.ports else ())
+
     def start(self, names: Sequence[str] | None = None) -> None:
         if self.embedded:
-            self._spawn("embedded", [spec.service for spec in SERVICES])
+            self._spawn("embedded", [spec.service for spec in self.specs])
         else:
-            for spec in SERVICES:
+            for spec in self.specs:
                 if names is None or spec.name in names:
                     self._spawn(spec.name, [spec.service])
         try:
@@ -52,7 +57,7 @@ class RunningPlatform:
 
     def wait_healthy(self, names: Sequence[str] | None = None, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        for spec in SERVICES:
+        for spec in self.specs:
             if names is not None and spec.name not in names:
                 continue
             while True:
@@ -90,11 +95,12 @@ def platform_env(base: Mapping[str, str], ports: Mapping[str, int]) -> dict[str,
     env = dict(base)
     env.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     env.setdefault("PYTHONWARNINGS", "ignore")
-    for spec in SERVICES:
-        env[f"{spec.name.upper()}_HTTP_PORT"] = str(ports[spec.name])
+    for spec in (*SERVICES, CONSOLE):
+        if spec.name in ports:
+            env[f"{spec.name.upper()}_HTTP_PORT"] = str(ports[spec.name])
     return env
 
 
 def default_ports(base: Mapping[str, str]) -> dict[str, int]:
-    return {spec.name: int(base.get(f"{spec.name.upper()}_HTTP_PORT") or spec.port) for spec in SERVICES}
+    return {spec.name: int(base.get(f"{spec.name.upper()}_HTTP_PORT") or spec.port) for spec in (*SERVICES, CONSOLE)}
 

@@ -17,20 +17,20 @@ import sys
 import time
 
 from chassis import auth, config
-from launcher import demo, preflight
+from launcher import accounts, demo, preflight
 from launcher.processes import (
     RunningPlatform,
     StartupError,
     default_ports,
     platform_env,
 )
-from launcher.services import SERVICES
+from launcher.services import CONSOLE, SERVICES
 
 
 def migrate(env: dict[str, str]) -> None:
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "chassis.migrate", *[spec.application for spec in SERVICES]],
+    subprocess.run([sys.executable, "-m", "chassis.migrate", *[spec.application for spec in (*SERVICES, CONSOLE)]],
                    env=env, check=True)
 
 
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                                              "(RabbitMQ + PostgreSQL, one process per service)"), flush=True)
     try:
         credentials = demo.demo_credentials(env)
+        people = [] if options.empty else accounts.demo_accounts(env)
         platform.start()
         loaded = None if options.empty else demo.load(platform, credentials)
     except (StartupError, Exception) as error:  # show the reason, not a traceback
@@ -79,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.url('reporting', '/reports/kpis')}")
     print(f"  outcome ledger: {platform.url('reporting', '/ledger/contracts/use-it-nhs-bond/statement')}"
           "?from=2018-10-01&to=2022-03-31")
+    print(f"Console (pages for caseworkers, partners, finance, programme managers, auditors): {platform.url('console')}")
+    if people:
+        print("  demo accounts (staff id / password; add your own with .venv/bin/python -m launcher.accounts add):")
+        for person in people:
+            print(f"    {person['role']:<17} {person['person']:<15} {person['password']}   ({person['organisation']})")
     print(f"An admin credential for trying the APIs (send as 'Authorization: Bearer ...'):\n  {credentials['admin']}\n"
           "Issue others with: .venv/bin/python -m launcher.credentials issue --organisation ORG --role ROLE"
           f" (ROLE one of: {', '.join(auth.ROLES)})")

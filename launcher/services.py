@@ -1,4 +1,4 @@
-"""The four services: their nameko class, their eventsourcing Application and their HTTP port."""
+"""The four services (their nameko class, their eventsourcing Application and their HTTP port), and the console."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,3 +18,6 @@ SERVICES = (
     ServiceSpec("enterprises", "enterprises.service:EnterprisesService", "enterprises.application:Enterprises", 8003),
     ServiceSpec("reporting", "reporting.service:ReportingService", "reporting.application:Reporting", 8004),
 )
+
+#: the web console: pages over the four services' APIs (it holds only staff accounts and sessions)
+CONSOLE = ServiceSpec("console", "console.service:ConsoleService", "console.application:Console", 8000)

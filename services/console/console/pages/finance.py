@@ -1,0 +1,69 @@
+"""A finance partner's pages: the contracts it is party to, a statement for a period as known at any time, the
+difference between two statements claim by claim, and the API's own CSV. Participants are pseudonymous: the
+ledger holds no personal data, and these pages call nothing else."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.wrappers import Response
+
+from console import translation
+from console.pages.common import moment_query, now_fields
+from console.web import View, Visit, page
+
+READERS = ("finance", "auditor", "admin")
+
+
+def _period(visit: Visit, terms: dict[str, Any]) -> dict[str, str]:
+    return {"from": visit.query.get("from") or terms["service_start"],
+            "to": visit.query.get("to") or terms.get("claim_deadline") or terms["service_end"]}
+
+
+class FinancePages:
+    @page("GET", "/contracts", roles=READERS, title="Outcomes contracts")
+    def contracts(self, visit: Visit) -> View:
+        return View("contracts.html", {"contracts": visit.api.get("reporting", "/outcomes-contracts")["contracts"]})
+
+    @page("GET", "/contracts/<contract_id>", roles=READERS, title="Statement")
+    def statement(self, visit: Visit) -> View:
+        contract_id = visit.path["contract_id"]
+        terms = visit.api.get("reporting", f"/outcomes-contracts/{contract_id}")
+        period = _period(visit, terms)
+        known_at, error = moment_query(visit.query, "known_at")
+        query = {**period, "as_known_at": known_at}
+        statement = visit.api.get("reporting", f"/ledger/contracts/{contract_id}/statement", **query)
+        as_known = statement["as_known_at"]
+        values = {**now_fields("known_at"), **{k: v for k, v in visit.query.items()}}
+        return View("statement.html", {
+            "terms": terms, "statement": statement, "period": period, "values": values, "errors":
+            {"known_at": error} if error else {},
+            "csv": f"/contracts/{contract_id}/statement.csv?" + urlencode({**period, "as_known_at": as_known}),
+            "compare": f"/contracts/{contract_id}/difference?" + urlencode({**period, "b_known_at": as_known})})
+
+    @page("GET", "/contracts/<contract_id>/difference", roles=READERS, title="What changed")
+    def difference(self, visit: Visit) -> View:
+        contract_id = visit.path["contract_id"]
+        terms = visit.api.get("reporting", f"/outcomes-contracts/{contract_id}")
+        period = _period(visit, terms)
+        a_known_at, error = moment_query(visit.query, "a_known_at")
+        b_known_at = visit.query.get("b_known_at") or datetime.now(UTC).isoformat()
+        found = None
+        if a_known_at and not error:
+            found = visit.api.get("reporting", f"/ledger/contracts/{contract_id}/statement-diff", **period,
+                                  a_known_at=a_known_at, b_known_at=b_known_at)
+            for change in found["changes"]:
+                change["reason"] = translation.change_reason(change["kind"], change["change_pence"])
+        return View("difference.html", {"terms": terms, "period": period, "found": found, "b_known_at": b_known_at,
+                                        "values": dict(visit.query), "errors": {"a_known_at": error} if error else {}})
+
+    @page("GET", "/contracts/<contract_id>/statement.csv", roles=READERS)
+    def statement_csv(self, visit: Visit) -> Response:
+        """The API's CSV, byte for byte (as known at the time the page showed, so it matches what was seen)."""
+        contract_id = visit.path["contract_id"]
+        params = {k: visit.query.get(k) for k in ("from", "to", "as_known_at")}
+        answer = visit.api.call("GET", "reporting", f"/ledger/contracts/{contract_id}/statement",
+                                params={**params, "format": "csv"})
+        return Response(answer.content, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{contract_id}-statement.csv"'})
