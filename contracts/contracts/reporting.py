@@ -55,6 +55,30 @@ class Contract(Answer):
     allocated_pence = _required(fields.Raw)
 
 
+class ContractParty(Answer):
+    organisation = _required()
+    name = _maybe(metadata={"description": "null for a payer named only by its share"})
+    roles = _required(fields.List, cls_or_instance=fields.String(),
+                      metadata={"description": "commissioner, investor, provider, payer"})
+
+
+class ContractFacts(Answer):
+    """A contract's facts, with no money and no participants."""
+
+    contract_id = _required()
+    name = _maybe()
+    signed_on = _required()
+    service_start = _required()
+    service_end = _required()
+    claim_deadline = _required()
+    parties = _required(fields.List, cls_or_instance=fields.Nested(ContractParty))
+    metrics = _required(fields.List, cls_or_instance=fields.String(), metadata={"description": "metric codes"})
+
+
+class ContractList(Answer):
+    contracts = _required(fields.List, cls_or_instance=fields.Nested(ContractFacts))
+
+
 class OutcomeChanged(Answer):
     outcome_ref = _required()
     status = _required()

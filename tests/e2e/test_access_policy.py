@@ -167,6 +167,21 @@ def finance_reads_its_contracts(path: str):
     return lambda platform, credentials: _finance_reads(platform, credentials, path)
 
 
+def finance_lists_its_contracts(platform, credentials) -> None:
+    from tests.support.ledger import register_shipped_contracts
+
+    register_shipped_contracts(platform, credentials("programme-office", "admin"))
+    url = platform.url("reporting", "/outcomes-contracts")
+
+    def listed(organisation: str) -> set[str]:
+        answer = requests.get(url, headers={"Authorization": f"Bearer {credentials(organisation, 'finance')}"},
+                              timeout=10)
+        assert answer.status_code == 200, answer.text
+        return {contract["contract_id"] for contract in answer.json()["contracts"]}
+
+    assert "use-it-nhs-bond" in listed("swbh-trust") and "use-it-nhs-bond" not in listed("other-bank")
+
+
 def finance_records_its_own_transactions(platform, credentials) -> None:
     from tests.support.ledger import register_shipped_contracts
 
@@ -195,6 +210,7 @@ def only_payers(action: str, body: dict):
 
 
 ORGANISATION_RULES = {
+    ("reporting", "GET", "/outcomes-contracts"): finance_lists_its_contracts,
     ("reporting", "GET", "/outcomes-contracts/{contract_id}"): finance_reads_its_contracts(
         "/outcomes-contracts/use-it-nhs-bond"),
     ("reporting", "GET", "/ledger/contracts/{contract_id}/statement"): finance_reads_its_contracts(

@@ -47,6 +47,25 @@ def _csv(text: str, name: str) -> Response:
                          mimetype="text/csv")
 
 
+def _facts(terms: dict[str, Any]) -> dict[str, Any]:
+    """A contract's facts without money or participants: its dates, its parties (each with its parts in it)
+    and its metrics' codes."""
+    roles: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for role, parties in (("commissioner", terms["commissioners"]), ("investor", terms["investors"]),
+                          ("provider", [terms["provider"]])):
+        for party in parties:
+            roles.setdefault(party["organisation"], []).append(role)
+            names[party["organisation"]] = party["name"]
+    for payer in terms["payer_shares"]:
+        roles.setdefault(payer, []).append("payer")
+    return {"contract_id": terms["contract_id"], "name": terms.get("name"), "signed_on": terms["signed_on"],
+            "service_start": terms["service_start"], "service_end": terms["service_end"],
+            "claim_deadline": terms["claim_deadline"],
+            "parties": [{"organisation": o, "name": names.get(o), "roles": r} for o, r in sorted(roles.items())],
+            "metrics": [m["code"] for m in terms["metrics"]]}
+
+
 class LedgerEndpoints:
     store: Any
     ledger: Any
@@ -112,6 +131,15 @@ class LedgerEndpoints:
     def contract_investment(self, call: Call) -> dict:
         contract = self._contract(call, call.path["contract_id"])
         return investment(self.store, contract.terms, call.query["as_known_at"])
+
+    @route("GET", "/outcomes-contracts", answer=rp.ContractList, roles=READERS,
+           answers={200: "the contracts the caller may see (finance: those its organisation is a party to)"},
+           summary="The registered outcomes contracts the caller may see: names, dates, parties and metrics (no "
+                   "money, no participants)")
+    def outcomes_contracts(self, call: Call) -> dict:
+        found = (self.ledger.contract(contract_id) for contract_id in self.ledger.contract_ids(fresh=True))
+        return {"contracts": [_facts(c.terms_document) for c in found
+                              if c is not None and self._may_see(call, c.terms)]}
 
     @route("GET", "/outcomes-contracts/<contract_id>", answer=rp.Contract, roles=READERS,
            answers={200: "the terms", 404: "no such contract"},
