@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.url('reporting', '/reports/kpis')}")
     print(f"  outcome ledger: {platform.url('reporting', '/ledger/contracts/use-it-nhs-bond/statement')}"
           "?from=2018-10-01&to=2022-03-31")
-    print(f"Console (pages for caseworkers, partners, finance, programme managers, auditors): {platform.url('console')}")
+    print("Console (pages for caseworkers, partners, finance, programme managers, auditors): "
+          f"{platform.url('console')}")
     if people:
         print("  demo accounts (staff id / password; add your own with .venv/bin/python -m launcher.accounts add):")
         for person in people:

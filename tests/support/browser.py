@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -87,7 +88,10 @@ def fill(driver: WebDriver, values: dict[str, str]) -> None:
 
 
 def submit(driver: WebDriver) -> None:
+    """Sends the page's main form and waits for the next page to replace this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 30).until(staleness_of(page))
 
 
 def sign_in(driver: WebDriver, base: str, person: str, password: str) -> None:

@@ -35,7 +35,7 @@ from chassis import config
 from launcher.demo import ENGLISH_FOR
 from launcher.processes import RunningPlatform, platform_env
 from launcher.run import migrate
-from launcher.services import SERVICES
+from launcher.services import CONSOLE, SERVICES
 from tests.support.fixtures import (
     AMQP_BASE,
     POSTGRES_HOST,
@@ -53,8 +53,9 @@ UPSTREAMS = ("referrals", "pathways", "enterprises")
 
 # -- a platform of one's own ------------------------------------------------------------------------------------
 @contextmanager
-def own_platform(log_dir: str, **extra_env: str) -> Iterator[RunningPlatform]:
-    """The four services as processes on a fresh vhost and fresh databases (removed afterwards)."""
+def own_platform(log_dir: str, console: bool = False, **extra_env: str) -> Iterator[RunningPlatform]:
+    """The four services (and the console, if asked) as processes on a fresh vhost and fresh databases (removed
+    afterwards)."""
     from chassis.vault import new_master_key
 
     vhost, prefix = f"test_{uuid.uuid4().hex[:10]}", f"t{uuid.uuid4().hex[:8]}_"
@@ -63,8 +64,9 @@ def own_platform(log_dir: str, **extra_env: str) -> Iterator[RunningPlatform]:
     base = {**os.environ, "AMQP_URI": f"{AMQP_BASE}/{quote(vhost)}", "POSTGRES_HOST": POSTGRES_HOST,
             "DB_PREFIX": prefix, "PSYCOPG_WAIT_FUNC": "wait_select", "MASTER_KEY": new_master_key(),
             "AUDIT_SIGNING_KEY": new_master_key(), "RPC_TIMEOUT": "5", **extra_env}
-    env = platform_env(base, {spec.name: free_port() for spec in SERVICES})
-    ports = {spec.name: int(env[f"{spec.name.upper()}_HTTP_PORT"]) for spec in SERVICES}
+    specs = (*SERVICES, CONSOLE) if console else SERVICES
+    env = platform_env(base, {spec.name: free_port() for spec in specs})
+    ports = {spec.name: int(env[f"{spec.name.upper()}_HTTP_PORT"]) for spec in specs}
     migrate(env)
     running = RunningPlatform(env=env, ports=ports, embedded=False, log_dir=log_dir)
     try:
@@ -83,7 +85,7 @@ def own_platform(log_dir: str, **extra_env: str) -> Iterator[RunningPlatform]:
 def _drop_databases(prefix: str, env: dict[str, str]) -> bool:
     try:
         with psycopg.connect(config.postgres_conninfo("postgres", env), autocommit=True) as connection:
-            for spec in SERVICES:
+            for spec in (*SERVICES, CONSOLE):
                 connection.execute(f'DROP DATABASE IF EXISTS "{prefix}{spec.name}" WITH (FORCE)')
         return True
     except psycopg.OperationalError:

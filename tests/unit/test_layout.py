@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SERVICES = ("referrals", "pathways", "enterprises", "reporting")
+SERVICES = ("referrals", "pathways", "enterprises", "reporting", "console")
 #: where each first-party package lives
 PACKAGES = {"chassis": "infra/chassis/chassis", "monitoring": "infra/monitoring", "contracts": "contracts/contracts",
             "launcher": "launcher", **{name: f"services/{name}/{name}" for name in SERVICES}}
@@ -139,7 +139,8 @@ def test_no_module_over_about_300_lines_but_the_listed_ones_and_those_not_growin
 
 
 def test_every_service_has_the_same_top_level_modules():
-    """application, translation, service, dependencies and a domain package (reporting's domain is its outcome
+    """application, translation, service, dependencies and a domain package, in the four services and the console
+    (reporting's domain is its outcome
     ledger's, in outcomes/, beside its read models)."""
     for name in SERVICES:
         folder = os.path.join(ROOT, "services", name, name)

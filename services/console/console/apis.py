@@ -82,7 +82,8 @@ class Api:
         if response.status_code >= 500:
             raise ServiceUnavailable(service)
         if response.status_code >= 400:
-            raise ApiError(response.status_code, body if isinstance(body, dict) else {"error": str(response.status_code)})
+            raise ApiError(response.status_code,
+                           body if isinstance(body, dict) else {"error": str(response.status_code)})
         return Answer(response.status_code, body, response.content, response.headers)
 
     def get(self, service: str, path: str, **params: Any) -> Any:

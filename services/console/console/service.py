@@ -4,6 +4,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from chassis.endpoints import HealthAnswer
 from chassis.http import Call, route
 from chassis.providers import Store
 from chassis.telemetry import Telemetry
@@ -15,14 +16,13 @@ from console.pages.finance import FinancePages
 from console.pages.partners import PartnerPages
 from console.pages.programme import ProgrammePages
 from console.pages.start import StartPages
-from chassis.endpoints import HealthAnswer
 
 
 class ConsoleService(StartPages, CaseworkPages, PartnerPages, FinancePages, ProgrammePages, AuditPages):
     name = "console"
     http_port = 8000
     store = Store(Console)
-    accounts = AccountsProvider()  # type: ignore[assignment]
+    accounts = AccountsProvider()
     services = ServicesProvider()
     telemetry = Telemetry()
 

@@ -101,7 +101,7 @@ class Page(HttpRequestHandler):
 
     def handle_request(self, request: Request) -> Response:
         started = time.perf_counter()
-        request.shallow = False  # type: ignore[misc]
+        request.shallow = False
         correlation_id = new_correlation_id()
         nonce = secrets.token_urlsafe(16)
         signed: SignedIn | None = None
@@ -109,14 +109,14 @@ class Page(HttpRequestHandler):
             accounts = find_provider(self.container, AccountsProvider).accounts
             signed = accounts.session(request.cookies.get(SESSION_COOKIE))
             form = self.read_form(request, signed)
-            if self.roles is not PUBLIC:
+            if self.roles is not None:
                 if signed is None:
                     response = redirect("/sign-in?next=" + quote(request.full_path.rstrip("?"), safe="/?=&"))
                     return self.finish(request, response, started)
                 if self.roles != ANYONE_SIGNED_IN and signed.role not in self.roles:
                     raise ApiError(403, {"message": "your role does not use this page"})
             services = find_provider(self.container, ServicesProvider)
-            visit = Visit(signed, form, {k: v for k, v in request.args.items()}, dict(request.path_values),
+            visit = Visit(signed, form, {k: v for k, v in request.args.items()}, dict(request.path_values),  # type: ignore[attr-defined]
                           Api(services.urls, services.session, signed.credential if signed else None,
                               correlation_id), correlation_id,
                           form_token=request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24))

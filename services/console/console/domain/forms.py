@@ -18,7 +18,8 @@ from marshmallow import fields as mf
 LONDON = ZoneInfo("Europe/London")
 #: the words a page shows for a field (otherwise its name, humanised)
 LABELS = {
-    "full_name": "Full name", "email": "Email address", "mobile": "Mobile number", "ni_number": "National Insurance number",
+    "full_name": "Full name", "email": "Email address", "mobile": "Mobile number",
+    "ni_number": "National Insurance number",
     "date_of_birth": "Date of birth", "country_of_origin": "Country of origin", "lines": "Address",
     "postcode": "Postcode", "town": "Town or city", "occurred_at": "When did it happen?",
     "right_to_work": "Does the person have the right to work in the UK?", "profession": "Profession",
@@ -28,7 +29,8 @@ LABELS = {
     "outcome": "What happened?", "lawful_basis": "Lawful basis", "privacy_notice_given": "Privacy notice given?",
     "consent_given": "Consent given?", "lives_in_area": "Lives in the programme area?",
     "overseas_health_qualification": "Holds an overseas health qualification?",
-    "immigration_status": "Immigration status", "english": "English level", "registered": "Registered with the regulator?",
+    "immigration_status": "Immigration status", "english": "English level",
+    "registered": "Registered with the regulator?",
     "regulator": "Regulator", "reason": "Reason", "person": "The person",
     "address": "Address", "gender": "Gender",
 }
@@ -70,10 +72,10 @@ def _choices(item: mf.Field) -> tuple[tuple[str, str], ...]:
 def _kind(name: str, item: mf.Field) -> str:
     if isinstance(item, mf.Boolean):
         return "yesno"
+    if isinstance(item, mf.Date):  # before DateTime: marshmallow's Date is a DateTime
+        return "date"
     if isinstance(item, (mf.AwareDateTime, mf.DateTime)):
         return "datetime"
-    if isinstance(item, mf.Date):
-        return "date"
     if isinstance(item, (mf.Decimal, mf.Integer, mf.Float)):
         return "number"
     if isinstance(item, mf.Email):
@@ -142,6 +144,7 @@ def parse(fields_: tuple[FormField, ...], form: dict[str, str]) -> tuple[dict[st
     answers are left out, so the API names what is missing in its own words."""
     body: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    _groups(fields_, body)  # a part left empty is sent empty, so the API names each of its missing questions
     for item in flat(fields_):
         try:
             if item.kind in ("date", "datetime"):
@@ -171,6 +174,12 @@ def parse(fields_: tuple[FormField, ...], form: dict[str, str]) -> tuple[dict[st
         except ValueError as error:
             errors[item.name] = str(error)
     return body, errors
+
+
+def _groups(fields_: tuple[FormField, ...], body: dict[str, Any]) -> None:
+    for item in fields_:
+        if item.kind == "group":
+            _groups(item.children, body.setdefault(item.name.rsplit(".", 1)[-1], {}))
 
 
 def field_errors(messages: Any, prefix: str = "") -> dict[str, str]:

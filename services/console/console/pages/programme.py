@@ -34,7 +34,8 @@ class ProgrammePages:
         charts = []
         if kpis:
             charts.append(translation.bar_chart("People offered placements against the target", [
-                ("On the database", kpis["clients_on_database"]), ("Offered placements", kpis["clients_offered_placements"]),
+                ("On the database", kpis["clients_on_database"]),
+                ("Offered placements", kpis["clients_offered_placements"]),
                 ("Started placements", kpis["clients_started_placements"]),
                 ("Started NHS jobs", kpis["nhs_employment_started"])], target=kpis["target"]))
             charts.append(translation.bar_chart("Placements offered, by kind", [
