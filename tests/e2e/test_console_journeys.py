@@ -1,14 +1,13 @@
 """The console's main journeys, one per kind of user, in Debian's Chromium over the real services.
 
-A platform of its own (the four services and the console on RabbitMQ and PostgreSQL): the referrals and outcomes
-made here would change the counts other tests assert on the shared one. Every page a journey reaches is checked
+A platform of their own (tests/support/console_site.py: the four services and the console on RabbitMQ and
+PostgreSQL). Every page a journey reaches is checked
 with axe-core (no serious or critical violation) and photographed (UPDATE_SCREENSHOTS=1 refreshes docs/console/).
 """
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -18,32 +17,11 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from launcher import accounts
 from launcher.processes import RunningPlatform
 from tests.support.browser import axe, fill, shoot, sign_in, sign_out, submit, text, wait_for
-from tests.support.faults import own_platform
-from tests.support.fixtures import Credentials, register_partner
-from tests.support.ledger import BOND, nhs_job_outcome, register_shipped_contracts
+from tests.support.console_site import PASSWORD, PEOPLE
+from tests.support.ledger import BOND, nhs_job_outcome
 from tests.support.waiting import form, get, key, post
-
-PASSWORD = "a long enough test passphrase"
-PEOPLE = {"caseworker": ("cw-test-1", "learning-works"), "referrer": ("ref-test-1", "console-club"),
-          "other_referrer": ("ref-test-2", "other-club"), "finance": ("fin-test-1", "swbh-trust"),
-          "auditor": ("aud-test-1", "programme-office")}
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    with own_platform(str(tmp_path_factory.mktemp("console-logs")), console=True) as running:
-        credentials = Credentials(running.env, running)
-        hub = credentials("learning-works", "caseworker")
-        for partner in ("console-club", "other-club"):
-            register_partner(running, hub, partner)
-        register_shipped_contracts(running, credentials("programme-office", "admin"))
-        for role, (person, organisation) in PEOPLE.items():
-            accounts.add(person, organisation, role.replace("other_", ""), PASSWORD, running.env)
-        running.credentials = credentials  # type: ignore[attr-defined]
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +132,8 @@ def test_partner_refers_a_person_and_sees_the_status(site: RunningPlatform, brow
                    "radio:ielts_taken=no": "", "external_reference": "CC-" + uuid.uuid4().hex[:6]})
     submit(browser)
     assert "Referral sent" in text(browser)
-    reference = re.search(r"Your reference\n([0-9a-f]{8})", text(browser))
-    assert reference is not None
+    reference = re.search(r"Your reference\s+([0-9a-f]{8})", text(browser))
+    assert reference is not None, text(browser)[:3000]
     wait_for(browser, lambda d: reference[1] in d.find_element(By.TAG_NAME, "table").text if
              d.find_elements(By.TAG_NAME, "table") else False, reload=True, message="the referral in the list")
     row = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr") if reference[1] in r.text][0]
@@ -223,8 +201,7 @@ def test_finance_partner_reads_a_statement_changes_known_at_reads_the_difference
 def test_auditor_sees_every_chain_verify(site: RunningPlatform, browser: WebDriver, shots: str) -> None:
     as_person(browser, site, "auditor")
     browser.get(base(site) + "/audit")
-    tags = wait_for(browser, lambda d: [t.text for t in d.find_elements(By.CSS_SELECTOR, "h2 .govuk-tag")]
-                    if len(d.find_elements(By.CSS_SELECTOR, "h2 .govuk-tag")) == 4 else None)
+    tags = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "h2 .govuk-tag")]
     assert tags == ["Verified"] * 4
     check(browser, "audit", shots)
     browser.get(base(site) + "/programme")

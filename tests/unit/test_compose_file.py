@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from chassis.serve import load
-from launcher.services import SERVICES
+from launcher.services import CONSOLE, SERVICES
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
@@ -22,7 +22,7 @@ def read_yaml(*parts: str) -> dict:
 COMPOSE = read_yaml("docker-compose.yml")["services"]
 
 
-@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", (*SERVICES, CONSOLE), ids=lambda s: s.name)
 def test_each_service_runs_its_class_from_the_one_image_on_its_port(spec):
     service = COMPOSE[spec.name]
     assert service["build"] == "." and service["image"] == COMPOSE["migrate"]["image"]
@@ -42,7 +42,7 @@ def test_each_service_runs_its_class_from_the_one_image_on_its_port(spec):
 def test_migrate_creates_every_service_database_before_they_start():
     migrate = COMPOSE["migrate"]
     assert migrate["command"][:3] == ["python", "-m", "chassis.migrate"]
-    assert migrate["command"][3:] == [spec.application for spec in SERVICES]
+    assert migrate["command"][3:] == [spec.application for spec in (*SERVICES, CONSOLE)]
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
 
@@ -116,3 +116,11 @@ def test_the_broker_and_database_have_health_checks_and_no_secret_has_a_default(
         text = handle.read()
     assert re.findall(r"POSTGRES_PASSWORD: (.*)", text) and all(
         value.startswith("${POSTGRES_PASSWORD:?") for value in re.findall(r"POSTGRES_PASSWORD: (.*)", text))
+
+
+def test_the_console_calls_each_service_at_its_compose_address_and_starts_after_them():
+    env, needs = COMPOSE["console"]["environment"], COMPOSE["console"]["depends_on"]
+    for spec in SERVICES:
+        assert env[f"{spec.name.upper()}_URL"] == f"http://{spec.name}:{spec.port}"
+        assert needs[spec.name]["condition"] == "service_healthy"
+    assert load(CONSOLE.service).http_port == CONSOLE.port
