@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 
 import pytest
+import requests
 
 from launcher import demo
 from launcher.processes import RunningPlatform, platform_env
-from launcher.services import SERVICES
+from launcher.services import CONSOLE, SERVICES
 from tests.support.fixtures import free_port
 from tests.support.waiting import form, get, key, now_iso, post, wait_for
 
@@ -16,7 +17,7 @@ from tests.support.waiting import form, get, key, now_iso, post, wait_for
 def embedded(tmp_path_factory: pytest.TempPathFactory):
     base = {k: v for k, v in os.environ.items() if k not in ("AMQP_URI", "POSTGRES_HOST")}
     base["DATA_DIR"] = str(tmp_path_factory.mktemp("embedded-data"))
-    ports = {spec.name: free_port() for spec in SERVICES}
+    ports = {spec.name: free_port() for spec in (*SERVICES, CONSOLE)}
     running = RunningPlatform(env=platform_env(base, ports), ports=ports, embedded=True,
                               log_dir=os.path.join(base["DATA_DIR"], "logs"))
     running.start()
@@ -63,7 +64,7 @@ def test_bin_run_empty_starts_the_platform_with_nothing_loaded(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if k not in ("AMQP_URI", "POSTGRES_HOST")}
     env.update(DATA_DIR=str(tmp_path), PYTHONWARNINGS="ignore",
-               **{f"{spec.name.upper()}_HTTP_PORT": str(free_port()) for spec in SERVICES})
+               **{f"{spec.name.upper()}_HTTP_PORT": str(free_port()) for spec in (*SERVICES, CONSOLE)})
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     run = subprocess.Popen([sys.executable, "-m", "launcher.run", "--empty"], cwd=root, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -75,6 +76,11 @@ def test_bin_run_empty_starts_the_platform_with_nothing_loaded(tmp_path):
                 break
         printed = "".join(lines)
         assert "Started empty" in printed and "Demo programme loaded" not in printed, printed
+        console = f"http://127.0.0.1:{env['CONSOLE_HTTP_PORT']}"
+        assert f"Console (pages for caseworkers, partners, finance, programme managers, auditors): {console}" \
+            in printed and "demo accounts" not in printed
+        start = requests.get(console + "/", timeout=10)
+        assert start.status_code == 200 and "<h1" in start.text and "Sign in" in start.text
         admin = lines[next(i for i, l in enumerate(lines) if l.startswith("An admin credential")) + 1].strip()
         reporting = f"http://127.0.0.1:{env['REPORTING_HTTP_PORT']}"
         assert get(f"{reporting}/reports/referrals-by-partner", admin).json()["rows"] == []
@@ -84,6 +90,26 @@ def test_bin_run_empty_starts_the_platform_with_nothing_loaded(tmp_path):
     finally:
         run.terminate()
         run.wait(timeout=60)
+
+
+def test_each_demo_account_signs_in_to_the_embedded_console_and_lands_on_its_roles_page(embedded):
+    """What bin/run prints: an account per role, each of which signs in and sees its first page."""
+    import re
+
+    from console.domain.navigation import start_page
+    from launcher import accounts
+
+    made = accounts.demo_accounts(embedded.env)
+    assert {a["role"] for a in made} == {"caseworker", "referrer", "finance", "auditor", "enterprise_staff", "admin"}
+    assert accounts.demo_accounts(embedded.env) == made  # the same accounts again on the next run
+    for account in made:
+        session = requests.Session()
+        page = session.get(embedded.url("console", "/sign-in"), timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        answer = session.post(embedded.url("console", "/sign-in"), timeout=30, data={
+            "csrf_token": token, "person": account["person"], "password": account["password"]})
+        assert answer.status_code == 200 and answer.url.endswith(start_page(account["role"])), account["person"]
+        assert f"Signed in as <strong>{account['person']}</strong>" in answer.text
 
 
 def test_an_erasure_leaves_no_key_in_the_sqlite_files_nor_in_the_wal(embedded):
