@@ -143,6 +143,7 @@ def test_partner_refers_a_person_and_sees_the_status(site: RunningPlatform, brow
 
 
 def test_a_partner_sees_only_its_own_referrals(site: RunningPlatform, browser: WebDriver) -> None:
+    """And no other role's page: the console refuses it before any call, as the API would refuse the call."""
     theirs = refer_by_api(site, "other-club")
     mine = refer_by_api(site, "console-club")
     as_person(browser, site, "referrer")
@@ -153,6 +154,9 @@ def test_a_partner_sees_only_its_own_referrals(site: RunningPlatform, browser: W
         browser.get(base(site) + path)
         assert "You cannot see this page" in text(browser), path
         assert theirs["form"]["person"]["full_name"] not in browser.page_source
+    assert axe(browser) == []  # the pages that refuse are as accessible as the others
+    browser.get(base(site) + "/no-such-page")
+    assert "Page not found" in text(browser) and axe(browser) == []
 
 
 def test_finance_partner_reads_a_statement_changes_known_at_reads_the_difference_and_downloads_the_csv(
