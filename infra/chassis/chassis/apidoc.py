@@ -32,9 +32,11 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 
 def _answer_content(entrypoint: JsonRoute) -> dict[str, Any]:
     """A 2xx body: the route's ``answer`` schema (CSV too where the route takes ``format``; text for
-    /metrics)."""
+    /metrics; a file of the route's ``media_type``)."""
     if entrypoint.url == "/metrics":
         return {"text/plain": {"schema": {"type": "string"}}}
+    if entrypoint.media_type is not None:  # a file
+        return {entrypoint.media_type: {"schema": {"type": "string", "format": "binary"}}}
     schema: Any = entrypoint.answer_schema or {"type": "object"}
     content: dict[str, Any] = {"application/json": {"schema": schema}}
     if entrypoint.query_schema is not None and "format" in entrypoint.query_schema.fields:

@@ -124,7 +124,10 @@ def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
 
 # -- exporting and verifying ----------------------------------------------------------------------------------
 def export(app: Any, directory: str) -> None:
-    """Writes events.csv, chain.csv and checkpoints.csv: all an auditor needs, with the public key."""
+    """Writes events.csv, chain.csv and checkpoints.csv: all an auditor needs, with the public key.
+
+    The three are read in one transaction, on PostgreSQL from one snapshot (repeatable read): on a live service
+    the relay chains new events meanwhile, and a chain row exported without its event would read as missing."""
     os.makedirs(directory, exist_ok=True)
     table = f"{app.name}_events" if not app.is_sqlite else "stored_events"
     number = "rowid" if app.is_sqlite else "notification_id"  # SQLite's store numbers its events by rowid
@@ -136,14 +139,17 @@ def export(app: Any, directory: str) -> None:
         "checkpoints.csv": "SELECT notification_id, chain_hash, events, signed_at, public_key, signature"
                            " FROM chassis_audit_checkpoints ORDER BY notification_id",
     }
-    for name, query in queries.items():
-        with app.sql() as sql, open(os.path.join(directory, name), "w", newline="") as handle:
-            writer = csv.writer(handle)
-            for row in sql.execute(query).fetchall():
-                values = [bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row]
-                if name == "events.csv" and app.is_sqlite:  # SQLite keeps the id as 32 hex digits
-                    values[1] = str(UUID(str(values[1])))
-                writer.writerow(values)
+    with app.sql() as sql:
+        if not app.is_sqlite:
+            sql.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        for name, query in queries.items():
+            with open(os.path.join(directory, name), "w", newline="") as handle:
+                writer = csv.writer(handle)
+                for row in sql.execute(query).fetchall():
+                    values = [bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row]
+                    if name == "events.csv" and app.is_sqlite:  # SQLite keeps the id as 32 hex digits
+                        values[1] = str(UUID(str(values[1])))
+                    writer.writerow(values)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""What every service serves besides its domain: /health, /metrics, its API documents, and its log over RPC.
+"""What every service serves besides its domain: /health, /metrics, its API documents, its audit views (who read
+what; the audit chain, in chassis.chain_endpoints), and its log over RPC.
 
 A service class inherits ``StandardEndpoints`` and declares ``store = Store(App)``, ``outbox =
 OutboxRelay(translate)``, ``publishes`` (event type -> contract schema) and ``consumes`` (upstream names).
@@ -15,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
 from chassis import apidoc, bus, config
+from chassis.chain_endpoints import AuditChainEndpoints
 from chassis.http import Call, json_response, route
 from chassis.providers import find_store
 from chassis.rpc import rpc
@@ -118,7 +120,7 @@ class AsyncApiAnswer(Answer):
     channels = fields.Dict(required=True)
 
 
-class StandardEndpoints:
+class StandardEndpoints(AuditChainEndpoints):
     name: str
     probe = Probe()
     publishes: dict = {}

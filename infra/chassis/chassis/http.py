@@ -149,14 +149,16 @@ class JsonRoute(HttpRequestHandler):
                  body: type[Schema] | Schema | None = None,
                  query: type[Schema] | None = None, summary: str = "", requires_idempotency_key: bool = False,
                  answers: Mapping[int, str] | None = None, raw: bool = False, audit_read: str | None = None,
-                 produces: tuple[str, ...] = (), answer: type[Schema] | None = None, **kwargs: Any) -> None:
+                 produces: tuple[str, ...] = (), answer: type[Schema] | None = None, media_type: str | None = None,
+                 **kwargs: Any) -> None:
         """``audit_read``: this GET reads case data; a 200 is recorded (``chassis_case_reads``) with the path
         parameter of that name as whose data it was, or ``*`` for a report over everyone.
 
         ``produces``: the ids every 2xx answer carries (``("referral_id",)``); the OpenAPI document requires them
         in the answer and links the answer to every operation of the service whose path takes one of them, so
         a client (and schemathesis' stateful run) can follow a created resource. ``answer``: the schema of
-        a 2xx JSON answer (contracts.answers), published in the OpenAPI document and checked by the fuzzing."""
+        a 2xx JSON answer (contracts.answers), published in the OpenAPI document and checked by the fuzzing;
+        ``media_type``: the type of a 2xx answer that is a file, not JSON (``application/zip``)."""
         self.body_schema = body() if isinstance(body, type) else body
         self.query_schema = query() if isinstance(query, type) else query
         self.summary = summary
@@ -166,6 +168,7 @@ class JsonRoute(HttpRequestHandler):
         self.audit_read = audit_read
         self.produces = tuple(produces)
         self.answer_schema = answer
+        self.media_type = media_type
         self.roles = roles
         self.max_body = self.max_depth = 0
         kwargs.setdefault("expected_exceptions", (ClientError, ValidationError))
