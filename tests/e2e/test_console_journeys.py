@@ -216,3 +216,31 @@ def test_auditor_sees_every_chain_verify(site: RunningPlatform, browser: WebDriv
     sign_out(browser)
     browser.get(base(site) + "/audit")
     assert "/sign-in" in browser.current_url
+
+
+def test_caseworker_records_a_pathway_step_with_the_apis_messages(site: RunningPlatform, browser: WebDriver,
+                                                                  shots: str) -> None:
+    from launcher.demo import enrol
+    from tests.support.waiting import now_iso
+
+    hub = site.credentials("learning-works", "caseworker")  # type: ignore[attr-defined]
+    referral = refer_by_api(site, "console-club")
+    client = enrol(site, referral["referral_id"], hub, "E-B", "GMC", now_iso(), key())["client_id"]
+    as_person(browser, site, "caseworker")
+    browser.get(base(site) + f"/referrals/{referral['referral_id']}")
+    wait_for(browser, lambda d: "Record a step on the GMC pathway" in text(d), reload=True, message="the pathway")
+    browser.find_element(By.LINK_TEXT, "Record a step on the GMC pathway").click()
+    check(browser, "pathway-steps", shots)
+    browser.find_element(By.LINK_TEXT, "Mentoring session").click()
+    fill(browser, {"payload.minutes": "2"})
+    submit(browser)  # below the contract's minimum: the API's message on the field
+    assert "greater than or equal to 5" in browser.find_element(By.ID, "payload-minutes-error").text
+    check(browser, "pathway-step-error", shots)
+    fill(browser, {"payload.minutes": "45"})
+    submit(browser)  # valid, but the pathway's rule: a session needs a mentor (the rule's words, on the page)
+    assert "There is a problem" in text(browser) and "name the mentor, or assign one first" in text(browser)
+    fill(browser, {"payload.mentor_ref": "mentor-7", "payload.minutes": "45"})
+    submit(browser)
+    assert "Mentoring session: recorded" in text(browser)
+    pathway = get(site.url("pathways", f"/clients/{client}/pathways"), hub).json()["pathways"][0]
+    assert pathway["mentoring_sessions"] == 1

@@ -130,7 +130,7 @@ class Page(HttpRequestHandler):
                 response = redirect("/sign-in?ended=1")
                 response.delete_cookie(SESSION_COOKIE, path="/")
             else:
-                response = self.error_page(error.status if error.status in (403, 404, 409, 422) else 400,
+                response = self.error_page(error.status if error.status in (403, 404, 409, 413, 422) else 400,
                                            signed, nonce, error.message)
         except ServiceUnavailable as error:
             response = self.error_page(503, signed, nonce, f"the {error.service} service is not answering")
@@ -172,7 +172,8 @@ class Page(HttpRequestHandler):
         else:
             view: View = result
             signed = visit.new_session[1] if visit.new_session else (None if visit.end_session else visit.signed)
-            response = render(view, signed, nonce, request.path, self.title, visit.form_token)
+            response = render(view, signed, nonce, request.path, self.title, visit.form_token,
+                              request.full_path.rstrip("?"))
         if visit.new_session is not None:
             response.set_cookie(SESSION_COOKIE, visit.new_session[0], httponly=True, samesite="Lax", path="/",
                                 secure=secure_cookies(request))
@@ -190,10 +191,12 @@ class Page(HttpRequestHandler):
                            status), signed, nonce, "", "")
 
 
-def render(view: View, signed: SignedIn | None, nonce: str, path: str, title: str, form_token: str = "") -> Response:
+def render(view: View, signed: SignedIn | None, nonce: str, path: str, title: str, form_token: str = "",
+           full_path: str = "") -> Response:
+    """The page; ``full_path`` (with its query) is where a form posts back to, unless the view says otherwise."""
     values = {"signed": signed, "sections": sections_for(signed.role) if signed else [], "cspNonce": nonce,
-              "current_path": path, "csrf_token": signed.csrf if signed else form_token, "page_title": title,
-              **view.values}
+              "current_path": path, "current_full_path": full_path or path,
+              "csrf_token": signed.csrf if signed else form_token, "page_title": title, **view.values}
     html = TEMPLATES.get_template(view.template).render(**values)
     return Response(html, status=view.status, mimetype="text/html")
 

@@ -15,6 +15,7 @@ from tests.unit.reporting.support import seeds_in_two_workers
 HISTORIES = int(os.environ.get("LEDGER_HISTORIES", "10000"))
 
 
+@pytest.mark.properties  # bin/test runs it in a session of its own, after the main suite
 @pytest.mark.timeout(1200)  # about 3 minutes on a quiet 2-core machine; far more when the machine is shared
 def test_ten_thousand_random_histories_keep_the_ledger_invariants_whatever_the_delivery():
     failures = seeds_in_two_workers("tests.unit.reporting.ledger_histories", HISTORIES)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from werkzeug.wrappers import Response
 
@@ -9,8 +10,9 @@ from console import translation
 from console.apis import ApiError
 from console.domain import forms
 from console.domain.navigation import HUB
-from console.pages.common import form_view, submit
-from console.web import View, Visit, page
+from console.pages.common import form_view, now_fields, submit
+from console.web import View, Visit, page, redirect
+from contracts import pathway_steps as ps
 from contracts import referrals as rf
 
 #: the hub's steps on a referral: (the contract's body, the API path, the page's title)
@@ -83,7 +85,9 @@ class CaseworkPages:
         return View("client.html", {"referral": referral, "pathways": pathways,
                                     "timeline": translation.timeline(history["events"]),
                                     "steps": [(name, STEPS[name][1]) for name in NEXT.get(referral["status"], ())],
-                                    "done": STEPS.get(visit.query.get("done", ""), (None, ""))[1]})
+                                    "done": STEPS.get(visit.query.get("done", ""), (None, ""))[1] or
+                                    (translation.label(visit.query["done"]) if visit.query.get("done") in ps.PAYLOADS
+                                     else "")})
 
     @page("GET", "/referrals/<uuid:referral_id>/<step>", roles=HUB, title="A step")
     def step_form(self, visit: Visit) -> Response | View:
@@ -101,3 +105,56 @@ class CaseworkPages:
         schema, title = STEPS[step]
         return submit(visit, schema(), title, "referrals", f"/referrals/{referral_id}/{step}",
                       f"/referrals/{referral_id}?done={step}", back=f"/referrals/{referral_id}")
+
+    # -- a pathway's steps (the ones trusts post too) ------------------------------------------------------------
+    @page("GET", "/clients/<uuid:client_id>/pathways/<regulator>/steps", roles=HUB, title="Record a pathway step")
+    def pathway_steps(self, visit: Visit) -> View:
+        back = _back_to(visit)
+        return View("pathway_steps.html", {"client_id": visit.path["client_id"], "regulator": visit.path["regulator"],
+                                           "types": ps.STEP_TYPES, "back": back,
+                                           "referral": back.removeprefix("/referrals/") if back != "/search" else ""})
+
+    @page("GET", "/clients/<uuid:client_id>/pathways/<regulator>/steps/<step_type>", roles=HUB, title="A pathway step")
+    def pathway_step_form(self, visit: Visit) -> Response | View:
+        return self._pathway_step(visit)
+
+    @page("POST", "/clients/<uuid:client_id>/pathways/<regulator>/steps/<step_type>", roles=HUB,
+          title="A pathway step")
+    def pathway_step(self, visit: Visit) -> Response | View:
+        return self._pathway_step(visit)
+
+    @staticmethod
+    def _pathway_step(visit: Visit) -> Response | View:
+        """One step's form, made from its payload schema (contracts.pathway_steps), posted as a trust would."""
+        client_id, regulator, step_type = visit.path["client_id"], visit.path["regulator"], visit.path["step_type"]
+        if step_type not in ps.PAYLOADS:
+            raise ApiError(404, {"message": "no such step"})
+        questions = (forms.FormField("occurred_at", "When did it happen?", "datetime", True),
+                     *forms.form_of(ps.PAYLOAD_SCHEMAS[step_type], prefix="payload."))
+        title = f"{regulator} pathway: {translation.label(step_type).lower()}"
+        back = _back_to(visit)
+        if not visit.form:
+            return form_view(title, questions, now_fields(), back=back)
+        body, errors = forms.parse(questions, visit.form)
+        body = {"type": step_type, "payload": body.get("payload", {}), **{k: v for k, v in body.items()
+                                                                           if k != "payload"}}
+        if not errors:
+            try:
+                visit.api.post("pathways", f"/clients/{client_id}/pathways/{regulator}/steps", body,
+                               visit.form.get("idempotency_key") or "")
+            except ApiError as error:
+                if error.status != 422:
+                    raise
+                errors = forms.field_errors(error.fields) or {"_schema": error.message}
+            else:
+                return redirect(f"{back}?done={step_type}" if back.startswith("/referrals/") else back)
+        return form_view(title, questions, visit.form, errors, back=back)
+
+
+def _back_to(visit: Visit) -> str:
+    """The client's page the step was started from (a referral id, checked as one), else the search."""
+    referral = visit.query.get("referral", "")
+    try:
+        return f"/referrals/{UUID(referral)}"
+    except ValueError:
+        return "/search"
