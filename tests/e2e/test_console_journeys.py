@@ -196,6 +196,12 @@ def test_finance_partner_reads_a_statement_changes_known_at_reads_the_difference
               params={**params, "format": "csv"})
     assert download.status_code == 200 and download.headers["Content-Type"].startswith("text/csv")
     assert download.content == api.content and b"nhs_job_start" in api.content
+    entries_link = browser.find_element(By.LINK_TEXT, "Download the claims behind it (CSV)").get_attribute("href")
+    assert entries_link is not None
+    entries = requests.get(entries_link, cookies={"console_session": cookie["value"]}, timeout=10)
+    api_entries = get(site.url("reporting", f"/ledger/contracts/{BOND}/entries"), credentials("swbh-trust", "finance"),
+                      params={**params, "format": "csv"})
+    assert entries.content == api_entries.content and participant.encode() in entries.content
     # no personal data on a finance partner's pages: participants by pseudonym, never the client's id
     assert client not in browser.page_source and client.encode() not in download.content
     browser.get(base(site) + "/queue")

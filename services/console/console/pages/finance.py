@@ -40,6 +40,7 @@ class FinancePages:
             "terms": terms, "statement": statement, "period": period, "values": values, "errors":
             {"known_at": error} if error else {},
             "csv": f"/contracts/{contract_id}/statement.csv?" + urlencode({**period, "as_known_at": as_known}),
+            "entries_csv": f"/contracts/{contract_id}/entries.csv?" + urlencode({**period, "as_known_at": as_known}),
             "compare": f"/contracts/{contract_id}/difference?" + urlencode({**period, "b_known_at": as_known})})
 
     @page("GET", "/contracts/<contract_id>/difference", roles=READERS, title="What changed")
@@ -58,12 +59,13 @@ class FinancePages:
         return View("difference.html", {"terms": terms, "period": period, "found": found, "b_known_at": b_known_at,
                                         "values": dict(visit.query), "errors": {"a_known_at": error} if error else {}})
 
-    @page("GET", "/contracts/<contract_id>/statement.csv", roles=READERS)
-    def statement_csv(self, visit: Visit) -> Response:
-        """The API's CSV, byte for byte (as known at the time the page showed, so it matches what was seen)."""
-        contract_id = visit.path["contract_id"]
+    @page("GET", "/contracts/<contract_id>/<any(statement, entries):kind>.csv", roles=READERS)
+    def ledger_csv(self, visit: Visit) -> Response:
+        """The API's CSV, byte for byte (as known at the time the page showed, so it matches what was seen): the
+        statement, or the entries behind it (each claim, pseudonymous)."""
+        contract_id, kind = visit.path["contract_id"], visit.path["kind"]
         params = {k: visit.query.get(k) for k in ("from", "to", "as_known_at")}
-        answer = visit.api.call("GET", "reporting", f"/ledger/contracts/{contract_id}/statement",
+        answer = visit.api.call("GET", "reporting", f"/ledger/contracts/{contract_id}/{kind}",
                                 params={**params, "format": "csv"})
         return Response(answer.content, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{contract_id}-statement.csv"'})
+            "Content-Disposition": f'attachment; filename="{contract_id}-{kind}.csv"'})
