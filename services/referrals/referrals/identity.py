@@ -64,7 +64,12 @@ def normalised(person: dict[str, Any]) -> dict[str, str]:
         digits = re.sub(r"[^0-9+]", "", person["mobile"])
         values["mobile"] = "0" + digits[3:] if digits.startswith("+44") else digits.lstrip("+")
     if person.get("full_name") and person.get("date_of_birth"):
-        values["name_dob"] = _name(person["full_name"]) + "|" + str(person["date_of_birth"])
+        # ASCII folding, as stored since the start, for every name with Latin letters; a name written only in
+        # another script (Arabic, Urdu, Bengali...) folds to nothing, so it keeps its own letters instead (before,
+        # all such names born on one day shared one digest and were taken for one person)
+        name = _name(person["full_name"]) or _search_name(person["full_name"])
+        if name:
+            values["name_dob"] = name + "|" + str(person["date_of_birth"])
     return values
 
 
@@ -170,8 +175,6 @@ class IdentityIndex:
         """The clients any of these criteria find (contracts.referrals.ClientSearch, loaded), each with the kinds
         that found it and its referrals: most kinds first. Only digests are compared."""
         strong = self.digests(criteria)
-        if not _name(criteria.get("full_name") or ""):
-            strong.pop("name_dob", None)  # a name of no Latin letters folds to nothing: the date alone is no match
         wanted = {**strong, **self.search_digests(criteria, criteria.get("partner_id"),
                                                   criteria.get("external_reference"))}
         found: dict[str, set[str]] = {}
