@@ -44,7 +44,7 @@ WORDS = ("amber", "birch", "canal", "delta", "ember", "fjord", "glade", "harbour
 def console_accounts(source: dict | None = None) -> Iterator[object]:
     from console.application import Accounts
 
-    app = build_application(load(CONSOLE.application), source)
+    app = build_application(load(CONSOLE.application), source, **credentials.ONE_CONNECTION)
     try:
         app.migrate()
         yield Accounts(app)

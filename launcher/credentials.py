@@ -19,10 +19,14 @@ from chassis.application import ServiceApplication, build_application
 from chassis.serve import load
 from launcher.services import SERVICES
 
+#: a command's few statements need one connection per database, not a service's pool of ten (which, opened at
+#: once for each of the four databases, is 40 of PostgreSQL's 100 connections)
+ONE_CONNECTION = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "1"}
+
 
 def applications(source: dict | None = None) -> Iterator[ServiceApplication]:
     for spec in SERVICES:
-        app = build_application(load(spec.application), source)
+        app = build_application(load(spec.application), source, **ONE_CONNECTION)
         try:
             app.migrate()
             yield app

@@ -24,7 +24,9 @@ PEOPLE = {"caseworker": ("cw-test-1", "learning-works"), "referrer": ("ref-test-
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    with own_platform(str(tmp_path_factory.mktemp("console-logs")), console=True) as running:
+    # small pools: this platform runs beside the shared one, and PostgreSQL here takes 100 connections in all
+    with own_platform(str(tmp_path_factory.mktemp("console-logs")), console=True, POSTGRES_POOL_SIZE="3",
+                      POSTGRES_MAX_OVERFLOW="5") as running:
         credentials = Credentials(running.env, running)
         hub = credentials("learning-works", "caseworker")
         for partner in ("console-club", "other-club"):
