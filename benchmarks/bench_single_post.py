@@ -19,7 +19,7 @@ import json
 import statistics
 
 from benchmarks import harness
-from launcher.demo import referral_form
+from launcher.demo_people import referral_form
 
 FORM = referral_form(1, "club-1", "doctor", "2018-09-03T00:00:00+00:00")
 STEP = {"outcome": "no_answer", "occurred_at": "2018-09-04T10:00:00+00:00"}
