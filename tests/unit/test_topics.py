@@ -13,6 +13,8 @@ OLD_AND_NEW = [
     ("enterprises.fuse:RecruitmentRound", "enterprises.domain.fuse:RecruitmentRound"),
     ("enterprises.domain:Enterprise", "enterprises.domain.enterprise:Enterprise"),
     ("reporting.ledger:ParticipantLedger.Paid", "reporting.outcomes.domain:ParticipantLedger.Paid"),
+    ("reporting.ledger:FundedAchievement.Held", "reporting.outcomes.funding:FundedAchievement.Held"),
+    ("reporting.outcomes.domain:FundedAchievement.Released", "reporting.outcomes.funding:FundedAchievement.Released"),
 ]
 
 

@@ -42,7 +42,7 @@ def test_a_history_with_a_broken_cap_is_caught(monkeypatch):
 
 def test_a_history_with_double_funding_is_caught(monkeypatch):
     """The checks can fail: with claims across contracts not held, some history pays one job start twice."""
-    from reporting.outcomes.domain import FundedAchievement
+    from reporting.outcomes.funding import FundedAchievement
 
     def hold_without_looking(self, ref: str, contract_id: str) -> None:
         self._held(ref=ref, contract_id=contract_id)

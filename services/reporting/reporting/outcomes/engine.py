@@ -24,7 +24,8 @@ from chassis.meta import recording
 from chassis.sql import Sql
 from contracts import pathways as pw
 from reporting.outcomes.achievements import Achievement, Enrolment, achievements_of
-from reporting.outcomes.domain import ContractLedger, FundedAchievement, ParticipantLedger
+from reporting.outcomes.domain import ContractLedger, ParticipantLedger
+from reporting.outcomes.funding import FundedAchievement
 from reporting.readmodels import projections
 
 Fetch = Callable[[int, "int | None", int], dict]
