@@ -2,4 +2,4 @@
 
 Every JSON answer a test receives is checked against its service's OpenAPI document (tests/support/answers.py).
 """
-pytest_plugins = ["tests.support.answers", "tests.support.browser", "tests.support.console_site"]
+pytest_plugins = ["tests.support.answers", "tests.support.browser"]

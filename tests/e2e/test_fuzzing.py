@@ -105,7 +105,7 @@ def positive(service: str):
 def stateful_platform(tmp_path_factory) -> Iterator[tuple[RunningPlatform, Credentials]]:
     """A platform of the stateful runs' own: what they create (referrals accepted into pathways, contracts
     paying for the same clients) must not change the figures other tests read from the session's platform."""
-    with own_platform(str(tmp_path_factory.mktemp("stateful-logs"))) as running:
+    with own_platform(str(tmp_path_factory.mktemp("stateful-logs")), POSTGRES_POOL_SIZE="4") as running:
         yield running, Credentials(running.env, running)
 
 

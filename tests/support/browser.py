@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -66,10 +67,17 @@ def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: 
             d.refresh()
         return found
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.3).until(check, message)
+    return WebDriverWait(driver, timeout, poll_frequency=0.3, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(check, message)
 
 
 def text(driver: WebDriver) -> str:
+    """The page's visible text (read again if the page was replaced while it was being read)."""
+    for _ in range(5):
+        try:
+            return str(driver.find_element(By.TAG_NAME, "body").text)
+        except StaleElementReferenceException:
+            continue
     return str(driver.find_element(By.TAG_NAME, "body").text)
 
 

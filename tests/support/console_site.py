@@ -1,7 +1,9 @@
-"""A platform of the console's own for its tests (pytest plugin: tests/e2e/conftest.py), with staff accounts.
+"""A platform of the console's own for its tests (tests/e2e/console/conftest.py: one for the package, torn down
+after it), with staff accounts.
 
 Its own vhost and databases: the referrals and outcomes the console's tests make would change the counts
-other tests assert on the shared platform.
+other tests assert on the shared platform. Small connection pools, and gone before the next test platform
+starts: PostgreSQL here takes 100 connections in all, and each service process opens its pool at start.
 """
 from __future__ import annotations
 
@@ -22,9 +24,8 @@ PEOPLE = {"caseworker": ("cw-test-1", "learning-works"), "referrer": ("ref-test-
           "auditor": ("aud-test-1", "programme-office")}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    # small pools: this platform runs beside the shared one, and PostgreSQL here takes 100 connections in all
     with own_platform(str(tmp_path_factory.mktemp("console-logs")), console=True, POSTGRES_POOL_SIZE="3",
                       POSTGRES_MAX_OVERFLOW="5") as running:
         credentials = Credentials(running.env, running)
