@@ -250,3 +250,16 @@ def test_caseworker_records_a_pathway_step_with_the_apis_messages(site: RunningP
     assert "Mentoring session: recorded" in text(browser)
     pathway = get(site.url("pathways", f"/clients/{client}/pathways"), hub).json()["pathways"][0]
     assert pathway["mentoring_sessions"] == 1
+    # assigned to the caseworker, the client's due item joins the caseworker's queue (and a colleague's view)
+    from datetime import date, timedelta
+
+    from tests.support.journeys import step
+
+    step(site, hub, client, "GMC", "caseworker_assigned", {"caseworker_id": PEOPLE["caseworker"][0]})
+    step(site, hub, client, "GMC", "right_to_work_check",
+         {"valid_until": (date.today() + timedelta(days=100)).isoformat()})
+    browser.get(base(site) + "/queue")
+    wait_for(browser, lambda d: "Right to work follow up check" in text(d), reload=True, message="the due item")
+    browser.get(base(site) + "/queue?caseworker=cw-nobody-else")
+    assert "Due items of cw-nobody-else's clients" in text(browser)
+    assert "Right to work follow up check" not in text(browser)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from console import translation
 from console.apis import ApiError
 from console.domain import forms
+from console.domain.accounts import STAFF_ID
 from console.domain.navigation import HUB
 from console.pages.common import form_view, now_fields, submit
 from console.web import View, Visit, page, redirect
@@ -46,8 +47,13 @@ class CaseworkPages:
     @page("GET", "/queue", roles=HUB, title="Work queue")
     def queue(self, visit: Visit) -> View:
         waiting = visit.api.get("reporting", "/reports/awaiting-contact")
-        due = visit.api.get("pathways", f"/caseworkers/{visit.signed.person}/due-items") if visit.signed else {}
-        return View("queue.html", {"waiting": waiting, "due": due.get("items", [])})
+        assert visit.signed is not None
+        whose = visit.query.get("caseworker", "").strip().lower() or visit.signed.person  # a colleague's, if asked
+        if not STAFF_ID.match(whose):
+            whose = visit.signed.person
+        due = visit.api.get("pathways", f"/caseworkers/{whose}/due-items")
+        return View("queue.html", {"waiting": waiting, "due": due.get("items", []), "whose": whose,
+                                   "own": whose == visit.signed.person})
 
     @page("GET", "/search", roles=HUB, title="Find a client")
     def search_form(self, visit: Visit) -> View:
