@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -72,13 +71,8 @@ def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], timeout: 
 
 
 def text(driver: WebDriver) -> str:
-    """The page's visible text (read again if the page was replaced while it was being read)."""
-    for _ in range(5):
-        try:
-            return str(driver.find_element(By.TAG_NAME, "body").text)
-        except StaleElementReferenceException:
-            continue
-    return str(driver.find_element(By.TAG_NAME, "body").text)
+    """The page's visible text, read by the page itself (no element handle to go stale as the page changes)."""
+    return str(driver.execute_script("return document.body ? document.body.innerText : ''"))
 
 
 def fill(driver: WebDriver, values: dict[str, str]) -> None:
@@ -96,10 +90,12 @@ def fill(driver: WebDriver, values: dict[str, str]) -> None:
 
 
 def submit(driver: WebDriver) -> None:
-    """Sends the page's main form and waits for the next page to replace this one."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Sends the page's main form and waits until the next page has replaced this one and loaded (a mark left
+    on this page's window is gone from the next one's)."""
+    driver.execute_script("window.__beforeSubmit = true")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 30).until(staleness_of(page))
+    WebDriverWait(driver, 30, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__beforeSubmit === undefined && document.readyState === 'complete'"))
 
 
 def sign_in(driver: WebDriver, base: str, person: str, password: str) -> None:
