@@ -180,7 +180,7 @@ def wrk_post(port: int, path: str, body: dict, connections: int, seconds: int, c
 def create_referrals(running: RunningPlatform, count: int, profession: str = "doctor",
                      prefix: str = "bench-referral") -> list[dict]:
     """``count`` referrals from the benchmark's partner, through the API; returns their answers."""
-    from launcher.demo import referral_form
+    from launcher.demo_people import referral_form
 
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {running.credential}"  # type: ignore[attr-defined]
