@@ -201,11 +201,7 @@ class JsonRoute(HttpRequestHandler):
         except Exception as exc:  # every failure becomes a JSON answer
             response = self.response_from_exception(exc, correlation_id)
         response.headers["X-Correlation-Id"] = correlation_id
-        metrics = self.telemetry.metrics
-        metrics.labels(metrics.http_requests, route=self.url, method=request.method,
-                       status=str(response.status_code)).inc()
-        metrics.labels(metrics.http_duration, route=self.url, method=request.method).observe(
-            time.perf_counter() - started)
+        self.telemetry.metrics.answered(self.url, request.method, response.status_code, time.perf_counter() - started)
         return response
 
     def build_call(self, request: Any, correlation_id: str) -> Call:

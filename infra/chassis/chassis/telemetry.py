@@ -84,6 +84,11 @@ class Metrics:
     def labels(self, metric: Any, **labels: str) -> Any:
         return metric.labels(service=self.service, **labels)
 
+    def answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        """One HTTP answer: counted by route template, method and status, and its latency observed."""
+        self.labels(self.http_requests, route=route, method=method, status=str(status)).inc()
+        self.labels(self.http_duration, route=route, method=method).observe(seconds)
+
 
 class Telemetry(SharedExtension):
     """One ``Metrics`` per container, shared by its entrypoints and dependency providers."""

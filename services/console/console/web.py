@@ -146,11 +146,7 @@ class Page(HttpRequestHandler):
         for key, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
                            ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store")):
             response.headers.setdefault(key, value)
-        metrics = self.telemetry.metrics
-        metrics.labels(metrics.http_requests, route=self.url, method=request.method,
-                       status=str(response.status_code)).inc()
-        metrics.labels(metrics.http_duration, route=self.url, method=request.method).observe(
-            time.perf_counter() - started)
+        self.telemetry.metrics.answered(self.url, request.method, response.status_code, time.perf_counter() - started)
         return response
 
     def read_form(self, request: Request, signed: SignedIn | None) -> dict[str, str]:
