@@ -24,7 +24,7 @@ class PartnerPages:
         assert visit.signed is not None
         return submit(visit, rf.SubmitReferral(), "Refer a person to the employment hub", "referrals", "/referrals",
                       "/my-referrals?referred={referral_id}", fixed={"partner_id": visit.signed.organisation},
-                      skip=("partner_id", "documents"), back="/my-referrals",
+                      skip=("partner_id", "documents"), back="/my-referrals", button="Send the referral",
                       lead="The hub contacts the person within five working days. Qualification documents are "
                            "checked by the hub when it meets them.")
 
