@@ -107,7 +107,8 @@ class Page(HttpRequestHandler):
         signed: SignedIn | None = None
         try:
             accounts = find_provider(self.container, AccountsProvider).accounts
-            signed = accounts.session(request.cookies.get(SESSION_COOKIE))
+            if not self.url.startswith("/assets/"):  # a stylesheet or an image needs no session (nor its write)
+                signed = accounts.session(request.cookies.get(SESSION_COOKIE))
             form = self.read_form(request, signed)
             if self.roles is not None:
                 if signed is None:
