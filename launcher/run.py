@@ -35,6 +35,9 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # a shell that starts a command in the background makes it ignore SIGINT, and Python then keeps it ignored:
+    # restore Python's own handler, so that Ctrl-C (or kill -INT) stops the platform however it was started
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(prog="bin/run", description="Runs the USE-IT case platform.")
     parser.add_argument("--empty", action="store_true",
                         help="start with nothing loaded: no demo programme, partners or outcomes contracts")
@@ -72,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
               " (POST /outcomes-contracts on reporting; the shipped cards are in"
               " services/reporting/reporting/contract_terms/); docs/api lists every call.")
     else:
-        print(f"Demo programme loaded: {loaded}")
+        print("Demo programme loaded: " + ", ".join(
+            f"{key.replace('_', ' ')} {', '.join(value) if isinstance(value, list) else value}"
+            for key, value in loaded.items()))
     for spec in SERVICES:
         print(f"  {spec.name:<12} API {platform.url(spec.name)}   docs {platform.url(spec.name, '/openapi.json')}"
               f"   events {platform.url(spec.name, '/asyncapi.json')}   metrics {platform.url(spec.name, '/metrics')}")

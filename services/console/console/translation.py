@@ -74,9 +74,14 @@ def timeline(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         name = str(event.get("event_type", "")).removesuffix("_v1").removesuffix("_v2")
         rows.append({"occurred_at": event.get("occurred_at"), "recorded_at": event.get("recorded_at"),
                      "what": humanise(name), "by": event.get("organisation") or "", "source": event.get("source"),
-                     "details": ", ".join(f"{humanise(k)}: {label(v) if isinstance(v, str) else v}"
+                     "details": ", ".join(f"{humanise(k)}: {_shown(k, v)}"
                                           for k, v in details.items() if v not in (None, "", [], {}))})
     return rows
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A detail's value as words, but an id as it is (``ladywood-work-club``, not "Ladywood work club")."""
+    return label(value) if isinstance(value, str) and not key.endswith(("_id", "_ref")) else value
 
 
 def suppress(value: Any) -> Any:

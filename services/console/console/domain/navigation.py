@@ -31,7 +31,12 @@ def sections_for(role: str) -> list[Section]:
     return [section for section in SECTIONS if role in section.roles]
 
 
+#: where a role's main work is, when it is not the first section it may see
+MAIN_PAGE = {"auditor": "/audit"}
+
+
 def start_page(role: str) -> str:
-    """Where a person lands after signing in: their role's first section (a trust system has no pages)."""
+    """Where a person lands after signing in: their main page, else their role's first section (a trust system
+    has no pages)."""
     sections = sections_for(role)
-    return sections[0].path if sections else "/no-pages"
+    return MAIN_PAGE.get(role) or (sections[0].path if sections else "/no-pages")

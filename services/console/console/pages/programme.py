@@ -12,6 +12,15 @@ from console.web import View, Visit, page
 
 PROGRAMME = ("caseworker", "auditor", "admin", "enterprise_staff")
 STAGES = ("esol", "english", "registration", "job_matching", "sustainment", "closed")
+#: the milestones in the order a pathway reaches them, for the funnel (others after, by name)
+FUNNEL = ("esol_level_2_achieved", "qualification_achieved", "training_started", "training_ended",
+          "english_requirement_met", "exam_passed", "registration_applied", "registered", "mentor_assigned",
+          "placement_offered", "placement_started", "placement_completed", "job_offered", "interim_job_started",
+          "employment_started", "employment_confirmed", "sustained_13_weeks", "sustained_26_weeks")
+
+
+def _funnel_order(name: str) -> tuple[int, str]:
+    return (FUNNEL.index(name) if name in FUNNEL else len(FUNNEL), name)
 
 
 def _allowed(api: Api, service: str, path: str, **params: Any) -> Any:
@@ -45,7 +54,8 @@ class ProgrammePages:
                 (translation.label(stage), stages["stages"].get(stage, 0)) for stage in STAGES]))
         if summary:
             charts.append(translation.bar_chart("The funnel: pathways that reached each milestone", [
-                (translation.label(name), count) for name, count in summary["pathway_funnel"].items()]))
+                (translation.label(name), summary["pathway_funnel"][name])
+                for name in sorted(summary["pathway_funnel"], key=_funnel_order)]))
         return View("programme.html", {"kpis": kpis, "stages": stages, "summary": summary, "charts": charts,
                                        "as_of": as_of or (summary or kpis or {}).get("as_of", "")})
 
@@ -62,7 +72,8 @@ class ProgrammePages:
         as_of = visit.query.get("as_of") or None
         esf = _allowed(visit.api, "reporting", "/reports/esf-participants", as_of=as_of)
         erdf = _allowed(visit.api, "reporting", "/reports/enterprises", as_of=as_of)
-        text = translation.csv_of(self._indicator_rows(esf, erdf), ("indicator", "count"), suppressed=("count",))
+        text = translation.csv_of(self._indicator_rows(esf, erdf), ("indicator", "count", "amount"),
+                                  suppressed=("count",))
         return Response(text, mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="indicators.csv"'})
 
@@ -74,6 +85,9 @@ class ProgrammePages:
                      {"indicator": "ESF participants who have left", "count": esf["exited"]}]
         if erdf:
             for name, value in sorted(erdf["indicators"].items()):
-                if isinstance(value, int):
+                if isinstance(value, int) and name.endswith("_pence"):  # money, not a count: never suppressed
+                    rows.append({"indicator": f"ERDF {translation.label(name.removesuffix('_pence'))}",
+                                 "amount": translation.pounds(value)})
+                elif isinstance(value, int):
                     rows.append({"indicator": f"ERDF {translation.label(name)}", "count": value})
         return rows
