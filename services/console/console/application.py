@@ -24,6 +24,7 @@ from eventlet import tpool
 
 from chassis.application import ServiceApplication
 from console.domain.accounts import AccountRuleBroken, Lockout, check_password, check_staff_id, session_live
+from console.domain.forms import LONDON
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS console_accounts (person TEXT PRIMARY KEY, organisation TEXT NOT NULL,"
@@ -175,7 +176,7 @@ class Accounts:
             self._record(now, person, "locked")
             assert lockout.locked_until is not None
             raise BadSignIn("locked", "This account is locked after too many wrong passwords. Try again after "
-                                      f"{lockout.locked_until.astimezone().strftime('%H:%M')}, or ask your admin")
+                                      f"{lockout.locked_until.astimezone(LONDON).strftime('%H:%M')}, or ask your admin")
         try:  # argon2 takes a tenth of a second of CPU: in a real thread, so other pages are served meanwhile
             tpool.execute(self.hasher.verify, password_hash, password)
         except (VerificationError, InvalidHashError):
