@@ -31,6 +31,7 @@ import requests
 
 from benchmarks import harness
 from chassis.application import build_application
+from launcher.credentials import ONE_CONNECTION
 from launcher.demo import enrol
 from pathways.application import Pathways
 from reporting.application import Reporting
@@ -124,7 +125,9 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
             enrol(running, referral["referral_id"], credential, "E-B", "GMC", "2018-09-04T00:00:00+00:00",
                   f"bench-{number}")
             client_ids.append(referral["client_id"])
-        pathways, reporting = build_application(Pathways, running.env), build_application(Reporting, running.env)
+        # the sampler reads one number from each: one connection, not a service's pool of ten
+        pathways = build_application(Pathways, running.env, **ONE_CONNECTION)
+        reporting = build_application(Reporting, running.env, **ONE_CONNECTION)
         harness.wait_until(lambda: pathways.head() and reporting.position("pathways") >= pathways.head(), 120,
                            "reporting to apply the set-up")
         start_head = pathways.head()

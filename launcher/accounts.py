@@ -19,12 +19,16 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from chassis import auth, config
 from chassis.application import build_application
 from chassis.serve import load
 from launcher import credentials
 from launcher.services import CONSOLE
+
+if TYPE_CHECKING:
+    from console.application import Accounts
 
 #: the demo's accounts, one per role that has pages: (staff id, organisation, role)
 DEMO = (
@@ -41,7 +45,7 @@ WORDS = ("amber", "birch", "canal", "delta", "ember", "fjord", "glade", "harbour
 
 
 @contextmanager
-def console_accounts(source: dict | None = None) -> Iterator[object]:
+def console_accounts(source: dict | None = None) -> Iterator[Accounts]:
     from console.application import Accounts
 
     app = build_application(load(CONSOLE.application), source, **credentials.ONE_CONNECTION)
@@ -59,22 +63,22 @@ def add(person: str, organisation: str, role: str, password: str, source: dict |
     check_password(password)  # before a credential is issued for nothing
     issued = credentials.issue(organisation, [role], source, person=person)
     with console_accounts(source) as accounts:
-        accounts.create(person, organisation, role, password, issued.credential, issued.key_id)  # type: ignore[attr-defined]
+        accounts.create(person, organisation, role, password, issued.credential, issued.key_id)
 
 
 def reset(person: str, password: str, source: dict | None = None) -> None:
     with console_accounts(source) as accounts:
-        found = {a.person: a for a in accounts.listing()}  # type: ignore[attr-defined]
+        found = {a.person: a for a in accounts.listing()}
         if person not in found:
             raise SystemExit(f"there is no account {person}")
         issued = credentials.issue(found[person].organisation, [found[person].role], source, person=person)
-        old = accounts.reset(person, password, issued.credential, issued.key_id)  # type: ignore[attr-defined]
+        old = accounts.reset(person, password, issued.credential, issued.key_id)
     credentials.revoke(old, source)
 
 
 def disable(person: str, source: dict | None = None) -> None:
     with console_accounts(source) as accounts:
-        key_id = accounts.disable(person)  # type: ignore[attr-defined]
+        key_id = accounts.disable(person)
     if key_id:
         credentials.revoke(key_id, source)
 
@@ -88,7 +92,7 @@ def demo_accounts(source: dict | None = None) -> list[dict[str, str]]:
         with open(path) as file:
             known = json.load(file)
     with console_accounts(source) as accounts:
-        existing = {a.person for a in accounts.listing()}  # type: ignore[attr-defined]
+        existing = {a.person for a in accounts.listing()}
     made = []
     for person, organisation, role in DEMO:
         password = known.get(person) or "-".join(secrets.choice(WORDS) for _ in range(4))
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             disable(args.person)
         else:
             with console_accounts() as accounts:
-                for account in accounts.listing():  # type: ignore[attr-defined]
+                for account in accounts.listing():
                     print(json.dumps(account.__dict__))
     except AccountRuleBroken as broken:
         print(broken.message, file=sys.stderr)

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -35,6 +35,10 @@ TABLES = (
     " csrf TEXT NOT NULL, wrapped TEXT NOT NULL, signed_in_at TEXT NOT NULL, last_seen TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS console_sign_ins (at TEXT NOT NULL, person TEXT, outcome TEXT NOT NULL)",
 )
+
+
+#: how often a session's idle time is renewed (its last-seen time, written at most once a minute)
+RENEW_EVERY = timedelta(minutes=1)
 
 
 class Console(ServiceApplication):
@@ -211,9 +215,10 @@ class Accounts:
         if not session_live(datetime.fromisoformat(signed_in_at), datetime.fromisoformat(last_seen), now):
             self.sign_out(token)
             return None
-        with self.app.sql() as sql:
-            sql.execute("UPDATE console_sessions SET last_seen = %s WHERE session_hash = %s",
-                        (now.isoformat(), _session_hash(token)))
+        if now - datetime.fromisoformat(last_seen) >= RENEW_EVERY:  # not a write on every page
+            with self.app.sql() as sql:
+                sql.execute("UPDATE console_sessions SET last_seen = %s WHERE session_hash = %s",
+                            (now.isoformat(), _session_hash(token)))
         return SignedIn(person, organisation, role, _open(_session_key(token), wrapped), csrf)
 
     def sign_out(self, token: str) -> None:

@@ -11,8 +11,8 @@ from console.apis import ApiError
 from console.domain import forms
 from console.domain.accounts import STAFF_ID
 from console.domain.navigation import HUB
-from console.pages.common import form_view, now_fields, submit
-from console.web import View, Visit, page, redirect
+from console.pages.common import form_view, refused, submit
+from console.web import View, Visit, page
 from contracts import pathway_steps as ps
 from contracts import referrals as rf
 
@@ -26,6 +26,11 @@ STEPS = {
     "closure-for-no-contact": (rf.CloseForNoContact, "Close: the person could not be contacted"),
     "withdrawal": (rf.Withdraw, "The person withdraws"),
 }
+#: the questions of each step's form, made once from its contract
+STEP_FORMS = {name: forms.form_of(schema()) for name, (schema, _) in STEPS.items()}
+PATHWAY_STEP_FORMS = {step_type: (forms.FormField("occurred_at", "When did it happen?", "datetime", True),
+                                  *forms.form_of(schema, prefix="payload."))
+                      for step_type, schema in ps.PAYLOAD_SCHEMAS.items()}
 #: which steps a referral in each status may take next (the service decides; this only orders the links)
 NEXT = {"received": ("contact-attempts", "consent", "decline", "closure-for-no-contact"),
         "contacted": ("contact-attempts", "consent", "assessment", "decline", "closure-for-no-contact", "withdrawal"),
@@ -69,9 +74,7 @@ class CaseworkPages:
             try:
                 found = visit.api.call("POST", "referrals", "/clients/search", json=body).body["clients"]
             except ApiError as error:
-                if error.status != 422:
-                    raise
-                errors = forms.field_errors(error.fields) or {"_schema": error.message}
+                errors = refused(error)
         if errors:
             return form_view("Find a client", SEARCH, visit.form, errors, action="/search", button="Search")
         return View("search_results.html", {"clients": found})
@@ -108,8 +111,8 @@ class CaseworkPages:
         referral_id, step = visit.path["referral_id"], visit.path["step"]
         if step not in STEPS:
             raise ApiError(404, {"message": "no such step"})
-        schema, title = STEPS[step]
-        return submit(visit, schema(), title, "referrals", f"/referrals/{referral_id}/{step}",
+        title = STEPS[step][1]
+        return submit(visit, STEP_FORMS[step], title, "referrals", f"/referrals/{referral_id}/{step}",
                       f"/referrals/{referral_id}?done={step}", back=f"/referrals/{referral_id}")
 
     # -- a pathway's steps (the ones trusts post too) ------------------------------------------------------------
@@ -135,26 +138,12 @@ class CaseworkPages:
         client_id, regulator, step_type = visit.path["client_id"], visit.path["regulator"], visit.path["step_type"]
         if step_type not in ps.PAYLOADS:
             raise ApiError(404, {"message": "no such step"})
-        questions = (forms.FormField("occurred_at", "When did it happen?", "datetime", True),
-                     *forms.form_of(ps.PAYLOAD_SCHEMAS[step_type], prefix="payload."))
+        questions = PATHWAY_STEP_FORMS[step_type]
         title = f"{regulator} pathway: {translation.label(step_type).lower()}"
         back = _back_to(visit)
-        if not visit.form:
-            return form_view(title, questions, now_fields(), back=back)
-        body, errors = forms.parse(questions, visit.form)
-        body = {"type": step_type, "payload": body.get("payload", {}), **{k: v for k, v in body.items()
-                                                                           if k != "payload"}}
-        if not errors:
-            try:
-                visit.api.post("pathways", f"/clients/{client_id}/pathways/{regulator}/steps", body,
-                               visit.form.get("idempotency_key") or "")
-            except ApiError as error:
-                if error.status != 422:
-                    raise
-                errors = forms.field_errors(error.fields) or {"_schema": error.message}
-            else:
-                return redirect(f"{back}?done={step_type}" if back.startswith("/referrals/") else back)
-        return form_view(title, questions, visit.form, errors, back=back)
+        done = f"{back}?done={step_type}" if back.startswith("/referrals/") else back
+        return submit(visit, questions, title, "pathways", f"/clients/{client_id}/pathways/{regulator}/steps", done,
+                      fixed={"type": step_type}, defaults={"payload": {}}, back=back)
 
 
 def _back_to(visit: Visit) -> str:

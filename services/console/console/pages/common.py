@@ -5,8 +5,6 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema
-
 from console.apis import ApiError
 from console.domain import forms
 from console.web import View, Visit, redirect
@@ -26,22 +24,28 @@ def form_view(title: str, questions: tuple[forms.FormField, ...], values: dict[s
                               **extra}, 422 if errors else status)
 
 
-def submit(visit: Visit, schema: Schema, title: str, service: str, path: str, done: str,
-           fixed: dict[str, Any] | None = None, skip: tuple[str, ...] = (), **extra: Any) -> Any:
-    """GET: the form of ``schema``. POST: the form as the body (plus ``fixed``), posted once (the form's own
-    Idempotency-Key, so sending it twice stores it once); the API's 422 shown on the fields; else to ``done``."""
-    questions = forms.form_of(schema, skip=skip)
+def refused(error: ApiError) -> dict[str, str]:
+    """A 422's messages by the form's field names (the API's ``fields``, or its rule's words); any other
+    refusal goes on to the entrypoint, which answers with its page."""
+    if error.status != 422:
+        raise error
+    return forms.field_errors(error.fields) or {"_schema": error.message}
+
+
+def submit(visit: Visit, questions: tuple[forms.FormField, ...], title: str, service: str, path: str, done: str,
+           fixed: dict[str, Any] | None = None, defaults: dict[str, Any] | None = None, **extra: Any) -> Any:
+    """GET: the form of ``questions``. POST: the form as the body (over ``defaults``, under ``fixed``), posted
+    once (the form's own Idempotency-Key, so sending it twice stores it once); the API's 422 shown on the
+    fields; else to ``done`` (formatted with the answer's fields)."""
     if not visit.form:
         return form_view(title, questions, now_fields(), **extra)
     body, errors = forms.parse(questions, visit.form)
-    body.update(fixed or {})
+    body = {**(defaults or {}), **body, **(fixed or {})}
     if not errors:
         try:
             answer = visit.api.post(service, path, body, visit.form.get("idempotency_key") or secrets.token_hex(16))
         except ApiError as error:
-            if error.status != 422:
-                raise
-            errors = forms.field_errors(error.fields) or {"_schema": error.message}
+            errors = refused(error)
         else:
             return redirect(done.format(**(answer or {})))
     return form_view(title, questions, visit.form, errors, **extra)

@@ -16,9 +16,13 @@ from console.web import View, Visit, page
 READERS = ("finance", "auditor", "admin")
 
 
-def _period(visit: Visit, terms: dict[str, Any]) -> dict[str, str]:
-    return {"from": visit.query.get("from") or terms["service_start"],
-            "to": visit.query.get("to") or terms.get("claim_deadline") or terms["service_end"]}
+def _terms_and_period(visit: Visit) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The contract asked for, its terms (a 404 page when the caller is no party to it) and the period asked for,
+    by default the contract's service start to its claim deadline."""
+    contract_id = visit.path["contract_id"]
+    terms = visit.api.get("reporting", f"/outcomes-contracts/{contract_id}")
+    return contract_id, terms, {"from": visit.query.get("from") or terms["service_start"],
+                                "to": visit.query.get("to") or terms.get("claim_deadline") or terms["service_end"]}
 
 
 class FinancePages:
@@ -28,26 +32,23 @@ class FinancePages:
 
     @page("GET", "/contracts/<contract_id>", roles=READERS, title="Statement")
     def statement(self, visit: Visit) -> View:
-        contract_id = visit.path["contract_id"]
-        terms = visit.api.get("reporting", f"/outcomes-contracts/{contract_id}")
-        period = _period(visit, terms)
+        contract_id, terms, period = _terms_and_period(visit)
         known_at, error = moment_query(visit.query, "known_at")
         query = {**period, "as_known_at": known_at}
         statement = visit.api.get("reporting", f"/ledger/contracts/{contract_id}/statement", **query)
         as_known = statement["as_known_at"]
+        as_seen = urlencode({**period, "as_known_at": as_known})  # the downloads: the statement the page shows
         values = {**now_fields("known_at"), **{k: v for k, v in visit.query.items()}}
         return View("statement.html", {
             "terms": terms, "statement": statement, "period": period, "values": values, "errors":
             {"known_at": error} if error else {},
-            "csv": f"/contracts/{contract_id}/statement.csv?" + urlencode({**period, "as_known_at": as_known}),
-            "entries_csv": f"/contracts/{contract_id}/entries.csv?" + urlencode({**period, "as_known_at": as_known}),
+            "csv": f"/contracts/{contract_id}/statement.csv?{as_seen}",
+            "entries_csv": f"/contracts/{contract_id}/entries.csv?{as_seen}",
             "compare": f"/contracts/{contract_id}/difference?" + urlencode({**period, "b_known_at": as_known})})
 
     @page("GET", "/contracts/<contract_id>/difference", roles=READERS, title="What changed")
     def difference(self, visit: Visit) -> View:
-        contract_id = visit.path["contract_id"]
-        terms = visit.api.get("reporting", f"/outcomes-contracts/{contract_id}")
-        period = _period(visit, terms)
+        contract_id, terms, period = _terms_and_period(visit)
         a_known_at, error = moment_query(visit.query, "a_known_at")
         b_known_at = visit.query.get("b_known_at") or datetime.now(UTC).isoformat()
         found = None

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from console.domain import forms
 from console.pages.common import submit
 from console.web import View, Visit, page
 from contracts import referrals as rf
 
 PARTNER = ("referrer",)
+#: the journal's referral form, less the partner (the signed-in organisation) and the documents (the hub checks
+#: them when it meets the person)
+REFERRAL_FORM = forms.form_of(rf.SubmitReferral(), skip=("partner_id", "documents"))
 
 
 class PartnerPages:
@@ -22,9 +26,9 @@ class PartnerPages:
     @staticmethod
     def _refer(visit: Visit) -> Response | View:
         assert visit.signed is not None
-        return submit(visit, rf.SubmitReferral(), "Refer a person to the employment hub", "referrals", "/referrals",
+        return submit(visit, REFERRAL_FORM, "Refer a person to the employment hub", "referrals", "/referrals",
                       "/my-referrals?referred={referral_id}", fixed={"partner_id": visit.signed.organisation},
-                      skip=("partner_id", "documents"), back="/my-referrals", button="Send the referral",
+                      back="/my-referrals", button="Send the referral",
                       lead="The hub contacts the person within five working days. Qualification documents are "
                            "checked by the hub when it meets them.")
 
