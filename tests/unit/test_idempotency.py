@@ -66,3 +66,27 @@ def test_keys_are_scoped_to_the_organisation_that_posts(app):
     mine, _ = submit(app, "club-a", "key-1", "club-a", "doctor")
     theirs, replayed = submit(app, "club-b", "key-1", "club-b", "doctor")
     assert not replayed and theirs["referral_id"] != mine["referral_id"]
+
+
+def test_the_in_memory_store_keeps_key_rows_as_production_does(app):
+    """A change records its key as a row in the append, not as an aggregate of its own; a key used again refuses
+    the whole append, so none of the second command's events are stored."""
+    from uuid import UUID
+
+    from eventsourcing.persistence import IntegrityError
+
+    from chassis.idempotency import key_row
+
+    first, _ = submit(app, "club", "key-1", "club", "doctor")
+    second, _ = submit(app, "club", "key-2", "club", "nurse")
+    head = stored(app)
+    referral = app.repository.get(UUID(first["referral_id"]))
+    referral.decline("other", WHEN)
+    app.save(referral, keys=[key_row("club", "key-3", "h", {"n": 1})])
+    assert stored(app) == head + 1 and app.key_rows("club", ["key-3", "key-4"]) == {"key-3": ("h", '{"n": 1}')}
+    other = app.repository.get(UUID(second["referral_id"]))
+    other.decline("other", WHEN)
+    with pytest.raises(IntegrityError):
+        app.save(other, keys=[key_row("club", "key-3", "h2", {"n": 2})])
+    assert stored(app) == head + 1 and app.key_rows("club", ["key-3"]) == {"key-3": ("h", '{"n": 1}')}
+    assert app.repository.get(other.id).version == other.version - 1  # its decline was not stored

@@ -11,24 +11,20 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import JSONTranscoder, Tracking, Transcoding
+from eventsourcing.popo import POPOFactory
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import tuple_row
 
 from chassis import config
 from chassis.idempotency import copy_records
-from chassis.recorders import (
-    TrackingPostgresProcessRecorder,
-    TrackingSQLiteProcessRecorder,
-    keyed_rows,
-    tracked_sql,
-)
+from chassis.recorders import KeyedPOPOProcessRecorder, KeyRow, Writes
 from chassis.schema import CHASSIS_TABLES, TABLES
 from chassis.sql import Sql
 
@@ -58,6 +54,8 @@ class ServiceApplication(Application):
         transcoder.register(DateAsISO())
 
     def construct_recorder(self) -> Any:
+        if isinstance(self.factory, POPOFactory):  # unit tests: key rows kept as production keeps them
+            return KeyedPOPOProcessRecorder()
         return self.factory.process_recorder()
 
     @property
@@ -127,52 +125,43 @@ class ServiceApplication(Application):
                 sql.execute(statement)
         copy_records(self)
 
-    @property
-    def keeps_key_rows(self) -> bool:
-        """Idempotency keys are rows of ``chassis_idempotency`` (ADR 0005) on the chassis recorders; eventsourcing's
-        in-memory recorder (unit tests) keeps them as ``IdempotencyRecord`` aggregates instead."""
-        return isinstance(self.recorder, (TrackingPostgresProcessRecorder, TrackingSQLiteProcessRecorder))
-
-    def save(self, *objs: Any, sql: Callable[[Sql], None] | None = None,
-             keys: Sequence[tuple[str, str, str, str]] = (), **kwargs: Any) -> list[Any]:
+    def save(self, *objs: Any, sql: Writes | None = None, keys: Sequence[KeyRow] = (), **kwargs: Any) -> list[Any]:
         """Saves aggregates' pending events in one transaction (as Application.save, without snapshots), with
         ``sql``'s writes (read models, positions) in the same transaction when given, and ``keys`` (idempotency
         rows: scope, key, request hash, answer as JSON) in the append's own statement."""
-        token, keyed = tracked_sql.set(sql), keyed_rows.set(tuple(keys))
-        try:
-            return self._save(ProcessingEvent(), objs)
-        finally:
-            tracked_sql.reset(token)
-            keyed_rows.reset(keyed)
+        return self._save(ProcessingEvent(), objs, writes=sql, keys=tuple(keys))
 
     def key_rows(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The recorded ``(request_hash, response JSON)`` of each of ``keys`` used before in ``scope``."""
         if not keys:
             return {}
+        if isinstance(self.recorder, KeyedPOPOProcessRecorder):
+            return self.recorder.key_rows(scope, keys)
         marks = ", ".join("%s" for _ in keys)
         rows = self.query(f"SELECT key, request_hash, response FROM chassis_idempotency WHERE scope = %s"
                           f" AND key IN ({marks})", (scope, *keys))
         return {str(key): (str(digest), str(response)) for key, digest, response in rows}
 
-    def save_tracked(self, upstream: str, notification_id: int, *objs: Any,
-                     sql: Callable[[Sql], None] | None = None) -> list[Any]:
+    def save_tracked(self, upstream: str, notification_id: int, *objs: Any, sql: Writes | None = None) -> list[Any]:
         """Saves the aggregates' new events, ``sql``'s writes (read models) and the position
         ``(upstream, notification_id)`` in one transaction.
 
         Raises eventsourcing's IntegrityError when that position was already recorded (a duplicate).
         """
-        token = tracked_sql.set(sql)
-        try:
-            return self._save(ProcessingEvent(tracking=Tracking(upstream, notification_id)), objs)
-        finally:
-            tracked_sql.reset(token)
+        return self._save(ProcessingEvent(tracking=Tracking(upstream, notification_id)), objs, writes=sql)
 
-    def _save(self, processing: ProcessingEvent, objs: Sequence[Any]) -> list[Any]:
+    def _save(self, processing: ProcessingEvent, objs: Sequence[Any], writes: Writes | None = None,
+              keys: Sequence[KeyRow] = ()) -> list[Any]:
         # Collects events directly: ProcessingEvent.collect_events() tests each object against runtime
-        # Protocols, which cost about 3% of a request's CPU. Only aggregates are passed here.
+        # Protocols, which cost about 3% of a request's CPU. Only aggregates are passed here. ``writes`` and
+        # ``keys`` reach the recorder's insert_events as keyword arguments (eventsourcing passes saved_kwargs on).
         for aggregate in objs:
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
+        if writes is not None:
+            processing.saved_kwargs["writes"] = writes
+        if keys:
+            processing.saved_kwargs["keys"] = keys
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings

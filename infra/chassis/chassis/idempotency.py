@@ -4,8 +4,8 @@ The record of a key is a row of ``chassis_idempotency`` (scope, key, request has
 statement that appends the command's events (ADR 0005). A retry finds the row and gets the stored answer; two
 concurrent first tries race on inserting it, and the loser (IntegrityError) reads the winner's answer. No window
 between "stored" and "remembered", and no second aggregate per command. Records kept as ``IdempotencyRecord``
-aggregates by earlier versions are copied into the table by ``ServiceApplication.migrate`` (``copy_records``);
-eventsourcing's in-memory store (unit tests) still keeps them as aggregates.
+aggregates by earlier versions are copied into the table by ``ServiceApplication.migrate`` (``copy_records``).
+The in-memory store of unit tests keeps the same rows (``chassis.recorders.KeyedPOPOProcessRecorder``).
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
@@ -101,26 +100,12 @@ def key_row(scope: str, key: str, digest: str, answer: dict[str, Any]) -> tuple[
 def save_keyed(app: Any, aggregates: Sequence[Any], rows: Sequence[tuple[str, str, str, str]]) -> None:
     """Saves the aggregates with the idempotency rows (``key_row``) in one append; IntegrityError when a key
     (or an aggregate's version) was taken first."""
-    if app.keeps_key_rows:
-        app.save(*aggregates, keys=rows)
-    else:
-        app.save(*aggregates,
-                 *(IdempotencyRecord(scope=scope, key=key, request_hash=digest, response=json.loads(answer))
-                                for scope, key, digest, answer in rows))
+    app.save(*aggregates, keys=rows)
 
 
 def answers(app: Any, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """``(request hash, answer)`` of each of ``keys`` already used in ``scope`` (one query)."""
-    if app.keeps_key_rows:
-        return {key: (digest, json.loads(response)) for key, (digest, response) in app.key_rows(scope, keys).items()}
-    found = {}
-    for key in keys:
-        try:
-            record = app.repository.get(IdempotencyRecord.create_id(scope, key))
-        except AggregateNotFoundError:
-            continue
-        found[key] = (record.request_hash, dict(record.response))
-    return found
+    return {key: (digest, json.loads(response)) for key, (digest, response) in app.key_rows(scope, keys).items()}
 
 
 def _answer(app: Any, scope: str, key: str, digest: str) -> dict[str, Any] | None:

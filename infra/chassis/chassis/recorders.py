@@ -1,17 +1,19 @@
 """The process recorders every service's event store records through (PostgreSQL, and SQLite when embedded).
 
 They are eventsourcing's, with an append that takes the table lock and writes, in the append's own transaction,
-what the application hands over for it: SQL writes (read models, positions) and idempotency key rows. The
-hand-over is by context variables set around one ``save`` (``chassis.application.ServiceApplication.save``):
-eventsourcing's ``insert_events`` has no argument for them.
+what the application hands over for it: SQL writes (read models, positions) as ``writes`` and idempotency key
+rows ``(scope, key, request_hash, response JSON)`` as ``keys``. Both arrive as keyword arguments of
+``insert_events``: eventsourcing passes a ``ProcessingEvent``'s ``saved_kwargs`` through ``EventStore.put`` to the
+recorder (``chassis.application.ServiceApplication._save`` sets them). The in-memory recorder of unit tests keeps
+key rows the same way, in a dict beside its events, so a unit test runs the production path of idempotency.
 """
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from eventsourcing.persistence import StoredEvent, Tracking
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from eventsourcing.popo import POPOProcessRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
@@ -19,11 +21,10 @@ from psycopg.sql import SQL, Identifier
 from chassis import unsafe
 from chassis.sql import Sql
 
-#: SQL writes to run in the transaction of the next append (``ServiceApplication.save(sql=)``, ``save_tracked``).
-tracked_sql: contextvars.ContextVar[Callable[[Sql], None] | None] = contextvars.ContextVar(
-    "tracked_sql", default=None)
-#: Idempotency rows ``(scope, key, request_hash, response JSON)`` to write in the next append's own statement.
-keyed_rows: contextvars.ContextVar[Sequence[tuple[str, str, str, str]]] = contextvars.ContextVar("keys", default=())
+#: An idempotency row: scope, key, request hash, response as JSON (``chassis.idempotency.key_row``).
+KeyRow = tuple[str, str, str, str]
+#: SQL writes to run in an append's transaction (``ServiceApplication.save(sql=)``, ``save_tracked``).
+Writes = Callable[[Sql], None]
 
 
 class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
@@ -89,7 +90,8 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
             [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
             [e.topic for e in stored_events], [e.state for e in stored_events],
         )
-        writes, keys = tracked_sql.get(), keyed_rows.get()
+        writes: Writes | None = kwargs.get("writes")
+        keys: Sequence[KeyRow] = kwargs.get("keys") or ()
         statement, params = self.append_statement, cast(tuple[Any, ...], columns)
         if keys:
             statement = self.append_keyed_statement
@@ -116,10 +118,39 @@ class TrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
     """eventsourcing's SQLite process recorder, running a tracked append's SQL writes in its transaction."""
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        for row in keyed_rows.get():  # before the events: a key used before fails the transaction (IntegrityError)
+        for row in kwargs.get("keys") or ():  # before the events: a key used before fails the transaction
             c.execute("INSERT INTO chassis_idempotency (scope, key, request_hash, response) VALUES (?, ?, ?, ?)", row)
         returning = super()._insert_events(c, stored_events, **kwargs)
-        writes = tracked_sql.get()
+        writes: Writes | None = kwargs.get("writes")
         if writes is not None:
             writes(Sql(c, sqlite=True))
         return returning
+
+
+class KeyedPOPOProcessRecorder(POPOProcessRecorder):
+    """eventsourcing's in-memory process recorder (unit tests) keeping idempotency key rows as the others do:
+    checked and stored under the recorder's lock with the events, so a key used before refuses the whole append
+    (IntegrityError) and nothing of it is stored. It has no SQL: an append given ``writes`` is refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._key_rows: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        if kwargs.get("writes") is not None:
+            raise NotImplementedError("the in-memory store runs no SQL writes")
+        rows: Sequence[KeyRow] = kwargs.get("keys") or ()
+        if len({(scope, key) for scope, key, _, _ in rows}) < len(rows) or any(
+                (scope, key) in self._key_rows for scope, key, _, _ in rows):
+            raise IntegrityError("idempotency key already recorded")
+        super()._assert_uniqueness(stored_events, **kwargs)
+
+    def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._update_table(stored_events, **kwargs)
+        for scope, key, digest, response in kwargs.get("keys") or ():
+            self._key_rows[scope, key] = (digest, response)
+        return ids
+
+    def key_rows(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        with self._database_lock:
+            return {key: self._key_rows[scope, key] for key in keys if (scope, key) in self._key_rows}
