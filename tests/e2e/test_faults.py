@@ -207,7 +207,7 @@ def test_read_models_rebuilt_in_place_under_load_miss_nothing(platform, who):
         assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stdout + rebuilt.stderr
         app = build_application(Pathways, platform.env)
         try:
-            CASELOAD.reset(app)  # the relay loop of the running pathways service rebuilds it
+            CASELOAD.reset(app)  # the log follower of the running pathways service rebuilds it
         finally:
             app.close()
         load.posted(10 * SOAK, "posts after the rebuilds")

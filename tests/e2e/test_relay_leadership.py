@@ -1,4 +1,5 @@
-"""Two instances of a service: one relay is active; when its instance dies, the other takes over."""
+"""Two instances of a service: one relay and one log follower are active; when their instance dies, the other
+takes both over."""
 from __future__ import annotations
 
 import signal
@@ -43,6 +44,14 @@ def test_one_relay_is_active_and_a_survivor_takes_over(platform, credentials, tm
             return next((r["referred"] for r in rows if r["partner_id"] == partner), 0)
 
         wait_for(referred, lambda n: n == 1, what="the survivor's relay to deliver")
+
+        def chain() -> dict:
+            return get(f"http://127.0.0.1:{port}/audit/chain", credentials("audit-office", "auditor")).json()
+
+        # the survivor's log follower chains every event, the new referral's too, with no finding: one follower
+        # ran at a time (two would have raced on the chain's rows), and the lease passed on with the relay's
+        wait_for(chain, lambda c: c["events"] > 0 and c["chained"] == c["events"] and c["findings"] == [],
+                 what="the survivor's follower to chain the new events")
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)

@@ -1,4 +1,4 @@
-"""A local projection's advance (the relay loop) and its reset (a rebuild) take turns on PostgreSQL.
+"""A local projection's advance (the log follower) and its reset (a rebuild) take turns on PostgreSQL.
 
 Found by fault injection: a reset that ran while an advance was between reading its position and committing
 emptied the tables, and the advance then committed the events after its old position with the head as the

@@ -91,7 +91,7 @@ def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
         row = sql.execute("SELECT notification_id, chain_hash FROM chassis_audit_chain"
                           " ORDER BY notification_id DESC LIMIT 1").fetchone()
         # the chain's length: the last checkpoint's count plus the rows chained since (an index range, not a
-        # count of the whole chain on every pass of the relay loop)
+        # count of the whole chain on every pass of the follower loop)
         signed = sql.execute("SELECT notification_id, events FROM chassis_audit_checkpoints"
                              " ORDER BY notification_id DESC LIMIT 1").fetchone()
         last_signed, signed_events = (int(signed[0]), int(signed[1])) if signed else (0, 0)

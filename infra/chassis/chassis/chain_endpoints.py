@@ -45,7 +45,7 @@ says the newest events await the next checkpoint) and ends INTACT or TAMPERED (e
 
 
 class AuditKey(DependencyProvider):
-    """The public key of the service's AUDIT_SIGNING_KEY (the key the relay signs checkpoints with)."""
+    """The public key of the service's AUDIT_SIGNING_KEY (the key the log follower signs checkpoints with)."""
 
     def setup(self) -> None:
         self.public_key = audit.public_key_text(audit.signing_key(self.container.config.get("ENV") or None))

@@ -2,8 +2,8 @@
 
 A ``LocalProjection`` reads the service's notification log after its tracked position (only the topics it
 handles), applies each domain event to SQL tables, and records the new position in the same transaction, so a
-crash or a second runner changes nothing twice. The outbox relay's loop advances the service's projections
-(one active runner per service, the relay leader), nudged by every save; a query may lag a save by moments.
+crash or a second runner changes nothing twice. The log follower (chassis.follower) advances the service's projections
+(one active runner per service, under its lease), nudged by every save; a query may lag a save by moments.
 
 An advance and a reset (a rebuild) take turns: each runs in one transaction holding the projection's lock (a
 PostgreSQL transaction advisory lock, across processes; a semaphore within the process for SQLite), and an

@@ -7,25 +7,19 @@ publish loses nothing; a crash between publish and storing the position publishe
 duplicates by notification id).
 
 Each message carries ``x-notification-id`` and ``x-previous-id`` (the id of the integration event before it),
-so a consumer can tell a duplicate from a gap. One relay per service is active at a time: on PostgreSQL it
-holds a session advisory lock on a connection of its own; a second instance waits for it.
+so a consumer can tell a duplicate from a gap. One relay per service is active at a time (``chassis.leader``: a
+session advisory lock on a connection of its own; a second instance waits for it). The service's read models of
+its own log and its audit chain are advanced by another loop beside it (``chassis.follower.LogFollower``).
 
 The same translation serves ``read_range``, which upstream services expose over RPC for gap filling.
 """
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import eventlet
-import psycopg
-from eventlet.event import Event
-from nameko.extensions import DependencyProvider
-
-from chassis import audit, config, unsafe
-from chassis.application import ServiceApplication
+from chassis import config, unsafe
 from chassis.bus import (
     NOTIFICATION_ID,
     PREVIOUS_ID,
@@ -33,7 +27,7 @@ from chassis.bus import (
     ConfirmingPublisher,
     Outgoing,
 )
-from chassis.providers import find_store
+from chassis.leader import LeaderLoop
 from chassis.telemetry import Telemetry
 from chassis.topics import topics_of
 
@@ -42,137 +36,40 @@ log = logging.getLogger(__name__)
 Translate = Callable[[Any], "dict[str, Any] | None"]
 
 
-
-class Lease:
-    """Leadership of one relay per service across instances: a PostgreSQL session advisory lock."""
-
-    def __init__(self, app: ServiceApplication, name: str) -> None:
-        self.app, self.key = app, zlib.crc32(f"relay:{name}".encode())
-        self.connection: psycopg.Connection | None = None
-
-    def held(self) -> bool:
-        if self.app.is_sqlite:
-            return True  # embedded mode runs one process
-        try:
-            if self.connection is None or self.connection.closed:
-                self.connection = None
-                dbname = self.app.env.get("POSTGRES_DBNAME") or ""
-                connection = psycopg.connect(config.postgres_conninfo(dbname), autocommit=True)
-                row = connection.execute("SELECT pg_try_advisory_lock(%s)", (self.key,)).fetchone()
-                if not (row and row[0]):
-                    connection.close()
-                    return False
-                self.connection = connection
-            self.connection.execute("SELECT 1")
-            return True
-        except psycopg.Error:
-            self.release()
-            return False
-
-    def release(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.close()
-            except psycopg.Error:
-                pass
-        self.connection = None
-
-
-class OutboxRelay(DependencyProvider):
+class OutboxRelay(LeaderLoop):
     """Runs the relay loop in the container and serves ``read_range`` to the service's RPC method."""
 
+    job = "relay"
     telemetry = Telemetry()
 
     def __init__(self, translate: Translate, translated: Sequence[type] = (), batch_size: int = 500,
-                 idle_wait: float = 0.5, gather: float = 0.02, projections: Sequence[Any] = ()) -> None:
+                 idle_wait: float = 0.5, gather: float = 0.02) -> None:
         """``translated``: the domain event classes ``translate`` turns into messages; only their rows are
-        read from the log (an idempotency record or an internal event is never even decoded).
-        ``projections``: the service's ``chassis.projection.LocalProjection`` read models of its own log,
-        advanced by the same loop (one runner per service: the relay leader)."""
+        read from the log (an idempotency record or an internal event is never even decoded)."""
         self.translate, self.batch_size, self.idle_wait, self.gather = translate, batch_size, idle_wait, gather
         self.topics = tuple(topic for cls in translated for topic in topics_of(cls))
-        self.projections = tuple(projections)
-
-    def setup(self) -> None:
-        self.store = find_store(self.container)
-        self.service = self.container.service_name
-        self.wakeup = Event()
-        self.store.listeners.append(self.nudge)
-        self.running = False
-
-    def start(self) -> None:
-        if (config.env("RELAY", "on") or "on").lower() in ("off", "n", "no", "0"):
-            # This instance only serves requests; another instance (or a relay-only process) relays.
-            self.running, self.thread = False, None
-            self.publisher, self.lease = ConfirmingPublisher(""), Lease(self.app, self.service)
-            return
-        self.running = True
-        self.signer = audit.signing_key(self.container.config.get("ENV") or None)
-        self.publisher = ConfirmingPublisher(config.amqp_uri(self.container.config.get("ENV") or None))
-        self.lease = Lease(self.app, self.service)
-        self.thread = self.container.spawn_managed_thread(self._run, identifier="outbox relay")
-
-    def stop(self) -> None:
-        self.running = False
-        self.nudge()
-        thread = getattr(self, "thread", None)
-        if thread is not None:
-            thread.wait()
-        self.publisher.close()
-        self.lease.release()
-
-    def kill(self) -> None:
-        self.running = False
-        thread = getattr(self, "thread", None)
-        if thread is not None:
-            thread.kill()
+        self.publisher = ConfirmingPublisher("")
 
     def get_dependency(self, worker_ctx: Any) -> OutboxRelay:
         return self
 
-    @property
-    def app(self) -> ServiceApplication:
-        assert self.store.app is not None
-        return self.store.app
+    def begin(self) -> None:
+        self.publisher = ConfirmingPublisher(config.amqp_uri(self.container.config.get("ENV") or None))
 
-    def nudge(self) -> None:
-        if not self.wakeup.ready():
-            self.wakeup.send(True)
+    def end(self) -> None:
+        self.publisher.close()
 
-    # -- the loop ----------------------------------------------------------------------------------------
-    def _run(self) -> None:
-        failures = 0
-        while self.running:
-            try:
-                leader = self.lease.held()
-                metrics = self.telemetry.metrics
-                metrics.labels(metrics.relay_leader).set(1 if leader else 0)
-                if not leader:
-                    self._wait(2.0)
-                    continue
-                moved = self.relay_once()
-                # read models first (readers wait for them), then the audit chain, which follows the same log
-                chained = sum(projection.advance(self.app) for projection in self.projections)
-                chained += audit.advance(self.app, self.signer)
-                if moved == 0 and chained == 0:
-                    self._wait(self.idle_wait)
-                elif moved < self.batch_size:
-                    # Under load, a short pause gathers a larger batch: one SELECT and one confirm round
-                    # for many messages instead of a few (post-to-publish latency grows by at most this).
-                    eventlet.sleep(self.gather)
-                failures = 0
-            except Exception:
-                failures += 1
-                metrics = self.telemetry.metrics
-                metrics.labels(metrics.relay_failures).inc()
-                log.warning("relay of %s failed (attempt %d); retrying", self.service, failures, exc_info=True)
-                self.publisher.close()
-                self._wait(min(5.0, 0.2 * 2 ** min(failures, 5)))
+    def leading(self, leader: bool) -> None:
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.relay_leader).set(1 if leader else 0)
 
-    def _wait(self, seconds: float) -> None:
-        with eventlet.Timeout(seconds, False):
-            self.wakeup.wait()
-        self.wakeup = Event()
+    def failed(self) -> None:
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.relay_failures).inc()
+        self.publisher.close()
+
+    def turn(self) -> int:
+        return self.relay_once()
 
     def relay_once(self) -> int:
         """Publishes the next batch; returns how many notifications it moved past."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from chassis.endpoints import StandardEndpoints
+from chassis.follower import LogFollower
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
 from chassis.vault import VaultProvider
@@ -24,3 +25,4 @@ class EnterprisesService(FuseRoutes, CommunityRoutes, StandardEndpoints):
     identities = IdentityIndexProvider()
     cases = CommunityCasesProvider()  # the community strand's use cases, over the store, vault and index
     outbox = OutboxRelay(to_contract, TRANSLATED)
+    follower = LogFollower()  # the audit chain of its log

@@ -1,7 +1,8 @@
-"""The pathways service's dependencies, wired in one place: its event store, the relay that publishes its log
-(and keeps the caseload index, a projection of that log) and the inbox of referrals' events."""
+"""The pathways service's dependencies, wired in one place: its event store, the relay that publishes its log,
+the follower of that log (the caseload index, and the audit chain) and the inbox of referrals' events."""
 from __future__ import annotations
 
+from chassis.follower import LogFollower
 from chassis.inbox import Inbox
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
@@ -15,7 +16,11 @@ def store() -> Store:
 
 
 def outbox() -> OutboxRelay:
-    return OutboxRelay(to_contract, TRANSLATED, projections=(CASELOAD,))
+    return OutboxRelay(to_contract, TRANSLATED)
+
+
+def follower() -> LogFollower:
+    return LogFollower(projections=(CASELOAD,))
 
 
 def inbox() -> Inbox:

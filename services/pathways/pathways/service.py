@@ -41,6 +41,7 @@ class PathwaysService(StandardEndpoints):
     consumes = ("referrals",)
     store = dependencies.store()
     outbox = dependencies.outbox()
+    follower = dependencies.follower()
     inbox = dependencies.inbox()
     referrals = RpcProxy("referrals")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chassis.endpoints import StandardEndpoints
 from chassis.errors import Forbidden, NotFound
+from chassis.follower import LogFollower
 from chassis.http import Call, route
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
@@ -26,6 +27,7 @@ class ReferralsService(StandardEndpoints):
     identities = IdentityIndexProvider()
     cases = ReferralCasesProvider()  # the use cases, over the store, the vault and the identity index
     outbox = OutboxRelay(to_contract, TRANSLATED)
+    follower = LogFollower()  # the audit chain of its log
 
     @route("POST", "/referrals", answer=answers.ReferralStored, produces=("referral_id",),
            roles=("referrer", "caseworker", "admin"), body=rf.SubmitReferral, requires_idempotency_key=True,

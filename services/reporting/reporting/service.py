@@ -10,6 +10,7 @@ from nameko.timer import timer
 from chassis.consumers import upstream_events
 from chassis.delivery import Delivery, Writes
 from chassis.endpoints import StandardEndpoints
+from chassis.follower import LogFollower
 from chassis.inbox import Inbox
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
@@ -33,7 +34,8 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     http_port = 8004
     consumes = UPSTREAMS
     store = Store(Reporting)
-    outbox = OutboxRelay(to_contract, TRANSLATED, projections=(LEDGER_VIEWS,))  # publishes nothing; serves its log
+    outbox = OutboxRelay(to_contract, TRANSLATED)  # publishes nothing; serves its log
+    follower = LogFollower(projections=(LEDGER_VIEWS,))
     inbox = Inbox()
     ledger = Ledger()
     rebuilder = Rebuilder()
