@@ -23,7 +23,8 @@ class Routes:
     store: Any
     vault: Any
     identities: Any
-    cases: Any
+    fuse: Any
+    community: Any
 
     def personal(self, call: Call, subject_id: UUID, token: str | None, purpose: str) -> dict[str, Any]:
         """Staff read a person's (or an enterprise's) sealed details, and the read is recorded; auditors do not."""
@@ -40,9 +41,7 @@ class FuseRoutes(Routes):
            summary="Record an enterprise (or a venture not yet registered), once")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.RegisterEnterprise; returns the enterprise id and event id."""
-        answer, _ = self.store.register_enterprise(call.organisation, call.idempotency_key, call.body, self.vault,
-                                                   self.identities)
-        return 201, answer
+        return 201, self.fuse.register_enterprise(call.organisation, call.idempotency_key, call.body)[0]
 
     @route("GET", "/enterprises/possible-duplicates", answer=answers.PossibleDuplicateEnterprises, roles=STAFF,
            answers={200: "records to check by hand"},
@@ -62,60 +61,45 @@ class FuseRoutes(Routes):
            body=commands.RecordRegistration,
            requires_idempotency_key=True, answers=STORED, summary="A venture registered: legal form and date")
     def record_registration(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.record_registration(call.organisation, call.idempotency_key,
-                                                   call.path["enterprise_id"], call.body, self.identities)
-        return 201, answer
+        return 201, self.fuse.record_registration(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                                  call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support", answer=answers.EnterpriseStored, roles=STAFF,
            body=commands.LogSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Support hours given within a programme the enterprise belongs to")
     def log_support(self, call: Call) -> tuple[int, dict]:
-        body = call.body
-        answer, _ = self.store.step(call.organisation, call.idempotency_key, "log_support", Enterprise,
-                                    call.path["enterprise_id"], body, lambda e: e.log_support(
-                                        body["kind"], int(body["hours"] * 60), body["occurred_at"],
-                                        programme_id=body["programme_id"]))
-        return 201, answer
+        return 201, self.fuse.log_support(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                          call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", answer=answers.EnterpriseStored,
            roles=STAFF, body=commands.CorrectSupport,
            requires_idempotency_key=True, answers=STORED,
            summary="Correct the hours of staff support logged wrongly (the logged support stays in the history)")
     def correct_support(self, call: Call) -> tuple[int, dict]:
-        body = call.body
-        answer, _ = self.store.step(call.organisation, call.idempotency_key, "correct_support", Enterprise,
-                                    call.path["enterprise_id"], body, lambda e: e.correct_support(
-                                        body["support_version"], int(body["hours"] * 60), body["reason"],
-                                        body["occurred_at"]))
-        return 201, answer
+        return 201, self.fuse.correct_support(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                              call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", answer=answers.EnterpriseStored, roles=STAFF,
            body=commands.DissolveEnterprise,
            requires_idempotency_key=True, answers=STORED,
            summary="The enterprise dissolved (it stays counted for what it achieved; no later steps)")
     def dissolve_enterprise(self, call: Call) -> tuple[int, dict]:
-        body = call.body
-        answer, _ = self.store.step(call.organisation, call.idempotency_key, "dissolve_enterprise", Enterprise,
-                                    call.path["enterprise_id"], body,
-                                    lambda e: e.dissolve(body["reason"], body["occurred_at"]))
-        return 201, answer
+        return 201, self.fuse.dissolve_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                                  call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/merge", answer=answers.EnterpriseStored, roles=STAFF,
            body=commands.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
-                                                **call.body)
-        return 201, answer
+        return 201, self.fuse.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+                                               **call.body)[0]
 
     @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=commands.OpenRound,
            requires_idempotency_key=True, answers=STORED,
            summary="Open a FUSE recruitment round")
     def open_round(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.create(call.organisation, call.idempotency_key, "open_round", call.body,
-                                      lambda round_id: RecruitmentRound(id=round_id, **call.body))
-        return 201, answer
+        return 201, self.fuse.open_round(call.organisation, call.idempotency_key, call.body)[0]
 
     @route("GET", "/rounds/<uuid:round_id>", answer=answers.Round, roles=READERS,
            answers={200: "the round", 404: "none"},
@@ -127,9 +111,7 @@ class FuseRoutes(Routes):
            requires_idempotency_key=True,
            answers=STORED, summary="Close the round: it takes no more steps")
     def close_round(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.step(call.organisation, call.idempotency_key, "close_round", RecruitmentRound,
-                                    call.path["round_id"], call.body, lambda r: r.close(call.body["occurred_at"]))
-        return 201, answer
+        return 201, self.fuse.close_round(call.organisation, call.idempotency_key, call.path["round_id"], call.body)[0]
 
     @route("POST", "/rounds/<uuid:round_id>/applications", answer=answers.ApplicationStored,
            produces=("application_id",), roles=STAFF, body=commands.SubmitApplication,
@@ -137,59 +119,52 @@ class FuseRoutes(Routes):
     def submit_application(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
         and how the enterprise was matched (new, registration, name, chosen)."""
-        answer, _ = self.store.submit_application(call.organisation, call.idempotency_key, call.path["round_id"],
-                                                  call.body, self.vault, self.identities)
-        return 201, answer
+        return 201, self.fuse.submit_application(call.organisation, call.idempotency_key, call.path["round_id"],
+                                                 call.body)[0]
 
     @route("POST", APPLICATION + "/shortlisting", answer=answers.ApplicationStored, roles=STAFF,
            body=commands.ShortlistApplication,
            requires_idempotency_key=True, answers=STORED, summary="Shortlist a submitted application")
     def shortlist_application(self, call: Call) -> tuple[int, dict]:
-        return self._application(call, "shortlist", lambda r, a: r.shortlist(a, call.body["occurred_at"]))
+        return self._application(call, self.fuse.shortlist_application)
 
     @route("POST", APPLICATION + "/conflicts", answer=answers.ApplicationStored, roles=STAFF,
            body=commands.DeclareConflict,
            requires_idempotency_key=True,
            answers=STORED, summary="A panel member declares a conflict of interest (voids their interview)")
     def declare_conflict(self, call: Call) -> tuple[int, dict]:
-        return self._application(call, "declare_conflict", lambda r, a: r.declare_conflict(a, **call.body))
+        return self._application(call, self.fuse.declare_conflict)
 
     @route("POST", APPLICATION + "/interview", answer=answers.ApplicationStored, roles=STAFF, body=commands.Interview,
            requires_idempotency_key=True,
            answers=STORED, summary="The applicant was interviewed by this panel")
     def interview_applicant(self, call: Call) -> tuple[int, dict]:
-        return self._application(call, "interview", lambda r, a: r.interview(a, **call.body))
+        return self._application(call, self.fuse.interview_applicant)
 
     @route("POST", APPLICATION + "/decision", answer=answers.ApplicationStored, roles=STAFF,
            body=commands.DecideApplication,
            requires_idempotency_key=True,
            answers=STORED, summary="Accept (joins the cohort), waitlist or reject, with the reason")
     def decide_application(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.decide_application(call.organisation, call.idempotency_key, call.path["round_id"],
-                                                  call.path["application_id"], call.body)
-        return 201, answer
+        return self._application(call, self.fuse.decide_application)
 
     @route("POST", APPLICATION + "/enterprise-link", answer=answers.ApplicationStored, roles=STAFF,
            body=commands.LinkEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="The application is for this existing enterprise")
     def link_application(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
-                                                call.path["application_id"], **call.body)
-        return 201, answer
+        return 201, self.fuse.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
+                                               call.path["application_id"], **call.body)[0]
 
-    def _application(self, call: Call, name: str, apply: Any) -> tuple[int, dict]:
-        application_id = call.path["application_id"]
-        answer, _ = self.store.application_step(call.organisation, call.idempotency_key, name, call.path["round_id"],
-                                                application_id, call.body, lambda r: apply(r, application_id))
-        return 201, answer
+    def _application(self, call: Call, use_case: Any) -> tuple[int, dict]:
+        """A step on one application: ``use_case(scope, key, round_id, application_id, body)``."""
+        return 201, use_case(call.organisation, call.idempotency_key, call.path["round_id"],
+                             call.path["application_id"], call.body)[0]
 
     @route("POST", "/applicants", answer=answers.ApplicantStored, produces=("applicant_id",), roles=STAFF,
            body=commands.RecordApplicant, requires_idempotency_key=True,
            answers=STORED, summary="A person joining a short programme without applying (details sealed)")
     def record_applicant(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.record_applicant(call.organisation, call.idempotency_key, call.body, self.vault,
-                                                self.identities)
-        return 201, answer
+        return 201, self.fuse.record_applicant(call.organisation, call.idempotency_key, call.body)[0]
 
     @route("GET", "/applicants/<uuid:applicant_id>", answer=answers.Applicant, roles=STAFF,
            audit_read="applicant_id", answers={200: "the person", 404: "none"},
@@ -203,9 +178,7 @@ class FuseRoutes(Routes):
            body=commands.StartProgramme, requires_idempotency_key=True,
            answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
     def start_programme(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.create(call.organisation, call.idempotency_key, "start_programme", call.body,
-                                      lambda programme_id: Programme(id=programme_id, **call.body))
-        return 201, answer
+        return 201, self.fuse.start_programme(call.organisation, call.idempotency_key, call.body)[0]
 
     @route("GET", "/programmes/<uuid:programme_id>", answer=answers.Programme, roles=READERS,
            answers={200: "the programme", 404: "none"},
@@ -217,6 +190,5 @@ class FuseRoutes(Routes):
            body=commands.AdmitMember,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise and/or a person joins")
     def admit_member(self, call: Call) -> tuple[int, dict]:
-        answer, _ = self.store.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],
-                                            call.body)
-        return 201, answer
+        return 201, self.fuse.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],
+                                           call.body)[0]

@@ -8,7 +8,9 @@ from chassis.relay import OutboxRelay
 from chassis.vault import VaultProvider
 from contracts import enterprises as en
 from enterprises.application import Enterprises
-from enterprises.dependencies import CommunityCasesProvider, IdentityIndexProvider
+from enterprises.cases import CommunityCases
+from enterprises.dependencies import CasesProvider, IdentityIndexProvider
+from enterprises.fuse_cases import FuseCases
 from enterprises.routes_community import CommunityRoutes
 from enterprises.routes_fuse import FuseRoutes
 from enterprises.translation import TRANSLATED, to_contract
@@ -23,6 +25,7 @@ class EnterprisesService(FuseRoutes, CommunityRoutes, StandardEndpoints):
     store = Store(Enterprises)
     vault = VaultProvider()
     identities = IdentityIndexProvider()
-    cases = CommunityCasesProvider()  # the community strand's use cases, over the store, vault and index
+    fuse = CasesProvider(FuseCases)  # the use cases of enterprises and FUSE, over the store, vault and index
+    community = CasesProvider(CommunityCases)  # the community strand's
     outbox = OutboxRelay(to_contract, TRANSLATED)
     follower = LogFollower()  # the audit chain of its log
