@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Tracking, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Tracking, Transcoding
 from eventsourcing.popo import POPOFactory
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import tuple_row
@@ -68,13 +68,19 @@ class ServiceApplication(Application):
         row, as a rebuild's page makes, send them together with ``Sql.execute_all``: psycopg's pipeline mode
         still waits through eventlet's hub once per statement.)"""
         with self.recorder.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
-            yield Sql(curs, self.is_sqlite)
+            sql = Sql(curs, self.is_sqlite)
+            yield sql
+        for committed in sql.committed:
+            committed()
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it)."""
+        """One read in one round trip (autocommit on PostgreSQL: no BEGIN/COMMIT around it). On SQLite a reader
+        connection: with WAL (a file) it reads while a writer's transaction is open, as a consumer's run reads
+        what is committed while it writes."""
         if self.is_sqlite:
-            with self.sql() as sql:
-                return sql.execute(statement, params).fetchall()
+            datastore = self.recorder.datastore  # type: ignore[attr-defined]
+            with datastore.transaction(commit=False) as cursor:
+                return Sql(cursor, sqlite=True).execute(statement, params).fetchall()
         datastore = self.recorder.datastore  # type: ignore[attr-defined]  # the PostgreSQL recorder's
         with datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(statement, tuple(params))
@@ -131,6 +137,17 @@ class ServiceApplication(Application):
         rows: scope, key, request hash, answer as JSON) in the append's own statement."""
         return self._save(ProcessingEvent(), objs, writes=sql, keys=tuple(keys))
 
+    def save_events(self, events: Sequence[Any], within: Sql) -> list[Any]:
+        """Appends domain events already collected from their aggregates, in this order, inside the open ``sql()``
+        transaction ``within`` (a run that changes aggregates one event after another, whose log order must be
+        the order one delivery at a time would have saved them). The log's followers are told once it commits."""
+        processing: ProcessingEvent = ProcessingEvent()
+        processing.events.extend(events)
+        processing.saved_kwargs["cursor"] = within.cursor
+        recordings = self._record(processing)
+        within.committed.append(lambda: self._notify(recordings))
+        return recordings
+
     def key_rows(self, scope: str, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """The recorded ``(request_hash, response JSON)`` of each of ``keys`` used before in ``scope``."""
         if not keys:
@@ -169,6 +186,22 @@ class ServiceApplication(Application):
     def record_tracking(self, sql: Sql, upstream: str, notification_id: int) -> None:
         """Records a position inside a ``sql()`` transaction (for read models written in SQL)."""
         self.recorder._insert_tracking(sql.cursor, Tracking(upstream, notification_id))  # type: ignore[attr-defined]
+
+    def advance_tracking(self, sql: Sql, name: str, expected: int, reached: int) -> None:
+        """Moves a tracked position from ``expected`` to ``reached`` inside a ``sql()`` transaction, for a run of
+        deliveries applied in it: a compare-and-set, so a run read from a position that another runner has
+        since moved (even part of the way) fails with IntegrityError and rolls back, as a single delivery's
+        tracking row refuses a position that does not advance."""
+        table = getattr(self.recorder, "tracking_table_name", "tracking")  # SQLite's recorder: "tracking"
+        moved = sql.execute(f"UPDATE {table} SET notification_id = %s WHERE application_name = %s"
+                            " AND notification_id = %s", (reached, name, expected)).rowcount
+        if moved == 1:
+            return
+        if expected == 0 and not sql.execute(f"SELECT 1 FROM {table} WHERE application_name = %s",
+                                             (name,)).fetchone():
+            sql.execute(f"INSERT INTO {table} (application_name, notification_id) VALUES (%s, %s)", (name, reached))
+            return  # (a concurrent first insert collides on the primary key)
+        raise IntegrityError(f"the position of {name} moved from {expected} while a run was applied")
 
     def position(self, upstream: str) -> int:
         return self.recorder.max_tracking_id(upstream) or 0  # type: ignore[attr-defined]

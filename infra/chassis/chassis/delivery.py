@@ -1,10 +1,12 @@
 """What the inbox processes: one upstream's integration event as delivered, and what a handler gives back."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from chassis.meta import recording
 from chassis.sql import Sql
 
 
@@ -24,6 +26,14 @@ class Delivery:
     def event_type(self) -> str:
         return str(self.body.get("event_type", ""))
 
+    @contextmanager
+    def recorded(self, service: str) -> Iterator[None]:
+        """Events triggered inside carry this delivery's organisation, event id and correlation id, and the
+        consuming service as their actor."""
+        with recording(actor=f"system:{service}", organisation=self.body.get("organisation"),
+                       idempotency_key=self.body.get("event_id"), correlation_id=self.body.get("correlation_id")):
+            yield
+
 
 @dataclass(frozen=True)
 class Writes:
@@ -39,3 +49,11 @@ Fetch = Callable[[int, "int | None", int], dict]
 #: writes itself.
 ApplyEvents = Callable[[Delivery], "Sequence[Any] | Writes"]
 ApplySql = Callable[[Sql, Delivery], None]
+#: A SQL handler of a whole run of consecutive deliveries, inside one transaction the inbox opened (each
+#: delivery's events under ``delivery.recorded``); the inbox records the run's positions in it.
+ApplyRun = Callable[[Sql, Sequence[Delivery]], None]
+
+
+def as_writes(result: Sequence[Any] | Writes) -> Writes:
+    """What an event-sourced handler returned, as Writes."""
+    return result if isinstance(result, Writes) else Writes(tuple(result))

@@ -12,8 +12,21 @@ stored for that upstream:
 Processing stores the new position in the same transaction as its writes (``save_tracked`` for event-sourced
 consumers, ``record_tracking`` inside ``sql()`` for read models), and the tracking row refuses a position
 that does not advance, so a duplicate racing in from another instance changes nothing. Within an instance a
-lock per upstream keeps processing in order. A message that cannot be read, or whose processing fails
-validation (``Poison``), goes to the service's dead-letter queue and is recorded; ``replay`` brings it back.
+lock per upstream keeps processing in order.
+
+Runs. A SQL handler (``apply_sql``, or ``apply_run`` for a whole run) applies consecutive deliveries of one
+upstream in one transaction: up to ``INBOX_RUN`` (200) of them, as many as recent runs applied within
+``INBOX_RUN_BUDGET`` (0.25 s: a run holds its row locks that long), and its position moved by compare-and-set from
+the one it read (so a run over deliveries another instance processed meanwhile, even some of them, collides, and
+the whole run rolls back). Runs come from the upstream's log: from gap fills and catch-ups, and when a delivery
+arrives while more of the same upstream are known to be waiting (another message seen behind it), which is what a
+sustained load looks like; the inbox then pulls the log in pages and applies them in runs, and the messages waiting
+behind are dropped as duplicates. A run that fails for any reason (a message that breaks its contract, a collision,
+a handler's refusal) is rolled back and its deliveries are processed one at a time as before, so a bad message is
+dead-lettered alone. Event-sourced handlers (``apply``) process one delivery per transaction.
+
+A message that cannot be read, or whose processing fails validation (``Poison``), goes to the service's
+dead-letter queue and is recorded; ``replay`` brings it back.
 
 The deliveries themselves are ``chassis.delivery``; the queue consumer that turns RabbitMQ messages into them,
 and dead-letters what cannot be read, is ``chassis.consumers``.
@@ -21,6 +34,7 @@ and dead-letters what cannot be read, is ``chassis.consumers``.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -31,19 +45,14 @@ from eventsourcing.persistence import IntegrityError
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 
-from chassis import bus, config, unsafe
+from chassis import config, unsafe
 from chassis.application import ServiceApplication
-from chassis.consumers import dead_letter
-from chassis.delivery import ApplyEvents, ApplySql, Delivery, Fetch, Poison, Writes
-from chassis.meta import recording
+from chassis.delivery import ApplyEvents, ApplyRun, ApplySql, Delivery, Fetch, Poison, as_writes
+from chassis.poison import PoisonHandling
 from chassis.providers import find_store
 from chassis.telemetry import Metrics, Telemetry
 
 log = logging.getLogger(__name__)
-
-
-def _writes(result: Sequence[Any] | Writes) -> Writes:
-    return result if isinstance(result, Writes) else Writes(tuple(result))
 
 
 def _fetch_with_timeout(fetch: Fetch, after: int, upto: int | None) -> dict:
@@ -56,7 +65,15 @@ def _fetch_with_timeout(fetch: Fetch, after: int, upto: int | None) -> dict:
         raise TimeoutError(f"the upstream log did not answer within {seconds:.0f} s") from None
 
 
-class Inbox(DependencyProvider):
+def run_size() -> int:
+    return max(1, int(config.env("INBOX_RUN", "200") or 200))
+
+
+def run_budget() -> float:
+    return float(config.env("INBOX_RUN_BUDGET", "0.25") or 0.25)
+
+
+class Inbox(PoisonHandling, DependencyProvider):
     """Ordered, exactly-once processing for one service (see module docstring)."""
 
     telemetry = Telemetry()
@@ -71,6 +88,8 @@ class Inbox(DependencyProvider):
         inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
+        inbox.done = {}
+        inbox.pace = {}
         inbox.paused = set()
         inbox.container = SimpleNamespace(service_name=service, config={})
         inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
@@ -82,6 +101,10 @@ class Inbox(DependencyProvider):
         self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
         self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
+        #: The position this instance last committed per upstream: a delivery at or below it is a duplicate
+        #: without a query (another instance may be further on; the stored position still decides the rest).
+        self.done: dict[str, int] = {}
+        self.pace: dict[str, float] = {}  # seconds per delivery in recent runs, per upstream
         self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
     def get_dependency(self, worker_ctx: Any) -> Inbox:
@@ -99,30 +122,46 @@ class Inbox(DependencyProvider):
         self.paused.add(upstream)
         with self.locks[upstream]:
             pass  # a delivery already being processed finishes first
+        self.done.pop(upstream, None)  # the rebuild resets the position
 
     def resume(self, upstream: str) -> None:
+        self.done.pop(upstream, None)
         self.paused.discard(upstream)
 
     def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
-               apply_sql: ApplySql | None = None) -> None:
-        if delivery.upstream in self.paused and not delivery.replay:
-            self._count(delivery.upstream, "deferred")
+               apply_sql: ApplySql | None = None, apply_run: ApplyRun | None = None) -> None:
+        upstream = delivery.upstream
+        if upstream in self.paused and not delivery.replay:
+            self._count(upstream, "deferred")
             return
-        with self.locks[delivery.upstream]:
+        run = self._run_of(apply_sql, apply_run)
+        if not delivery.replay:
+            self.heads[upstream] = max(self.heads.get(upstream, 0), delivery.notification_id)
+        with self.locks[upstream]:
             if delivery.replay:
-                self._replay(delivery, apply, apply_sql)
+                self._replay(delivery, apply, run)
                 return
-            position = self.app.position(delivery.upstream)
-            if delivery.notification_id <= position and not unsafe.enabled("dedupe"):
-                self._count(delivery.upstream, "duplicate")
+            dedupe = not unsafe.enabled("dedupe")
+            if dedupe and delivery.notification_id <= self.done.get(upstream, 0):
+                self._count(upstream, "duplicate")
                 return
+            position = self.app.position(upstream)
+            if delivery.notification_id <= position and dedupe:
+                self._count(upstream, "duplicate")
+                return
+            if run is not None and self._runs_enabled() and self.heads[upstream] > delivery.notification_id:
+                # more of this upstream is waiting behind this message: apply the log from here in runs
+                self._fill(upstream, position, None, fetch, apply, run, pages=4)
+                position = self.app.position(upstream)
+                if delivery.notification_id <= position:
+                    return  # applied in a run, from the log
             if delivery.previous_id > position and not unsafe.enabled("gapfill"):
-                self._fill(delivery.upstream, position, delivery.notification_id - 1, fetch, apply, apply_sql)
-            self._process(delivery, apply, apply_sql)
+                self._fill(upstream, position, delivery.notification_id - 1, fetch, apply, run)
+            self._process(delivery, apply, run)
             unsafe.crash_point()  # test-only: committed, not yet acknowledged
 
     def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
-                 apply_sql: ApplySql | None = None) -> int:
+                 apply_sql: ApplySql | None = None, apply_run: ApplyRun | None = None) -> int:
         """Processes whatever the upstream log holds beyond our position (also fills a trailing gap)."""
         lock = self.locks[upstream]
         if unsafe.enabled("gapfill"):
@@ -130,36 +169,94 @@ class Inbox(DependencyProvider):
         if upstream in self.paused or lock.locked():
             return 0  # a delivery is being processed; it will fill any gap itself
         with lock:
-            return self._fill(upstream, self.app.position(upstream), None, fetch, apply, apply_sql)
+            return self._fill(upstream, self.app.position(upstream), None, fetch, apply,
+                              self._run_of(apply_sql, apply_run))
+
+    def _run_of(self, apply_sql: ApplySql | None, apply_run: ApplyRun | None) -> ApplyRun | None:
+        if apply_run is not None or apply_sql is None:
+            return apply_run
+        service = self.container.service_name
+
+        def each(sql: Any, deliveries: Sequence[Delivery]) -> None:
+            for delivery in deliveries:
+                with delivery.recorded(service):
+                    apply_sql(sql, delivery)
+        return each
+
+    @staticmethod
+    def _runs_enabled() -> bool:
+        # the fault tests' switches test one delivery at a time (their bite tests show what each protects)
+        return run_size() > 1 and not unsafe.enabled("dedupe") and not unsafe.enabled("gapfill")
 
     def _fill(self, upstream: str, after: int, upto: int | None, fetch: Fetch,
-              apply: ApplyEvents | None, apply_sql: ApplySql | None) -> int:
+              apply: ApplyEvents | None, run: ApplyRun | None, pages: int | None = None) -> int:
         metrics = self.telemetry.metrics
         processed = 0
-        while upto is None or after < upto:
+        while (upto is None or after < upto) and (pages is None or pages > 0):
             page = _fetch_with_timeout(fetch, after, upto)
             self.heads[upstream] = max(self.heads.get(upstream, 0), int(page["head"]))
-            for item in page["items"]:
-                delivery = Delivery(upstream, int(item["notification_id"]), after, item["body"])
-                self._process(delivery, apply, apply_sql)
-                processed += 1
+            deliveries = [Delivery(upstream, int(item["notification_id"]), after, item["body"])
+                          for item in page["items"]]
+            self._process_all(deliveries, apply, run)
+            processed += len(deliveries)
             metrics.labels(metrics.consumer_lag, upstream=upstream).set(max(0, page["head"] - page["scanned_to"]))
             if page["scanned_to"] <= after:
                 break
             after = int(page["scanned_to"])
+            pages = None if pages is None else pages - 1
         if processed:
             metrics.labels(metrics.gap_fills, upstream=upstream).inc()
         return processed
 
-    def _process(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
+    def _process_all(self, deliveries: Sequence[Delivery], apply: ApplyEvents | None,
+                     run: ApplyRun | None) -> None:
+        """Processes consecutive deliveries of one upstream in order: in runs when the handler takes them."""
+        if run is None or len(deliveries) < 2 or not self._runs_enabled():
+            for delivery in deliveries:
+                self._process(delivery, apply, run)
+            return
+        start = 0
+        while start < len(deliveries):
+            start += self._process_run(deliveries[start:start + self._chunk(deliveries[0].upstream)], apply, run)
+
+    def _chunk(self, upstream: str) -> int:
+        """How many deliveries the next run takes: as many as the last runs applied within the budget."""
+        seconds = self.pace.get(upstream)
+        return run_size() if not seconds else max(1, min(run_size(), int(run_budget() / seconds)))
+
+    def _process_run(self, deliveries: Sequence[Delivery], apply: ApplyEvents | None, run: ApplyRun) -> int:
+        """Applies ``deliveries`` in one transaction; returns how many it moved past. Falls back to one delivery
+        at a time when the run fails."""
+        upstream = deliveries[0].upstream
+        position = self.app.position(upstream)  # committed; the run moves it only from here (compare-and-set)
+        fresh = [d for d in deliveries if d.notification_id > position]
+        if not fresh:
+            self._count(upstream, "duplicate", len(deliveries))
+            return len(deliveries)
+        began = time.monotonic()
         try:
-            with recording(actor=f"system:{self.container.service_name}",
-                           organisation=delivery.body.get("organisation"),
-                           idempotency_key=delivery.body.get("event_id"),
-                           correlation_id=delivery.body.get("correlation_id")):
-                self._write(delivery, apply, apply_sql)
-                log.info("consumed", extra={"upstream": delivery.upstream, "event_type": delivery.event_type,
-                                            "notification_id": delivery.notification_id})
+            with self.app.sql() as sql:
+                run(sql, fresh)
+                self.app.advance_tracking(sql, upstream, position, fresh[-1].notification_id)
+        except Exception as error:  # noqa: BLE001 - any failure: the run is rolled back, then one at a time
+            log.info("run of %d from %s rolled back (%s); one at a time", len(fresh), upstream,
+                     type(error).__name__)
+            for delivery in fresh:
+                self._process(delivery, apply, run)
+            return len(deliveries)
+        # seconds per delivery, smoothed: sizes the next run to the budget (a run holds its locks that long)
+        seconds = (time.monotonic() - began) / len(fresh)
+        self.pace[upstream] = seconds if upstream not in self.pace else 0.7 * self.pace[upstream] + 0.3 * seconds
+        skipped = len(deliveries) - len(fresh)
+        if skipped:
+            self._count(upstream, "duplicate", skipped)
+        self._processed(fresh)
+        return len(deliveries)
+
+    def _process(self, delivery: Delivery, apply: ApplyEvents | None, run: ApplyRun | None) -> None:
+        try:
+            with delivery.recorded(self.container.service_name):
+                self._write(delivery, apply, run)
         except IntegrityError:
             if self.app.position(delivery.upstream) >= delivery.notification_id:
                 self._count(delivery.upstream, "duplicate")
@@ -168,67 +265,29 @@ class Inbox(DependencyProvider):
         except (Poison, ValidationError) as error:
             self._skip_poison(delivery, str(error))
             return
-        self._count(delivery.upstream, "processed")
-        metrics = self.telemetry.metrics
-        metrics.labels(metrics.consumer_position, upstream=delivery.upstream).set(delivery.notification_id)
-        # Between catch-ups (which read the upstream's head) the lag is measured against the highest id seen.
-        head = self.heads[delivery.upstream] = max(self.heads.get(delivery.upstream, 0), delivery.notification_id)
-        metrics.labels(metrics.consumer_lag, upstream=delivery.upstream).set(head - delivery.notification_id)
+        self._processed([delivery])
 
-    def _write(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
-        if apply_sql is not None:
+    def _processed(self, deliveries: Sequence[Delivery]) -> None:
+        upstream, last = deliveries[-1].upstream, deliveries[-1].notification_id
+        self.done[upstream] = max(self.done.get(upstream, 0), last)
+        self._count(upstream, "processed", len(deliveries))
+        log.info("consumed", extra={"upstream": upstream, "events": len(deliveries), "notification_ids": [
+            deliveries[0].notification_id, last], "event_type": deliveries[-1].event_type})
+        metrics = self.telemetry.metrics
+        metrics.labels(metrics.consumer_position, upstream=upstream).set(last)
+        # Between catch-ups (which read the upstream's head) the lag is measured against the highest id seen.
+        head = self.heads[upstream] = max(self.heads.get(upstream, 0), last)
+        metrics.labels(metrics.consumer_lag, upstream=upstream).set(head - last)
+
+    def _write(self, delivery: Delivery, apply: ApplyEvents | None, run: ApplyRun | None) -> None:
+        if run is not None:
             with self.app.sql() as sql:
-                apply_sql(sql, delivery)
+                run(sql, [delivery])
                 self.app.record_tracking(sql, delivery.upstream, delivery.notification_id)
         else:
-            writes = _writes(apply(delivery) if apply is not None else ())
+            writes = as_writes(apply(delivery) if apply is not None else ())
             self.app.save_tracked(delivery.upstream, delivery.notification_id, *writes.aggregates, sql=writes.sql)
 
-    def _skip_poison(self, delivery: Delivery, reason: str) -> None:
-        """Records the message as dead and moves past it, so one bad message does not stop the stream."""
-        with self.app.sql() as sql:
-            sql.execute("INSERT INTO chassis_dead_letters (upstream, notification_id, event_type, reason)"
-                        " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        (delivery.upstream, delivery.notification_id, delivery.event_type, reason[:500]))
-            self.app.record_tracking(sql, delivery.upstream, delivery.notification_id)
-        dead_letter(self.container, delivery.upstream, delivery.body,
-                    {bus.NOTIFICATION_ID: delivery.notification_id, bus.PREVIOUS_ID: delivery.previous_id},
-                    reason)
-        self._count(delivery.upstream, "dead_lettered")
-
-    def _replay(self, delivery: Delivery, apply: ApplyEvents | None, apply_sql: ApplySql | None) -> None:
-        """Processes a dead-lettered message brought back by ``python -m chassis.deadletters --replay``.
-
-        Only a message recorded as dead is processed (once: its record goes in the same transaction as a
-        read model's writes, right after an event-sourced consumer's save); anything else is a duplicate.
-        """
-        key = (delivery.upstream, delivery.notification_id)
-        with self.app.sql() as sql:
-            dead = sql.execute("SELECT 1 FROM chassis_dead_letters WHERE upstream = %s AND notification_id = %s",
-                               key).fetchone()
-        if not dead:
-            self._count(delivery.upstream, "duplicate")
-            return
-        forget = "DELETE FROM chassis_dead_letters WHERE upstream = %s AND notification_id = %s"
-        try:
-            if apply_sql is not None:
-                with self.app.sql() as sql:
-                    apply_sql(sql, delivery)
-                    sql.execute(forget, key)
-            else:
-                writes = _writes(apply(delivery) if apply is not None else ())
-                self.app.save(*writes.aggregates)
-                with self.app.sql() as sql:
-                    if writes.sql is not None:
-                        writes.sql(sql)
-                    sql.execute(forget, key)
-        except (Poison, ValidationError) as error:
-            dead_letter(self.container, delivery.upstream, delivery.body,
-                        {bus.NOTIFICATION_ID: delivery.notification_id}, str(error))
-            self._count(delivery.upstream, "dead_lettered")
-            return
-        self._count(delivery.upstream, "replayed")
-
-    def _count(self, upstream: str, outcome: str) -> None:
+    def _count(self, upstream: str, outcome: str, deliveries: int = 1) -> None:
         metrics = self.telemetry.metrics
-        metrics.labels(metrics.consumed, upstream=upstream, outcome=outcome).inc()
+        metrics.labels(metrics.consumed, upstream=upstream, outcome=outcome).inc(deliveries)

@@ -2,7 +2,8 @@
 
 They are eventsourcing's, with an append that takes the table lock and writes, in the append's own transaction,
 what the application hands over for it: SQL writes (read models, positions) as ``writes`` and idempotency key
-rows ``(scope, key, request_hash, response JSON)`` as ``keys``. Both arrive as keyword arguments of
+rows ``(scope, key, request_hash, response JSON)`` as ``keys``, or the ``cursor`` of a transaction already open
+to append inside (``ServiceApplication.save_events``). They arrive as keyword arguments of
 ``insert_events``: eventsourcing passes a ``ProcessingEvent``'s ``saved_kwargs`` through ``EventStore.put`` to the
 recorder (``chassis.application.ServiceApplication._save`` sets them). The in-memory recorder of unit tests keeps
 key rows the same way, in a dict beside its events, so a unit test runs the production path of idempotency.
@@ -96,6 +97,12 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
         if keys:
             statement = self.append_keyed_statement
             params = (*columns, *([row[i] for row in keys] for i in range(4)))
+        within = kwargs.get("cursor")
+        if within is not None:  # inside a transaction the caller opened and will commit
+            if not stored_events:
+                return []
+            within.execute(statement, params, prepare=True)
+            return [row["notification_id"] for row in within.fetchall()]
         if tracking is None and writes is None:
             if not stored_events and not keys:
                 return []
@@ -116,6 +123,12 @@ class TrackingPostgresProcessRecorder(PostgresProcessRecorder):
 
 class TrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
     """eventsourcing's SQLite process recorder, running a tracked append's SQL writes in its transaction."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        within = kwargs.get("cursor")
+        if within is not None:  # inside a transaction the caller opened and will commit
+            return self._insert_events(within, stored_events, **kwargs)
+        return super().insert_events(stored_events, **kwargs)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         for row in kwargs.get("keys") or ():  # before the events: a key used before fails the transaction

@@ -1,7 +1,7 @@
 """Plain SQL in a transaction of the event store, with ``%s`` placeholders on PostgreSQL and SQLite alike."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -18,6 +18,9 @@ class Sql:
     def __init__(self, cursor: Any, sqlite: bool) -> None:
         self.cursor, self.sqlite = cursor, sqlite
         self._rows = cursor if sqlite else cursor.connection.cursor(row_factory=tuple_row)
+        #: Run once the transaction has committed (``ServiceApplication.sql``): e.g. telling the log's followers
+        #: about events appended inside it (``ServiceApplication.save_events``).
+        self.committed: list[Callable[[], None]] = []
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Sql:
         if self.sqlite:

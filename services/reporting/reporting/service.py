@@ -3,22 +3,24 @@ outcomes.api; its dependencies in dependencies.py)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from chassis.consumers import upstream_events
-from chassis.delivery import Delivery, Writes
+from chassis.delivery import Delivery
 from chassis.endpoints import StandardEndpoints
 from chassis.follower import LogFollower
 from chassis.inbox import Inbox
 from chassis.providers import Store
 from chassis.relay import OutboxRelay
 from chassis.rpc import rpc
+from chassis.sql import Sql
 from reporting.application import Reporting
 from reporting.dependencies import Ledger, Rebuilder
 from reporting.outcomes.api import LedgerEndpoints
-from reporting.outcomes.engine import pathways_writes
+from reporting.outcomes.engine import apply_pathways_run
 from reporting.outcomes.views import LEDGER_VIEWS
 from reporting.readmodels import projections
 from reporting.readmodels.gauges import DomainGauges
@@ -51,7 +53,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     @upstream_events("pathways")
     def on_pathways_event(self, delivery: Delivery) -> None:
         """Read models and the outcome ledger, in one transaction with the positions."""
-        self.inbox.handle(delivery, self.pathways.integration_events, apply=self._pathways_writes)
+        self.inbox.handle(delivery, self.pathways.integration_events, apply_run=self._pathways_run)
 
     @upstream_events("enterprises")
     def on_enterprises_event(self, delivery: Delivery) -> None:
@@ -61,7 +63,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     def catch_up(self) -> None:
         """Pulls what each upstream log holds beyond our position (a missed last message, a restart)."""
         self.inbox.catch_up("referrals", self.referrals.integration_events, apply_sql=projections.apply)
-        self.inbox.catch_up("pathways", self.pathways.integration_events, apply=self._pathways_writes)
+        self.inbox.catch_up("pathways", self.pathways.integration_events, apply_run=self._pathways_run)
         self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_sql=projections.apply)
 
     @timer(interval=2)
@@ -87,5 +89,5 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
         """How far the running (or last) rebuild has come: processed, total, rate, ETA."""
         return self.rebuilder.progress.view()
 
-    def _pathways_writes(self, delivery: Delivery) -> Writes:
-        return pathways_writes(self.ledger, delivery)
+    def _pathways_run(self, sql: Sql, deliveries: Sequence[Delivery]) -> None:
+        apply_pathways_run(self.ledger, sql, deliveries)

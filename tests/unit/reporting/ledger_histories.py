@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from chassis.delivery import Delivery
 from chassis.inbox import Inbox
 from reporting.outcomes.domain import LedgerRefused, ParticipantLedger
-from reporting.outcomes.engine import pathways_writes
+from reporting.outcomes.engine import apply_pathways_run
 from reporting.outcomes.views import LEDGER_VIEWS
 from tests.unit.reporting.support import Harness, PathwaysLog, at, terms
 
@@ -84,7 +84,7 @@ def contracts(rnd: random.Random) -> list[dict]:
 
 def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Random, documents: list[dict]) -> None:
     """The log delivered out of order, twice over in part, some of it never, with the contracts registered at
-    random moments; then the timers' catch-ups run, as in the service."""
+    random moments, through the inbox in runs; then the timers' catch-ups run, as in the service."""
     inbox = Inbox.outside_a_container(harness.app, "reporting")
     deliveries = []
     previous = 0
@@ -93,7 +93,8 @@ def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Ran
         previous = notification_id
     deliveries += rnd.sample(deliveries, k=len(deliveries) // 2)  # duplicates
     rnd.shuffle(deliveries)
-    apply = lambda delivery: pathways_writes(harness.engine, delivery)
+    # in runs, as the service applies them: compared below with one delivery at a time (Harness.consume)
+    run = lambda sql, run_of: apply_pathways_run(harness.engine, sql, run_of)
     arriving = deliveries[: rnd.randint(0, len(deliveries))]  # some arrive, the rest are lost
     registrations: dict[int, list[dict]] = {}
     for document in documents:
@@ -102,8 +103,8 @@ def shuffled_with_duplicates(harness: Harness, log: PathwaysLog, rnd: random.Ran
         for document in registrations.get(index, ()):
             harness.register(document)
         if index < len(arriving):
-            inbox.handle(arriving[index], log.page, apply=apply)
-    inbox.catch_up("pathways", log.page, apply=apply)
+            inbox.handle(arriving[index], log.page, apply_run=run)
+    inbox.catch_up("pathways", log.page, apply_run=run)
     harness.engine.catch_up(log.page, harness.app.position("pathways"))
     LEDGER_VIEWS.catch_up(harness.app)
 
@@ -229,7 +230,7 @@ def check(seed: int) -> None:
         assert entries(clean) == live == entries(reordered), "the ledger's read models differ after a rebuild"
     finally:
         for harness in (clean, reordered):
-            harness.app.close()
+            harness.close()
 
 
 def main(first: int, last: int) -> list[dict]:

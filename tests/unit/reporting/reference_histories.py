@@ -217,7 +217,7 @@ def compare(seed: int) -> dict[str, Any] | None:
         harness.consume(log)
         engine, reference = engine_view(harness, card["contract_id"], clients), reference_view(steps, card)
     finally:
-        harness.app.close()
+        harness.close()
     if engine == reference:
         return None
     keys = sorted(set(engine["outcomes"]) | set(reference["outcomes"]))

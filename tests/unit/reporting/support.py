@@ -5,6 +5,7 @@ import functools
 import itertools
 import json
 import os
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,10 +87,17 @@ class Harness:
     """One reporting application and ledger engine, consuming a PathwaysLog in order."""
 
     def __init__(self) -> None:
+        # a file (WAL), not shared memory: a run of deliveries reads committed rows while its transaction writes,
+        # which SQLite's shared-memory mode refuses (its readers wait for the writer)
+        self.directory = tempfile.TemporaryDirectory(prefix="reporting-harness-")
         self.app = build_application(Reporting, {}, PERSISTENCE_MODULE="eventsourcing.sqlite",
-                                     SQLITE_DBNAME=f"file:reporting{next(_databases)}?mode=memory&cache=shared")
+                                     SQLITE_DBNAME=os.path.join(self.directory.name, f"reporting{next(_databases)}.db"))
         self.app.migrate()
         self.engine = LedgerEngine(self.app, KEY)
+
+    def close(self) -> None:
+        self.app.close()
+        self.directory.cleanup()
 
     def register(self, document: dict[str, Any]) -> ContractLedger:
         contract = ContractLedger(contract_id=document["contract_id"], terms=document, occurred_at=at("2018-01-01"))

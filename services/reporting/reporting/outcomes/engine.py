@@ -5,13 +5,19 @@ stored in the same transaction as the achievements it records. A live delivery a
 has caught up with it; a contract registered later (or one that lagged) catches up from the pathways log over
 RPC, in log order (``catch_up``). So each contract sees the pathways log exactly once, in order, however its
 messages arrive, and its ledger is a pure function of that log (reconciliation re-derives it: docs/ledger.md).
+
+The inbox applies pathways' events in runs (``apply_pathways_run``): the read models and every caught-up
+contract's ledger for many consecutive events in the inbox's one transaction, each event exactly as alone (the
+run's aggregates are kept in memory between its events, and the read models it wrote are read through its
+transaction), its events appended in the order one delivery at a time would append them.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -60,6 +66,28 @@ class LedgerEngine:
         self.app, self.key = app, pseudonym_key
         self._contracts: tuple[float, list[str]] = (0.0, [])
         self._triggers: dict[str, set[str]] = {}
+        self._run: dict[Any, Any] | None = None  # a run's aggregates, by id (``within``)
+        self._sql: Sql | None = None
+
+    @contextmanager
+    def within(self, sql: Sql) -> Iterator[None]:
+        """Inside: aggregates loaded or created are kept for the rest of the run (later events of the run see
+        what earlier ones changed before it is saved), and the read models are read through ``sql``'s
+        transaction (the run's own writes included)."""
+        self._run, self._sql = {}, sql
+        try:
+            yield
+        finally:
+            self._run, self._sql = None, None
+
+    def _get(self, aggregate_id: Any) -> Any:
+        """An aggregate from the run, or from the store (AggregateNotFoundError when there is none)."""
+        if self._run is not None and aggregate_id in self._run:
+            return self._run[aggregate_id]
+        found: Any = self.app.repository.get(aggregate_id)
+        if self._run is not None:
+            self._run[aggregate_id] = found
+        return found
 
     # -- registered contracts ------------------------------------------------------------------------------
     def contract_ids(self, fresh: bool = False) -> list[str]:
@@ -80,7 +108,7 @@ class LedgerEngine:
 
     def contract(self, contract_id: str) -> ContractLedger | None:
         try:
-            return self.app.repository.get(ContractLedger.create_id(contract_id))
+            return self._get(ContractLedger.create_id(contract_id))
         except AggregateNotFoundError:
             return None
 
@@ -217,24 +245,29 @@ class LedgerEngine:
 
     def participant_by_ref(self, contract_id: str, participant_ref: str) -> ParticipantLedger | None:
         try:
-            return self.app.repository.get(ParticipantLedger.create_id(contract_id, participant_ref))
+            return self._get(ParticipantLedger.create_id(contract_id, participant_ref))
         except AggregateNotFoundError:
             return None
 
     def participant(self, contract_id: str, enrolment: Enrolment) -> ParticipantLedger:
         ref = participant_reference(self.key, contract_id, enrolment.client_id)
         try:
-            return self.app.repository.get(ParticipantLedger.create_id(contract_id, ref))
+            return self._get(ParticipantLedger.create_id(contract_id, ref))
         except AggregateNotFoundError:
-            return ParticipantLedger(contract_id=contract_id, participant_ref=ref, client_id=enrolment.client_id,
-                                     enrolled_on=enrolment.enrolled_on.isoformat(), entry_point=enrolment.entry_point)
+            created = ParticipantLedger(contract_id=contract_id, participant_ref=ref, client_id=enrolment.client_id,
+                                        enrolled_on=enrolment.enrolled_on.isoformat(),
+                                        entry_point=enrolment.entry_point)
+            if self._run is not None:
+                self._run[created.id] = created
+            return created
 
     def enrolment(self, pathway_id: str) -> tuple[Enrolment, str] | None:
         """The participant behind a pathway: their first pathway's start and entry point, and this route."""
-        rows = self.app.query(
-            "SELECT first.client_id, first.opened_on, first.entry_point, this.regulator"
-            " FROM report_pathways this JOIN report_pathways first ON first.client_id = this.client_id"
-            " WHERE this.pathway_id = %s ORDER BY first.opened_seq LIMIT 1", (pathway_id,))
+        statement = ("SELECT first.client_id, first.opened_on, first.entry_point, this.regulator"
+                     " FROM report_pathways this JOIN report_pathways first ON first.client_id = this.client_id"
+                     " WHERE this.pathway_id = %s ORDER BY first.opened_seq LIMIT 1")
+        rows = self.app.query(statement, (pathway_id,)) if self._sql is None else \
+            self._sql.execute(statement, (pathway_id,)).fetchall()
         if not rows:
             return None
         client_id, opened_on, entry_point, regulator = rows[0]
@@ -251,3 +284,31 @@ def pathways_writes(engine: LedgerEngine, delivery: Delivery) -> Writes:
         LedgerEngine.record_positions(sql, engine.app, advanced, delivery.notification_id)
 
     return Writes(aggregates, writes)
+
+
+def apply_pathways_run(engine: LedgerEngine, sql: Sql, deliveries: Sequence[Delivery]) -> None:
+    """A run of consecutive pathways events inside the inbox's transaction ``sql``: the read models, then every
+    caught-up contract's ledger for each event in turn, as ``pathways_writes`` would one at a time; the ledger's
+    events appended in that order and each contract's positions recorded, all in ``sql`` (the inbox records
+    the run's own positions)."""
+    contracts = engine.contract_ids()
+    positions = engine.app.positions("ledger:") if contracts else {}
+    reached = {c: positions.get(ledger_position_name(c), 0) for c in contracts}
+    events: list[Any] = []
+    with engine.within(sql):
+        for delivery in deliveries:
+            with delivery.recorded("reporting"):
+                projections.apply(sql, delivery)
+                for contract_id in contracts:
+                    position = reached[contract_id]
+                    if position >= delivery.notification_id or position < delivery.previous_id:
+                        continue  # done already, or behind: catch_up() brings it here in order
+                    for aggregate in engine.achievements(contract_id, delivery.body):
+                        events += aggregate.collect_events()
+                    reached[contract_id] = delivery.notification_id
+    if events:
+        engine.app.save_events(events, within=sql)
+    for contract_id, reached_now in reached.items():
+        if reached_now != positions.get(ledger_position_name(contract_id), 0):
+            engine.app.advance_tracking(sql, ledger_position_name(contract_id),
+                                        positions.get(ledger_position_name(contract_id), 0), reached_now)

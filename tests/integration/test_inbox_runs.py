@@ -1,0 +1,109 @@
+"""The inbox applies runs of consecutive deliveries in one transaction, on PostgreSQL, without losing or doubling
+one: a backlog is applied in runs, a message that breaks its contract is dead-lettered alone, and a run that
+overlaps what another instance already processed rolls back and is processed one delivery at a time."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from chassis import config
+from chassis.application import ServiceApplication, build_application
+from chassis.delivery import Delivery, Poison
+from chassis.inbox import Inbox
+from chassis.migrate import ensure_database
+from chassis.sql import Sql
+from reporting.application import Reporting
+from tests.integration.test_rebuild_turns import log_of, referred
+
+
+@pytest.fixture
+def app(pg_env):
+    env = {**pg_env, "REPORTING_POSTGRES_DBNAME": pg_env["DB_PREFIX"] + "inboxruns"}  # not a platform's store
+    ensure_database(config.database_name("reporting", env))
+    application = build_application(Reporting, env)
+    application.migrate()
+    with application.sql() as sql:  # no unique key: a delivery applied twice shows as two rows
+        sql.execute("DROP TABLE IF EXISTS inbox_runs_applied")
+        sql.execute("CREATE TABLE inbox_runs_applied (notification_id BIGINT NOT NULL, run_size INTEGER NOT NULL)")
+        sql.execute(f"DELETE FROM {application.recorder.tracking_table_name} WHERE application_name = 'referrals'")
+        sql.execute("DELETE FROM chassis_dead_letters")
+    yield application
+    application.close()
+
+
+class Counting:
+    """A run handler that writes one row per delivery it applies (and breaks on a body marked poison)."""
+
+    def __init__(self) -> None:
+        self.runs: list[int] = []
+
+    def __call__(self, sql: Sql, deliveries: Sequence[Delivery]) -> None:
+        self.runs.append(len(deliveries))
+        for delivery in deliveries:
+            if delivery.body.get("poison"):
+                raise Poison("breaks its contract")
+            sql.execute("INSERT INTO inbox_runs_applied (notification_id, run_size) VALUES (%s, %s)",
+                        (delivery.notification_id, len(deliveries)))
+
+
+def applied(app: ServiceApplication) -> list[int]:
+    return [row[0] for row in app.query("SELECT notification_id FROM inbox_runs_applied ORDER BY notification_id")]
+
+
+def test_a_backlog_is_applied_in_runs_and_every_delivery_once(app):
+    log = [referred(n) for n in range(1, 451)]
+    fetch, handler = log_of(log), Counting()
+    inbox = Inbox.outside_a_container(app, "reporting")
+    inbox.handle(Delivery("referrals", 1, 0, log[0]), fetch, apply_run=handler)
+    # the last message arrives: the 448 between were missed, and are pulled from the log in runs
+    inbox.handle(Delivery("referrals", 450, 449, log[449]), fetch, apply_run=handler)
+    assert applied(app) == list(range(1, 451))  # each once
+    assert max(handler.runs) > 1 and len(handler.runs) < 450 / 2
+    assert app.position("referrals") == 450
+    for n in (1, 200, 450):  # redelivered: duplicates, nothing applied
+        inbox.handle(Delivery("referrals", n, n - 1, log[n - 1]), fetch, apply_run=handler)
+    assert applied(app) == list(range(1, 451))
+
+
+def test_a_message_seen_behind_another_makes_the_inbox_apply_the_log_in_runs(app):
+    log = [referred(n) for n in range(1, 61)]
+    fetch, handler = log_of(log), Counting()
+    inbox = Inbox.outside_a_container(app, "reporting")
+    inbox.heads["referrals"] = 60  # messages up to 60 have reached this instance, waiting behind the first
+    inbox.handle(Delivery("referrals", 1, 0, log[0]), fetch, apply_run=handler)
+    assert applied(app) == list(range(1, 61)) and handler.runs[0] == 60
+    inbox.handle(Delivery("referrals", 2, 1, log[1]), fetch, apply_run=handler)  # one of those waiting
+    assert applied(app) == list(range(1, 61)) and len(handler.runs) == 1
+
+
+def test_a_message_that_breaks_its_contract_is_dead_lettered_alone(app):
+    log = [referred(n) for n in range(1, 31)]
+    log[16] = {**log[16], "poison": True}
+    fetch, handler = log_of(log), Counting()
+    inbox = Inbox.outside_a_container(app, "reporting")
+    inbox.catch_up("referrals", fetch, apply_run=handler)
+    assert applied(app) == [n for n in range(1, 31) if n != 17]
+    assert app.position("referrals") == 30
+    assert app.query("SELECT upstream, notification_id FROM chassis_dead_letters") == [("referrals", 17)]
+
+
+def test_a_run_over_what_another_instance_processed_meanwhile_rolls_back_and_doubles_nothing(app):
+    log = [referred(n) for n in range(1, 41)]
+    fetch, handler = log_of(log), Counting()
+    first = Inbox.outside_a_container(app, "reporting")
+    for n in range(1, 21):
+        first.handle(Delivery("referrals", n, n - 1, log[n - 1]), fetch, apply_run=handler)
+
+    def racing(sql: Sql, deliveries: Sequence[Delivery]) -> None:
+        """The second instance's run: while it is open, the first instance processes 21..25 and commits."""
+        if len(deliveries) > 1:
+            for n in range(21, 26):
+                first.handle(Delivery("referrals", n, n - 1, log[n - 1]), fetch, apply_run=handler)
+        handler(sql, deliveries)
+
+    second = Inbox.outside_a_container(app, "reporting")
+    second.catch_up("referrals", fetch, apply_run=racing)  # reads position 20, runs 21..40
+    assert applied(app) == list(range(1, 41))  # 21..25 once: the run collided, rolled back, went one at a time
+    assert app.position("referrals") == 40
+    assert handler.runs[20:] == [1] * 5 + [20] + [1] * 20
