@@ -139,6 +139,7 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
                                                           stored, lock)) for n in range(threads)]
         for worker in workers:
             worker.start()
+        profilers = harness.profile(running, "sustained-single" if single else "sustained")  # BENCH_PROFILE
         drained_at, load_end = None, None
         while True:
             now, head, position = time.monotonic() - started, pathways.head(), reporting.position("pathways")
@@ -148,6 +149,7 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
                             "lag_events": max(0, head - position), "lag_s": round(max(0.0, now - reached), 2)})
             if load_end is None and all(not w.is_alive() for w in workers):
                 load_end = now  # the last batch answered
+                harness.stop_profiling(profilers)
             if load_end is not None and position >= head:
                 drained_at = now
                 break

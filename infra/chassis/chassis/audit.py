@@ -106,9 +106,14 @@ def advance(app: Any, key: Ed25519PrivateKey, limit: int = 1000) -> int:
         previous = link(previous, notification.id, content)
         rows.append((notification.id, content.hex(), previous.hex()))
     with app.sql() as sql:
-        for values in rows:
+        if app.is_sqlite:
+            for values in rows:
+                sql.execute("INSERT INTO chassis_audit_chain (notification_id, content_digest, chain_hash)"
+                            " VALUES (%s, %s, %s)", values)
+        elif rows:  # one statement for the page (under eventlet each statement waits through the hub)
             sql.execute("INSERT INTO chassis_audit_chain (notification_id, content_digest, chain_hash)"
-                        " VALUES (%s, %s, %s)", values)
+                        " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])",
+                        tuple(list(column) for column in zip(*rows, strict=True)))
         head = rows[-1][0] if rows else position
         if head > last_signed and (not rows or len(notifications) < limit or
                                    (count + len(rows)) // CHECKPOINT_EVERY > count // CHECKPOINT_EVERY):

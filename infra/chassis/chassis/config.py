@@ -99,9 +99,9 @@ def embedded_secret(filename: str, source: Mapping[str, str] | None = None) -> s
 
 
 def inbox_prefetch(source: Mapping[str, str] | None = None) -> int:
-    """Messages in flight per upstream queue (chassis.inbox): enough to keep one in hand, few enough to leave
-    the workers to HTTP requests."""
-    return max(1, int(env("INBOX_PREFETCH", "4", source) or "4"))
+    """Messages in flight on a service's upstream queues (chassis.consumers): held by the entrypoint while a
+    worker applies the ones before them, and handed to the inbox together (its runs)."""
+    return max(1, int(env("INBOX_PREFETCH", "400", source) or "400"))
 
 
 def max_workers(source: Mapping[str, str] | None = None) -> int:

@@ -1,6 +1,11 @@
 """The entrypoint of an upstream's events: the service's durable queue of them, each message a ``Delivery``
-for the handler (which hands it to the ``chassis.inbox.Inbox``), and the dead-letter queue for what cannot be
-read."""
+for the handler (which hands them to the ``chassis.inbox.Inbox``), and the dead-letter queue for what cannot be
+read.
+
+One worker per upstream at a time: the messages that arrive while it works are held (unacknowledged) and the
+next worker gets all of them, so under load the inbox applies them in runs, and a backlog of messages holds no
+worker slots (HTTP requests never wait behind it). Each message is acknowledged once the worker that had it
+returns, or given back to the queue if it failed."""
 from __future__ import annotations
 
 import json
@@ -18,11 +23,9 @@ log = logging.getLogger(__name__)
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, except that a body kombu cannot decode is dead-lettered, not dropped, and each
-    upstream's queue has only a few messages in flight (``INBOX_PREFETCH``, default 4) instead of nameko's
-    ``max_workers``: an upstream's deliveries are processed one at a time under its lock, so more in flight
-    would only hold worker slots while they wait, and under a burst they held them all (HTTP requests then
-    queued for seconds behind them)."""
+    """nameko's queue consumer, except that a body kombu cannot decode is dead-lettered, not dropped, and the
+    service's upstream queues have ``INBOX_PREFETCH`` (default 400) messages in flight instead of nameko's
+    ``max_workers``: they wait in the entrypoint's hand, not in worker slots, and become the inbox's runs."""
 
     @property
     def prefetch_count(self) -> int:
@@ -36,7 +39,8 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
 
 class UpstreamEvents(Consumer):
-    """Entrypoint: the service's durable queue of one upstream's events; the method gets a ``Delivery``.
+    """Entrypoint: the service's durable queue of one upstream's events; the method gets a list of ``Delivery``
+    (every message held since the last worker, in arrival order) for ``Inbox.handle``.
 
     Malformed messages are dead-lettered here, before any worker runs. A handler that fails for another
     reason (database down, RPC timeout) gets the message back after a pause.
@@ -50,6 +54,8 @@ class UpstreamEvents(Consumer):
 
     def setup(self) -> None:
         self.queue = bus.consumer_queue(self.container.service_name, self.upstream)
+        self.held: list[tuple[Delivery, Any]] = []  # messages arrived while a worker had the others
+        self.working = False
         super().setup()
 
     def handle_message(self, body: Any, message: Any) -> None:
@@ -64,14 +70,27 @@ class UpstreamEvents(Consumer):
             dead_letter(self.container, self.upstream, body, dict(message.headers or {}), str(error))
             self.queue_consumer.ack_message(message)
             return
-        context = {"correlation_id": payload.get("correlation_id"), "actor": f"system:{self.container.service_name}"}
-        self.container.spawn_worker(self, (delivery,), {}, context_data=context,
-                                    handle_result=lambda ctx, result, exc_info: self._done(message, result, exc_info))
+        self.held.append((delivery, message))
+        if not self.working:
+            self._work()
 
-    def _done(self, message: Any, result: Any, exc_info: Any) -> Any:
+    def _work(self) -> None:
+        """A worker for every message held: the handler gets their deliveries, in arrival order."""
+        batch, self.held, self.working = self.held, [], True
+        first = batch[0][0]
+        context = {"correlation_id": first.body.get("correlation_id"),
+                   "actor": f"system:{self.container.service_name}"}
+        self.container.spawn_worker(self, ([delivery for delivery, _ in batch],), {}, context_data=context,
+                                    handle_result=lambda ctx, result, exc_info: self._done(batch, result, exc_info))
+
+    def _done(self, batch: list[tuple[Delivery, Any]], result: Any, exc_info: Any) -> Any:
         if exc_info is not None:
             eventlet.sleep(1.0)  # a failing dependency: do not spin on redeliveries
-        self.handle_message_processed(message, result, exc_info)
+        for _, message in batch:
+            self.handle_message_processed(message, result, exc_info)
+        self.working = False
+        if self.held:
+            self._work()
         return result, exc_info
 
 

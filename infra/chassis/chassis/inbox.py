@@ -18,12 +18,12 @@ Runs. A SQL handler (``apply_sql``, or ``apply_run`` for a whole run) applies co
 upstream in one transaction: up to ``INBOX_RUN`` (200) of them, as many as recent runs applied within
 ``INBOX_RUN_BUDGET`` (0.25 s: a run holds its row locks that long), and its position moved by compare-and-set from
 the one it read (so a run over deliveries another instance processed meanwhile, even some of them, collides, and
-the whole run rolls back). Runs come from the upstream's log: from gap fills and catch-ups, and when a delivery
-arrives while more of the same upstream are known to be waiting (another message seen behind it), which is what a
-sustained load looks like; the inbox then pulls the log in pages and applies them in runs, and the messages waiting
-behind are dropped as duplicates. A run that fails for any reason (a message that breaks its contract, a collision,
-a handler's refusal) is rolled back and its deliveries are processed one at a time as before, so a bad message is
-dead-lettered alone. Event-sourced handlers (``apply``) process one delivery per transaction.
+the whole run rolls back). Runs come from the messages the queue holds (the consumer hands the inbox every message
+of an upstream that arrived while the previous ones were processed: under a sustained load, many) and from the
+upstream's log (gap fills and catch-ups, in pages). A run that fails for any reason (a message that breaks its
+contract, a collision, a handler's refusal) is rolled back and its deliveries are processed one at a time as
+before, so a bad message is dead-lettered alone. Event-sourced handlers (``apply``) process one delivery per
+transaction.
 
 A message that cannot be read, or whose processing fails validation (``Poison``), goes to the service's
 dead-letter queue and is recorded; ``replay`` brings it back.
@@ -88,7 +88,6 @@ class Inbox(PoisonHandling, DependencyProvider):
         inbox.store = SimpleNamespace(app=app)  # type: ignore[assignment]
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
-        inbox.done = {}
         inbox.pace = {}
         inbox.paused = set()
         inbox.container = SimpleNamespace(service_name=service, config={})
@@ -101,9 +100,6 @@ class Inbox(PoisonHandling, DependencyProvider):
         self.container._useit_metrics = self.telemetry.metrics  # dead_letter() counts through it
         self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
-        #: The position this instance last committed per upstream: a delivery at or below it is a duplicate
-        #: without a query (another instance may be further on; the stored position still decides the rest).
-        self.done: dict[str, int] = {}
         self.pace: dict[str, float] = {}  # seconds per delivery in recent runs, per upstream
         self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
@@ -122,42 +118,45 @@ class Inbox(PoisonHandling, DependencyProvider):
         self.paused.add(upstream)
         with self.locks[upstream]:
             pass  # a delivery already being processed finishes first
-        self.done.pop(upstream, None)  # the rebuild resets the position
 
     def resume(self, upstream: str) -> None:
-        self.done.pop(upstream, None)
         self.paused.discard(upstream)
 
-    def handle(self, delivery: Delivery, fetch: Fetch, apply: ApplyEvents | None = None,
+    def handle(self, deliveries: Delivery | Sequence[Delivery], fetch: Fetch, apply: ApplyEvents | None = None,
                apply_sql: ApplySql | None = None, apply_run: ApplyRun | None = None) -> None:
-        upstream = delivery.upstream
-        if upstream in self.paused and not delivery.replay:
-            self._count(upstream, "deferred")
-            return
+        """Processes deliveries of one upstream (the messages the queue held, ``chassis.consumers``): duplicates
+        dropped, gaps before any of them filled from the upstream's log, the rest applied in order, in runs
+        when the handler takes them."""
+        batch = [deliveries] if isinstance(deliveries, Delivery) else list(deliveries)
         run = self._run_of(apply_sql, apply_run)
-        if not delivery.replay:
-            self.heads[upstream] = max(self.heads.get(upstream, 0), delivery.notification_id)
+        for replayed in (d for d in batch if d.replay):
+            with self.locks[replayed.upstream]:
+                self._replay(replayed, apply, run)
+        batch = sorted({d.notification_id: d for d in batch if not d.replay}.values(), key=lambda d: d.notification_id)
+        if not batch:
+            return
+        upstream = batch[0].upstream
+        if upstream in self.paused:
+            self._count(upstream, "deferred", len(batch))
+            return
+        self.heads[upstream] = max(self.heads.get(upstream, 0), batch[-1].notification_id)
         with self.locks[upstream]:
-            if delivery.replay:
-                self._replay(delivery, apply, run)
-                return
-            dedupe = not unsafe.enabled("dedupe")
-            if dedupe and delivery.notification_id <= self.done.get(upstream, 0):
-                self._count(upstream, "duplicate")
-                return
             position = self.app.position(upstream)
-            if delivery.notification_id <= position and dedupe:
-                self._count(upstream, "duplicate")
-                return
-            if run is not None and self._runs_enabled() and self.heads[upstream] > delivery.notification_id:
-                # more of this upstream is waiting behind this message: apply the log from here in runs
-                self._fill(upstream, position, None, fetch, apply, run, pages=4)
-                position = self.app.position(upstream)
-                if delivery.notification_id <= position:
-                    return  # applied in a run, from the log
-            if delivery.previous_id > position and not unsafe.enabled("gapfill"):
-                self._fill(upstream, position, delivery.notification_id - 1, fetch, apply, run)
-            self._process(delivery, apply, run)
+            if not unsafe.enabled("dedupe"):
+                fresh = [d for d in batch if d.notification_id > position]
+                if len(fresh) < len(batch):
+                    self._count(upstream, "duplicate", len(batch) - len(fresh))
+                batch = fresh
+            held: list[Delivery] = []
+            for delivery in batch:
+                last = held[-1].notification_id if held else position
+                if delivery.previous_id > last and not unsafe.enabled("gapfill"):
+                    # something before this one was missed: apply what is held, then the gap from the log
+                    self._process_all(held, apply, run)
+                    self._fill(upstream, last, delivery.notification_id - 1, fetch, apply, run)
+                    held = []
+                held.append(delivery)
+            self._process_all(held, apply, run)
             unsafe.crash_point()  # test-only: committed, not yet acknowledged
 
     def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
@@ -189,10 +188,10 @@ class Inbox(PoisonHandling, DependencyProvider):
         return run_size() > 1 and not unsafe.enabled("dedupe") and not unsafe.enabled("gapfill")
 
     def _fill(self, upstream: str, after: int, upto: int | None, fetch: Fetch,
-              apply: ApplyEvents | None, run: ApplyRun | None, pages: int | None = None) -> int:
+              apply: ApplyEvents | None, run: ApplyRun | None) -> int:
         metrics = self.telemetry.metrics
         processed = 0
-        while (upto is None or after < upto) and (pages is None or pages > 0):
+        while upto is None or after < upto:
             page = _fetch_with_timeout(fetch, after, upto)
             self.heads[upstream] = max(self.heads.get(upstream, 0), int(page["head"]))
             deliveries = [Delivery(upstream, int(item["notification_id"]), after, item["body"])
@@ -203,7 +202,6 @@ class Inbox(PoisonHandling, DependencyProvider):
             if page["scanned_to"] <= after:
                 break
             after = int(page["scanned_to"])
-            pages = None if pages is None else pages - 1
         if processed:
             metrics.labels(metrics.gap_fills, upstream=upstream).inc()
         return processed
@@ -211,6 +209,8 @@ class Inbox(PoisonHandling, DependencyProvider):
     def _process_all(self, deliveries: Sequence[Delivery], apply: ApplyEvents | None,
                      run: ApplyRun | None) -> None:
         """Processes consecutive deliveries of one upstream in order: in runs when the handler takes them."""
+        if not deliveries:
+            return
         if run is None or len(deliveries) < 2 or not self._runs_enabled():
             for delivery in deliveries:
                 self._process(delivery, apply, run)
@@ -269,7 +269,6 @@ class Inbox(PoisonHandling, DependencyProvider):
 
     def _processed(self, deliveries: Sequence[Delivery]) -> None:
         upstream, last = deliveries[-1].upstream, deliveries[-1].notification_id
-        self.done[upstream] = max(self.done.get(upstream, 0), last)
         self._count(upstream, "processed", len(deliveries))
         log.info("consumed", extra={"upstream": upstream, "events": len(deliveries), "notification_ids": [
             deliveries[0].notification_id, last], "event_type": deliveries[-1].event_type})

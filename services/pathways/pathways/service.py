@@ -46,9 +46,9 @@ class PathwaysService(StandardEndpoints):
     referrals = RpcProxy("referrals")
 
     @upstream_events("referrals")
-    def on_referrals_event(self, delivery: Delivery) -> None:
+    def on_referrals_event(self, deliveries: list[Delivery]) -> None:
         """Takes any referrals integration event; opens a pathway for client_accepted_v1."""
-        self.inbox.handle(delivery, self._fetch_referrals, apply=self._apply_referrals_event)
+        self.inbox.handle(deliveries, self._fetch_referrals, apply=self._apply_referrals_event)
 
     @timer(interval=5)
     def catch_up_with_referrals(self) -> None:

@@ -47,24 +47,24 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     enterprises = RpcProxy("enterprises")
 
     @upstream_events("referrals")
-    def on_referrals_event(self, delivery: Delivery) -> None:
-        self.inbox.handle(delivery, self.referrals.integration_events, apply_sql=projections.apply)
+    def on_referrals_event(self, deliveries: list[Delivery]) -> None:
+        self.inbox.handle(deliveries, self.referrals.integration_events, apply_run=projections.apply_run)
 
     @upstream_events("pathways")
-    def on_pathways_event(self, delivery: Delivery) -> None:
+    def on_pathways_event(self, deliveries: list[Delivery]) -> None:
         """Read models and the outcome ledger, in one transaction with the positions."""
-        self.inbox.handle(delivery, self.pathways.integration_events, apply_run=self._pathways_run)
+        self.inbox.handle(deliveries, self.pathways.integration_events, apply_run=self._pathways_run)
 
     @upstream_events("enterprises")
-    def on_enterprises_event(self, delivery: Delivery) -> None:
-        self.inbox.handle(delivery, self.enterprises.integration_events, apply_sql=projections.apply)
+    def on_enterprises_event(self, deliveries: list[Delivery]) -> None:
+        self.inbox.handle(deliveries, self.enterprises.integration_events, apply_run=projections.apply_run)
 
     @timer(interval=5)
     def catch_up(self) -> None:
         """Pulls what each upstream log holds beyond our position (a missed last message, a restart)."""
-        self.inbox.catch_up("referrals", self.referrals.integration_events, apply_sql=projections.apply)
+        self.inbox.catch_up("referrals", self.referrals.integration_events, apply_run=projections.apply_run)
         self.inbox.catch_up("pathways", self.pathways.integration_events, apply_run=self._pathways_run)
-        self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_sql=projections.apply)
+        self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_run=projections.apply_run)
 
     @timer(interval=2)
     def catch_up_ledger(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from chassis.sql import Sql
-from reporting.readmodels.rebuild import GroupedWrites
+from reporting.readmodels.grouped import GroupedWrites
 
 SCHEMA = ("CREATE TABLE a (k INTEGER PRIMARY KEY, v TEXT)", "CREATE TABLE b (k INTEGER PRIMARY KEY, v TEXT)")
 UPSERT_A = "INSERT INTO a (k, v) VALUES (%s, %s) ON CONFLICT (k) DO UPDATE SET v = a.v || EXCLUDED.v"

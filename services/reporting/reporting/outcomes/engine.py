@@ -33,6 +33,7 @@ from reporting.outcomes.achievements import Achievement, Enrolment, achievements
 from reporting.outcomes.domain import ContractLedger, ParticipantLedger
 from reporting.outcomes.funding import FundedAchievement
 from reporting.readmodels import projections
+from reporting.readmodels.grouped import GroupedWrites
 
 Fetch = Callable[[int, "int | None", int], dict]
 UPSTREAM = "pathways"
@@ -295,10 +296,11 @@ def apply_pathways_run(engine: LedgerEngine, sql: Sql, deliveries: Sequence[Deli
     positions = engine.app.positions("ledger:") if contracts else {}
     reached = {c: positions.get(ledger_position_name(c), 0) for c in contracts}
     events: list[Any] = []
-    with engine.within(sql):
+    grouped = GroupedWrites(sql)  # the read models' writes in few round trips; a read sends what it reads first
+    with engine.within(grouped):  # type: ignore[arg-type]  # a Sql in all the engine uses
         for delivery in deliveries:
             with delivery.recorded("reporting"):
-                projections.apply(sql, delivery)
+                projections.apply(grouped, delivery)  # type: ignore[arg-type]
                 for contract_id in contracts:
                     position = reached[contract_id]
                     if position >= delivery.notification_id or position < delivery.previous_id:
@@ -306,6 +308,7 @@ def apply_pathways_run(engine: LedgerEngine, sql: Sql, deliveries: Sequence[Deli
                     for aggregate in engine.achievements(contract_id, delivery.body):
                         events += aggregate.collect_events()
                     reached[contract_id] = delivery.notification_id
+    grouped.flush()
     if events:
         engine.app.save_events(events, within=sql)
     for contract_id, reached_now in reached.items():
