@@ -20,6 +20,7 @@ from enterprises.service import EnterprisesService
 from pathways.service import PathwaysService
 from referrals.application import ReferralCases, ReferralNotFoundError
 from referrals.service import ReferralsService
+from reporting.outcomes.cases import LedgerCases
 from reporting.service import ReportingService
 
 
@@ -88,16 +89,22 @@ def test_a_step_for_a_regulator_the_programme_does_not_know_is_a_404_and_stores_
 
 
 def test_a_finance_partner_sees_only_contracts_it_is_a_party_to():
-    service = worker_factory(ReportingService)
+    app, engine = MagicMock(), MagicMock()
+    app.key_rows.return_value = {}  # no key used before
+    service = worker_factory(ReportingService, cases=LedgerCases(app, engine))
     terms = MagicMock()
     terms.parties.return_value = {"swbh-trust", "bridges-fund"}
-    service.ledger.contract.return_value = MagicMock(terms=terms)
+    engine.contract.return_value = MagicMock(terms=terms)
     query = {"period_from": None, "period_to": None, "as_known_at": None, "format": "json"}
     with pytest.raises(NotFound):
         service.statement(call("another-fund", "finance", path={"contract_id": "use-it-nhs-bond"}, query=query))
-    service.ledger.contract.return_value = None
+    with pytest.raises(NotFound):  # and pays nothing of it
+        service.pay_outcome(call("another-fund", "finance", path={"outcome_ref": "use-it-nhs-bond~P1~job_start~1"},
+                                 body={"occurred_at": None}))
+    engine.contract.return_value = None
     with pytest.raises(NotFound):
         service.statement(call("bridges-fund", "finance", path={"contract_id": "no-such"}, query=query))
+    app.save.assert_not_called()
 
 
 def test_staff_read_an_enterprises_sealed_name_as_a_recorded_read_and_auditors_never_do():

@@ -1,5 +1,5 @@
-"""The reporting service's dependencies: its ledger engine and its read-model rebuilder, over the Store's
-application (the one place these are wired)."""
+"""The reporting service's dependencies: its ledger engine, the ledger's use cases and its read-model rebuilder,
+over the Store's application (the one place these are wired)."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +8,10 @@ from typing import Any
 import eventlet
 from nameko.extensions import DependencyProvider
 
-from chassis.providers import find_store
+from chassis.providers import find_provider, find_store
 from chassis.telemetry import Telemetry
 from reporting.application import pseudonym_key
+from reporting.outcomes.cases import LedgerCases
 from reporting.outcomes.engine import LedgerEngine
 from reporting.readmodels.rebuild import Progress, rebuild
 
@@ -31,6 +32,20 @@ class Ledger(DependencyProvider):
     def get_dependency(self, worker_ctx: Any) -> LedgerEngine:
         assert self.engine is not None
         return self.engine
+
+
+class LedgerCasesProvider(DependencyProvider):
+    """The ledger's use cases (reporting.outcomes.cases.LedgerCases) over the store and the container's engine."""
+
+    def setup(self) -> None:
+        self.cases: LedgerCases | None = None
+
+    def get_dependency(self, worker_ctx: Any) -> LedgerCases:
+        if self.cases is None:
+            store, ledger = find_store(self.container), find_provider(self.container, Ledger)
+            assert store.app is not None and ledger.engine is not None
+            self.cases = LedgerCases(store.app, ledger.engine)
+        return self.cases
 
 
 class Rebuilder(DependencyProvider):

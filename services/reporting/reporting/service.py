@@ -18,7 +18,7 @@ from chassis.relay import OutboxRelay
 from chassis.rpc import rpc
 from chassis.sql import Sql
 from reporting.application import Reporting
-from reporting.dependencies import Ledger, Rebuilder
+from reporting.dependencies import Ledger, LedgerCasesProvider, Rebuilder
 from reporting.outcomes.api import LedgerEndpoints
 from reporting.outcomes.engine import apply_pathways_run
 from reporting.outcomes.views import LEDGER_VIEWS
@@ -40,6 +40,7 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     follower = LogFollower(projections=(LEDGER_VIEWS,))
     inbox = Inbox()
     ledger = Ledger()
+    cases = LedgerCasesProvider()  # the ledger's use cases, over the store and the engine
     rebuilder = Rebuilder()
     gauges = DomainGauges()  # the programme's gauges on /metrics, read from the read models at scrape time
     referrals = RpcProxy("referrals")

@@ -8,14 +8,11 @@ references; auditors read everything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from chassis.errors import Conflict, NotFound
 from chassis.http import Call, json_response, route
-from chassis.idempotency import run_once
 from contracts import reporting as rp
 from contracts.reporting_requests import (
     Clawback,
@@ -32,12 +29,9 @@ from contracts.reporting_requests import (
 from reporting.outcomes import statements
 from reporting.outcomes.domain import (
     ContractLedger,
-    LedgerRefused,
-    ParticipantLedger,
-    parse_outcome_ref,
 )
 from reporting.outcomes.investment import investment
-from reporting.outcomes.terms import AmendPrices, Terms, TermsSchema, Transaction
+from reporting.outcomes.terms import AmendPrices, TermsSchema, Transaction
 
 READERS = ("finance", "auditor", "admin")
 
@@ -68,7 +62,7 @@ def _facts(terms: dict[str, Any]) -> dict[str, Any]:
 
 class LedgerEndpoints:
     store: Any
-    ledger: Any
+    cases: Any  # reporting.outcomes.cases.LedgerCases
 
     # -- contracts ---------------------------------------------------------------------------------------------
     @route("POST", "/outcomes-contracts", answer=rp.ContractStored, produces=("contract_id",), roles=("admin",),
@@ -76,32 +70,17 @@ class LedgerEndpoints:
            answers={201: "registered", 409: "a contract with this id exists"},
            summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
     def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
-        terms = TermsSchema().dump(call.body)
-
-        def command() -> tuple[list, dict]:
-            if self.ledger.contract(terms["contract_id"]) is not None:
-                raise Conflict("this contract is registered already", contract_id=terms["contract_id"])
-            contract = ContractLedger(contract_id=terms["contract_id"], terms=terms,
-                                      occurred_at=datetime.now(UTC))
-            return [contract], {"contract_id": contract.contract_id, "version": contract.version}
-
-        answer, _ = run_once(self.store, f"{call.organisation}:contract", call.idempotency_key, terms, command)
-        return 201, answer
+        return 201, self.cases.register_contract(call.organisation, call.idempotency_key,
+                                                 TermsSchema().dump(call.body))[0]
 
     @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",),
            body=AmendPrices,
            requires_idempotency_key=True, answers={201: "amended", 404: "no such contract"},
            summary="Add price versions (an uplift or a renegotiation), in force from a later date")
     def amend_prices(self, call: Call) -> tuple[int, dict]:
-        body = AmendPrices().dump(call.body)
-
-        def command() -> tuple[list, dict]:
-            contract = self._contract(call, call.path["contract_id"])
-            contract.amend_prices(body["prices"], body["reason"], call.body["occurred_at"])
-            return [contract], {"contract_id": contract.contract_id, "version": contract.version}
-
-        answer, _ = run_once(self.store, f"{call.organisation}:prices", call.idempotency_key, body, command)
-        return 201, answer
+        return 201, self.cases.amend_prices(call.organisation, _roles(call), call.idempotency_key,
+                                            call.path["contract_id"], AmendPrices().dump(call.body),
+                                            call.body["occurred_at"])[0]
 
     @route("POST", "/outcomes-contracts/<contract_id>/transactions", answer=rp.TransactionsStored,
            roles=("finance", "admin"), body=Transaction,
@@ -109,20 +88,9 @@ class LedgerEndpoints:
                                                    422: "not between an investor and the provider"},
            summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
     def record_transaction(self, call: Call) -> tuple[int, dict]:
-        body = Transaction().dump(call.body)
-        b = call.body
-
-        def command() -> tuple[list, dict]:
-            contract = self._contract(call, call.path["contract_id"])
-            if call.acting_as("finance") and not call.acting_as("admin") and \
-                    call.organisation not in (b["sender"], b["receiver"]):
-                raise NotFound(f"no outcomes contract {call.path['contract_id']}")  # only its own money
-            contract.record_transaction(b["transaction_type"], b["sender"], b["receiver"], b["pence"], b["reference"],
-                                        b["occurred_at"])
-            return [contract], {"contract_id": contract.contract_id, "transactions": contract.transactions}
-
-        answer, _ = run_once(self.store, f"{call.organisation}:transaction", call.idempotency_key, body, command)
-        return 201, answer
+        return 201, self.cases.record_transaction(call.organisation, _roles(call), call.idempotency_key,
+                                                  call.path["contract_id"], call.body,
+                                                  Transaction().dump(call.body))[0]
 
     @route("GET", "/ledger/contracts/<contract_id>/investment", answer=rp.Investment, roles=READERS, query=KnownAt,
            answers={200: "invested, returned, IRR, repayment category; achieved vs target, paid vs maximum",
@@ -137,9 +105,7 @@ class LedgerEndpoints:
            summary="The registered outcomes contracts the caller may see: names, dates, parties and metrics (no "
                    "money, no participants)")
     def outcomes_contracts(self, call: Call) -> dict:
-        found = (self.ledger.contract(contract_id) for contract_id in self.ledger.contract_ids(fresh=True))
-        return {"contracts": [_facts(c.terms_document) for c in found
-                              if c is not None and self._may_see(call, c.terms)]}
+        return {"contracts": [_facts(c.terms_document) for c in self.cases.contracts(call.organisation, _roles(call))]}
 
     @route("GET", "/outcomes-contracts/<contract_id>", answer=rp.Contract, roles=READERS,
            answers={200: "the terms", 404: "no such contract"},
@@ -154,34 +120,21 @@ class LedgerEndpoints:
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "a rule broken"},
            summary="Evidence for an outcome (type, source, when obtained); accepted until the claim deadline")
     def add_evidence(self, call: Call) -> tuple[int, dict]:
-        b = call.body
-
-        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> None:
-            deadline = date.fromisoformat(str(c.terms_document["claim_deadline"]))
-            p.add_evidence(metric, n, b["type"], b["source"], b["obtained_on"], call.organisation, b["reference"],
-                           deadline, b["occurred_at"])
-
-        return 201, self._outcome_command(call, "evidence", change, payers_only=False)
+        return 201, self._outcome(call, self.cases.add_evidence)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/claim", answer=rp.OutcomeChanged, roles=("admin",), body=Step,
            requires_idempotency_key=True,
            answers={201: "claimed", 404: "no such outcome", 422: "evidence, prerequisite or deadline missing"},
            summary="The provider claims an achieved outcome")
     def claim_outcome(self, call: Call) -> tuple[int, dict]:
-        return 201, self._outcome_command(
-            call, "claim", lambda p, c, m, n: self.ledger.claim(p, c, m, n, call.body["occurred_at"]),
-            payers_only=False)
+        return 201, self._outcome(call, self.cases.claim)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/other-funding", answer=rp.OutcomeChanged,
            roles=("caseworker", "admin"), body=OtherFunding,
            requires_idempotency_key=True, answers={201: "recorded", 404: "no such outcome", 422: "declared already"},
            summary="Another fund pays for this outcome (double funding): it can no longer be claimed here")
     def declare_other_funding(self, call: Call) -> tuple[int, dict]:
-        b = call.body
-        return 201, self._outcome_command(
-            call, "other-funding",
-            lambda p, c, m, n: p.declare_other_funding(m, n, b["fund"], b["reference"], b["occurred_at"]),
-            payers_only=False)
+        return 201, self._outcome(call, self.cases.declare_other_funding)
 
     @route("GET", "/ledger/funding-overlaps", answer=rp.FundingOverlaps, roles=("auditor", "admin"), audit_read="*",
            answers={200: "achievements with outcomes under more than one contract, and declared other funding"},
@@ -194,36 +147,20 @@ class LedgerEndpoints:
            requires_idempotency_key=True, answers={201: "decided", 404: "no such outcome (or not your contract)"},
            summary="A payer validates or rejects a claim")
     def decide_claim(self, call: Call) -> tuple[int, dict]:
-        b = call.body
-
-        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list | None:
-            if b["decision"] == "validated":
-                p.validate(metric, n, b["occurred_at"])
-            elif not b["reason"]:
-                raise LedgerRefused("rejection_reason", "say why the claim is rejected")
-            else:
-                p.reject(metric, n, b["reason"], b["occurred_at"])
-                return self.ledger.let_go(p, metric, n)
-            return None
-
-        return 201, self._outcome_command(call, "decision", change)
+        return 201, self._outcome(call, self.cases.decide)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/payment", answer=rp.OutcomeChanged, roles=("finance",), body=Step,
            requires_idempotency_key=True, answers={201: "paid", 404: "no such outcome (or not your contract)"},
            summary="A payer records paying a validated claim (its payable amount, split by payer shares)")
     def pay_outcome(self, call: Call) -> tuple[int, dict]:
-        return 201, self._outcome_command(call, "payment", lambda p, c, m, n: p.pay(m, n, call.body["occurred_at"]))
+        return 201, self._outcome(call, self.cases.pay)
 
     @route("POST", "/ledger/outcomes/<outcome_ref>/clawback", answer=rp.OutcomeChanged, roles=("finance",),
            body=Clawback,
            requires_idempotency_key=True, answers={201: "clawed back", 404: "no such outcome (or not your contract)"},
            summary="Post-payment validation failed: the payment is recovered")
     def claw_back_outcome(self, call: Call) -> tuple[int, dict]:
-        def change(p: ParticipantLedger, c: ContractLedger, metric: str, n: int) -> list:
-            p.claw_back(metric, n, call.body["reason"], call.body["occurred_at"])
-            return self.ledger.let_go(p, metric, n)
-
-        return 201, self._outcome_command(call, "clawback", change)
+        return 201, self._outcome(call, self.cases.claw_back)
 
     # -- statements ---------------------------------------------------------------------------------------------
     @route("GET", "/ledger/contracts/<contract_id>/statement", answer=rp.Statement, roles=READERS,
@@ -281,36 +218,13 @@ class LedgerEndpoints:
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def _contract(self, call: Call, contract_id: str) -> ContractLedger:
-        contract = self.ledger.contract(contract_id)
-        if contract is None or not self._may_see(call, contract.terms):
-            raise NotFound(f"no outcomes contract {contract_id}")
-        return contract
+        return self.cases.contract(call.organisation, _roles(call), contract_id)
 
-    @staticmethod
-    def _may_see(call: Call, terms: Terms) -> bool:
-        return call.acting_as("admin", "auditor", "caseworker") or call.organisation in terms.parties()
+    def _outcome(self, call: Call, use_case: Callable[..., tuple[dict[str, Any], bool]]) -> dict[str, Any]:
+        """A step in the life of the outcome at the path's reference: ``use_case(scope, roles, key, ref, body)``."""
+        return use_case(call.organisation, _roles(call), call.idempotency_key, call.path["outcome_ref"],
+                        call.body)[0]
 
-    def _outcome_command(self, call: Call, action: str,
-                         change: Callable[[ParticipantLedger, ContractLedger, str, int], list | None],
-                         payers_only: bool = True) -> dict[str, Any]:
-        ref = call.path["outcome_ref"]
-        try:
-            contract_id, participant_ref, metric, occurrence = parse_outcome_ref(ref)
-        except ValueError:
-            raise NotFound(f"no outcome {ref}") from None
 
-        def command() -> tuple[list, dict]:
-            contract = self._contract(call, contract_id)
-            if payers_only and call.organisation not in contract.terms_document["payer_shares"]:
-                raise NotFound(f"no outcome {ref}")  # only a payer of the contract decides and pays
-            participant = self.ledger.participant_by_ref(contract_id, participant_ref)
-            if participant is None:
-                raise NotFound(f"no outcome {ref}")
-            changed = change(participant, contract, metric, occurrence) or [participant]
-            found = participant.outcome(metric, occurrence)
-            return changed, {"outcome_ref": ref, "status": found["status"],
-                                   "payable_pence": found["payable_pence"], "version": participant.version}
-
-        answer, _ = run_once(self.store, f"{call.organisation}:ledger:{action}", call.idempotency_key,
-                             {"ref": ref, **call.body}, command)
-        return answer
+def _roles(call: Call) -> frozenset[str]:
+    return call.principal.roles if call.principal is not None else frozenset()

@@ -270,7 +270,9 @@ class ParticipantLedger(ReplacedStateAggregate):
     def _validated(self, metric: str, occurrence: int, occurred_at: datetime) -> None:
         self._set(metric, occurrence, status="validated", decided_on=occurred_at.date().isoformat())
 
-    def reject(self, metric: str, occurrence: int, reason: str, occurred_at: datetime) -> None:
+    def reject(self, metric: str, occurrence: int, reason: str | None, occurred_at: datetime) -> None:
+        if not reason:
+            raise LedgerRefused("rejection_reason", "say why the claim is rejected")
         self._status(metric, occurrence, "claimed")
         self._rejected(metric=metric, occurrence=occurrence, reason=reason, occurred_at=occurred_at)
 
