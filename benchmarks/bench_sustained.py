@@ -12,7 +12,7 @@ Sampled every half second: pathways' head (its log's last notification id) and r
 Reported: the accepted rate (steps stored per second), reporting's applied rate over the load (events applied
 per second while the load ran), their ratio, the lag in events and in seconds (how long ago the head was where
 the position is now) at p50/p95/max, and the time to drain after the load stops. The lag over time is drawn
-into docs/performance-lag.svg and, through Debian's Chromium, docs/performance-lag.png.
+into docs/performance-lag.svg and, through Debian's Chromium, docs/performance-lag.png (by a full run only).
 """
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
     # are applied just after it), which the lag and the drain time judge
     result["met"] = bool(round(ratio, 2) >= 1.0 and result["lag_s_p95"] <= 2.0 and result["drain_s"] is not None
                          and result["drain_s"] <= 5.0)
-    if not single:
+    if not single and not quick:  # the figure in docs/ is the full run's (a quick run never replaces it)
         plot(samples, seconds, f"Sustained batches: {accepted_rate:.0f} steps/s accepted for {seconds:.0f} s")
     result["lag_median_events"] = statistics.median([s["lag_events"] for s in during]) if during else 0
     return result

@@ -14,6 +14,7 @@ from typing import Any
 
 import eventlet
 from kombu import Connection, Producer
+from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from chassis import bus, config
@@ -80,8 +81,14 @@ class UpstreamEvents(Consumer):
         first = batch[0][0]
         context = {"correlation_id": first.body.get("correlation_id"),
                    "actor": f"system:{self.container.service_name}"}
-        self.container.spawn_worker(self, ([delivery for delivery, _ in batch],), {}, context_data=context,
-                                    handle_result=lambda ctx, result, exc_info: self._done(batch, result, exc_info))
+        try:
+            self.container.spawn_worker(self, ([delivery for delivery, _ in batch],), {}, context_data=context,
+                                        handle_result=lambda ctx, result, exc_info: self._done(batch, result,
+                                                                                               exc_info))
+        except ContainerBeingKilled:  # as nameko's own Consumer: the messages go back to the queue
+            for _, message in batch:
+                self.queue_consumer.requeue_message(message)
+            self.working = False
 
     def _done(self, batch: list[tuple[Delivery, Any]], result: Any, exc_info: Any) -> Any:
         if exc_info is not None:

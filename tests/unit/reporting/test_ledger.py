@@ -324,3 +324,33 @@ def test_a_volume_cap_leaves_later_outcomes_of_its_metric_achieved_but_not_payab
         ("2019-05-01", 450000, None), ("2019-05-02", 450000, None), ("2019-05-03", 0, "volume_cap")]
     assert harness.engine.contract(BOND).allocated == 900000
     assert differences(stored_ledger(harness.app, harness.engine), recompute(harness.app, log.page, KEY)) == []
+
+
+def test_a_run_sees_its_own_changes_and_no_one_else_does_until_it_commits():
+    """A run of pathways events (the inbox's) keeps the aggregates it changed for its later events; the
+    service's engine, which HTTP commands use meanwhile, sees only what is committed; a run rolled back leaves
+    nothing."""
+    from chassis.delivery import Delivery
+    from reporting.outcomes.engine import apply_pathways_run
+
+    harness, log = Harness(), PathwaysLog()
+    harness.register(terms("use_it_nhs_bond"))
+    client = str(uuid.uuid4())
+    pathway = log.opened(client, "2019-01-07")
+    job(log, pathway, "2019-05-01")
+    deliveries = [Delivery("pathways", n, 0, body) for n, body in log.events]
+    seen_meanwhile = []
+
+    class Refused(Exception):
+        pass
+
+    with pytest.raises(Refused), harness.app.sql() as sql:
+        apply_pathways_run(harness.engine, sql, deliveries)  # the job start is achieved inside the run
+        seen_meanwhile.append(harness.participant(BOND, client))
+        raise Refused  # and the run rolls back
+    assert seen_meanwhile == [None] and harness.participant(BOND, client) is None
+    assert harness.app.position("ledger:" + BOND) == 0
+    with harness.app.sql() as sql:
+        apply_pathways_run(harness.engine, sql, deliveries)
+    assert outcomes(harness, BOND, client) == {"nhs_job_start~1": ("2019-05-01", 450000, None)}
+    assert harness.app.position("ledger:" + BOND) == deliveries[-1].notification_id

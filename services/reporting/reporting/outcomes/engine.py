@@ -13,11 +13,11 @@ transaction), its events appended in the order one delivery at a time would appe
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -67,19 +67,17 @@ class LedgerEngine:
         self.app, self.key = app, pseudonym_key
         self._contracts: tuple[float, list[str]] = (0.0, [])
         self._triggers: dict[str, set[str]] = {}
-        self._run: dict[Any, Any] | None = None  # a run's aggregates, by id (``within``)
+        self._run: dict[Any, Any] | None = None  # a run's aggregates, by id (``for_run``)
         self._sql: Sql | None = None
 
-    @contextmanager
-    def within(self, sql: Sql) -> Iterator[None]:
-        """Inside: aggregates loaded or created are kept for the rest of the run (later events of the run see
-        what earlier ones changed before it is saved), and the read models are read through ``sql``'s
-        transaction (the run's own writes included)."""
-        self._run, self._sql = {}, sql
-        try:
-            yield
-        finally:
-            self._run, self._sql = None, None
+    def for_run(self, sql: Sql) -> LedgerEngine:
+        """An engine for one run of deliveries: aggregates it loads or creates are kept for the rest of the run
+        (later events see what earlier ones changed before it is saved), and the read models are read through
+        ``sql``'s transaction (the run's own writes included). A copy, so nothing of an uncommitted run is ever
+        seen by the HTTP commands the service's engine serves meanwhile."""
+        view = copy.copy(self)  # shares the store, the key and the contracts' caches
+        view._run, view._sql = {}, sql
+        return view
 
     def _get(self, aggregate_id: Any) -> Any:
         """An aggregate from the run, or from the store (AggregateNotFoundError when there is none)."""
@@ -297,17 +295,17 @@ def apply_pathways_run(engine: LedgerEngine, sql: Sql, deliveries: Sequence[Deli
     reached = {c: positions.get(ledger_position_name(c), 0) for c in contracts}
     events: list[Any] = []
     grouped = GroupedWrites(sql)  # the read models' writes in few round trips; a read sends what it reads first
-    with engine.within(grouped):  # type: ignore[arg-type]  # a Sql in all the engine uses
-        for delivery in deliveries:
-            with delivery.recorded("reporting"):
-                projections.apply(grouped, delivery)  # type: ignore[arg-type]
-                for contract_id in contracts:
-                    position = reached[contract_id]
-                    if position >= delivery.notification_id or position < delivery.previous_id:
-                        continue  # done already, or behind: catch_up() brings it here in order
-                    for aggregate in engine.achievements(contract_id, delivery.body):
-                        events += aggregate.collect_events()
-                    reached[contract_id] = delivery.notification_id
+    run = engine.for_run(grouped)  # type: ignore[arg-type]  # a Sql in all the engine uses
+    for delivery in deliveries:
+        with delivery.recorded("reporting"):
+            projections.apply(grouped, delivery)  # type: ignore[arg-type]
+            for contract_id in contracts:
+                position = reached[contract_id]
+                if position >= delivery.notification_id or position < delivery.previous_id:
+                    continue  # done already, or behind: catch_up() brings it here in order
+                for aggregate in run.achievements(contract_id, delivery.body):
+                    events += aggregate.collect_events()
+                reached[contract_id] = delivery.notification_id
     grouped.flush()
     if events:
         engine.app.save_events(events, within=sql)
