@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from chassis import config
 from chassis.application import build_application
+from chassis.idempotency import Once
 from chassis.migrate import ensure_database
 from chassis.relay import OutboxRelay
 from referrals.application import Referrals
@@ -69,9 +70,9 @@ def test_read_range_returns_only_integration_events_and_where_to_continue(app):
     submit(app, "club", uuid.uuid4().hex, "club", "nurse")  # registers the partner on first use
     start = app.head()
     submitted, _ = submit(app, "club", uuid.uuid4().hex, "club", "nurse")
-    app.change_referral("club", uuid.uuid4().hex, "contact", uuid.UUID(submitted["referral_id"]),
+    app.change_referral(Once("club", uuid.uuid4().hex), "contact", uuid.UUID(submitted["referral_id"]),
                         {"outcome": "reached"}, lambda referral: referral.record_contact_attempt("reached", WHEN))
-    app.register_partner("club", uuid.uuid4().hex, f"p-{uuid.uuid4().hex[:6]}", "Partner", "work_club", WHEN)
+    app.register_partner(Once("club", uuid.uuid4().hex), f"p-{uuid.uuid4().hex[:6]}", "Partner", "work_club", WHEN)
     page = relay.read_range(start, None, 1000)  # the referral, the contact attempt, a partner (internal)
     assert [item["body"]["event_type"] for item in page["items"]] == ["client_referred_v1", "referral_contacted_v1"]
     assert page["scanned_to"] == page["head"] == start + 3

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chassis.errors import Conflict
+from chassis.idempotency import Once
 from referrals.application import Referrals
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
@@ -16,11 +17,11 @@ def submit(app, scope: str, key: str, partner: str, profession: str):
     from launcher.demo_people import referral_form
 
     try:
-        app.register_partner("hub", f"register-{partner}", partner, partner.title(), "work_club", WHEN)
+        app.register_partner(Once("hub", f"register-{partner}"), partner, partner.title(), "work_club", WHEN)
     except Conflict:
         pass  # registered by an earlier call under another key
     loaded = SubmitReferral().load(referral_form(1, partner, profession, WHEN.isoformat()))
-    return app.submit_referral(scope, key, loaded, lambda client_id, data: "v1.sealed")
+    return app.submit_referral(Once(scope, key), loaded, lambda client_id, data: "v1.sealed")
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def stored(app: Referrals) -> int:
 
 
 def test_a_retried_command_is_answered_the_same_and_stored_once(app):
-    app.register_partner("hub", "register-club", "club", "Club", "work_club", WHEN)
+    app.register_partner(Once("hub", "register-club"), "club", "Club", "work_club", WHEN)
     before = stored(app)
     first, replayed_first = submit(app, "club", "key-1", "club", "doctor")
     after_first = stored(app)
@@ -49,7 +50,8 @@ def test_a_retried_update_is_answered_the_same_even_though_repeating_it_would_be
     referral_id = UUID(submitted["referral_id"])
 
     def decline():
-        return app.change_referral("club", "key-2", "decline", referral_id, {"reason": "other", "occurred_at": WHEN},
+        return app.change_referral(Once("club", "key-2"), "decline", referral_id,
+                                   {"reason": "other", "occurred_at": WHEN},
                                    lambda referral: referral.decline("other", WHEN))
 
     first, _ = decline()

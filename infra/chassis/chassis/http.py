@@ -30,6 +30,7 @@ from chassis import config
 from chassis.auth import Principal
 from chassis.errors import ClientError, Forbidden, LengthRequired, PayloadTooLarge
 from chassis.gate import Gate
+from chassis.idempotency import Once
 from chassis.meta import new_correlation_id
 from chassis.telemetry import Telemetry
 
@@ -76,6 +77,12 @@ class Call:
         if not key:
             raise RuntimeError("idempotency_key is only for routes that require an idempotency key")
         return str(key)
+
+    @property
+    def once(self) -> Once:
+        """This request as an idempotent command: the caller's organisation (the keys' scope) and its key, read
+        from the call's metadata. Use cases take it and run their command through it (``Once.run``)."""
+        return Once(self.organisation, self.idempotency_key)
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None,

@@ -13,6 +13,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.domain import event
@@ -34,6 +35,36 @@ class IdempotencyRecord(TracedAggregate):
     @event("Recorded")
     def __init__(self, scope: str, key: str, request_hash: str, response: dict) -> None:
         self.scope, self.key, self.request_hash, self.response = scope, key, request_hash, response
+
+
+@dataclass(frozen=True)
+class Once:
+    """One idempotent request: the scope of its key (the caller's organisation) and the Idempotency-Key it sent.
+    A use case runs its command through it: stored once, and a retry answered as the first request was
+    (``chassis.http.Call.once`` reads both from the call)."""
+
+    scope: str
+    key: str
+
+    def name(self, command: str) -> str:
+        return f"{self.scope}:{command}"
+
+    def run(self, app: Any, command: str, body: Any, act: Command) -> tuple[dict[str, Any], bool]:
+        """``run_once`` under this request's key, in the command's own scope."""
+        return run_once(app, self.name(command), self.key, body, act)
+
+    def create(self, app: Any, command: str, body: Any, build: Callable[[uuid.UUID], Any],
+               answer: Callable[[Any], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+        """``create_once`` under this request's key: the new aggregate's id is ``created_id(command)``."""
+        return create_once(app, self.name(command), self.key, body, build, answer)
+
+    def created_id(self, command: str) -> uuid.UUID:
+        """The id ``create`` gives the aggregate it creates for ``command``."""
+        return IdempotencyRecord.create_id(self.name(command), self.key)
+
+    def derived_id(self, command: str, role: str) -> uuid.UUID:
+        """The id of an aggregate created beside others by ``command`` (the same on a retry)."""
+        return uuid.uuid5(self.created_id(command), role)
 
 
 def request_hash(body: Any) -> str:

@@ -4,19 +4,19 @@ enterprises and the FUSE programme, cases.py for the community strand), in primi
 Every command is idempotent per Idempotency-Key (chassis.idempotency): a creation of one aggregate derives
 its id from the key (``create``); a command that changes aggregates, or creates one beside others, saves a
 record of the key with its events (``change``). Ids of aggregates created beside others are derived from the
-key too (``derived_id``), so a retry collides instead of creating twins, and seals under the same key.
+key too (``Once.derived_id``), so a retry collides instead of creating twins, and seals under the same key.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
 from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Conflict, NotFound
-from chassis.idempotency import IdempotencyRecord, create_once, request_hash, run_once
+from chassis.idempotency import Once, request_hash
 from enterprises.domain.enterprise import Enterprise
 from enterprises.domain.fuse import Applicant, Programme, RecruitmentRound
 from enterprises.domain.mentors import Mentor
@@ -40,10 +40,6 @@ def answer(aggregate: Any, **extra: Any) -> dict[str, Any]:
             "version": aggregate.version, **extra}
 
 
-def derived_id(scope: str, key: str, role: str) -> UUID:
-    return uuid5(IdempotencyRecord.create_id(scope, key), role)
-
-
 class Enterprises(ServiceApplication):
     name = "enterprises"  # fixes table enterprises_events and env prefix ENTERPRISES_
     extra_tables = TABLES
@@ -65,15 +61,14 @@ class Enterprises(ServiceApplication):
             raise NotFound(f"no {label} {aggregate_id}", **details)
         return found
 
-    def create(self, scope: str, key: str, command: str, body: Any, build: Callable[[UUID], Any],
+    def create(self, once: Once, command: str, body: Any, build: Callable[[UUID], Any],
                extra: Callable[[Any], dict[str, Any]] = lambda _: {}) -> tuple[dict[str, Any], bool]:
         """Creates one aggregate at most once per key. ``build`` may refuse (its rules read other aggregates);
         a retry refused because those changed since is still answered as the first request was."""
-        name = f"{scope}:{command}"
         try:
-            return create_once(self, name, key, body, build, lambda a: answer(a, **extra(a)))
+            return once.create(self, command, body, build, lambda a: answer(a, **extra(a)))
         except ClientError:
-            first: Any = next(iter(self.events.get(IdempotencyRecord.create_id(name, key), lte=1)), None)
+            first: Any = next(iter(self.events.get(once.created_id(command), lte=1)), None)
             if first is None:
                 raise
             if (getattr(first, "meta", None) or {}).get("request_hash") != request_hash(body):
@@ -82,11 +77,11 @@ class Enterprises(ServiceApplication):
             created = first.mutate(None)
             return answer(created, **extra(created)), True
 
-    def change(self, scope: str, key: str, command: str, body: Any,
+    def change(self, once: Once, command: str, body: Any,
                act: Callable[[], tuple[Sequence[Any], dict[str, Any]]]) -> tuple[dict[str, Any], bool]:
-        return run_once(self, f"{scope}:{command}", key, body, act)
+        return once.run(self, command, body, act)
 
-    def step(self, scope: str, key: str, command: str, cls: type[T], aggregate_id: UUID, body: dict[str, Any],
+    def step(self, once: Once, command: str, cls: type[T], aggregate_id: UUID, body: dict[str, Any],
              apply: Callable[[T], Any]) -> tuple[dict[str, Any], bool]:
         """One command on one aggregate."""
         def act() -> tuple[list[Any], dict[str, Any]]:
@@ -94,7 +89,7 @@ class Enterprises(ServiceApplication):
             apply(aggregate)
             return [aggregate], answer(aggregate)
 
-        return self.change(scope, key, command, {"id": aggregate_id, **body}, act)
+        return self.change(once, command, {"id": aggregate_id, **body}, act)
 
     def current_enterprise(self, enterprise_id: UUID | str, field: str | None = "enterprise_id") -> Enterprise:
         """The enterprise, following a merged record to the one it was merged into."""

@@ -1,7 +1,7 @@
 """Use cases of mentors, the network, grants and diagnostics, consortia and community research.
 
-Each takes the application (enterprises.application.Enterprises), the caller's organisation (the scope of its
-idempotency keys), the key and the loaded contract body, and returns ``(answer, replayed)``.
+Each takes the request (``chassis.idempotency.Once``: the caller's organisation, the scope of its keys, and its
+Idempotency-Key) and the loaded contract body, and returns ``(answer, replayed)``.
 """
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from chassis.errors import RuleBroken
+from chassis.idempotency import Once
 from chassis.vault import Vault
-from enterprises.application import Enterprises, answer, derived_id
+from enterprises.application import Enterprises, answer
 from enterprises.domain.enterprise import Enterprise
 from enterprises.domain.mentors import Mentor
 from enterprises.domain.network import NetworkEvent
@@ -36,6 +37,11 @@ def _hashed(body: dict[str, Any], names: tuple[str, ...], index: IdentityIndex) 
     return {**{k: v for k, v in body.items() if k not in names}, "personal": index.fingerprint(_personal(body, names))}
 
 
+MENTOR_STEPS: dict[str, Callable[[Mentor, dict[str, Any]], None]] = {
+    "change_availability": lambda m, b: m.change_availability(**b),
+    "recognise_mentor": lambda m, b: m.recognise(**b),
+    "step_down": lambda m, b: m.step_down(**b),
+}
 RESEARCHER_STEPS: dict[str, Callable[[CommunityResearcher, dict[str, Any]], None]] = {
     "complete_training": lambda r, b: r.complete_training(b["course"], minutes(b["hours"]), b["occurred_at"]),
     "activate": lambda r, b: r.activate(b["occurred_at"]),
@@ -53,7 +59,7 @@ class CommunityCases:
         self.app, self.vault, self.index = app, vault, index
 
     # -- mentors -------------------------------------------------------------------------------------------------
-    def recruit_mentor(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+    def recruit_mentor(self, once: Once, body: dict[str, Any]) -> Result:
         personal = ("display_name", "organisation")
 
         def build(mentor_id: UUID) -> Mentor:
@@ -63,13 +69,13 @@ class CommunityCases:
                           max_mentees=body["max_mentees"], former_applicant_id=None if former is None else str(former),
                           occurred_at=body["occurred_at"])
 
-        return self.app.create(scope, key, "recruit_mentor", _hashed(body, personal, self.index), build)
+        return self.app.create(once, "recruit_mentor", _hashed(body, personal, self.index), build)
 
-    def match_mentor(self, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
-        return self.app.step(scope, key, "match_mentor", Mentor, mentor_id, body, lambda mentor: mentor.match(
+    def match_mentor(self, once: Once, mentor_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(once, "match_mentor", Mentor, mentor_id, body, lambda mentor: mentor.match(
             self.app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
 
-    def give_mentoring(self, scope: str, key: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
+    def give_mentoring(self, once: Once, mentor_id: UUID, body: dict[str, Any]) -> Result:
         """The session is also support of the enterprise (CO04): both are saved together."""
         def act() -> tuple[list[Any], dict[str, Any]]:
             mentor = self.app.load(Mentor, mentor_id)
@@ -77,79 +83,83 @@ class CommunityCases:
             mentor.give_session(enterprise, minutes(body["hours"]), body["occurred_at"])
             return [mentor, enterprise], answer(mentor)
 
-        return self.app.change(scope, key, "give_mentoring", {"id": mentor_id, **body}, act)
+        return self.app.change(once, "give_mentoring", {"id": mentor_id, **body}, act)
+
+    def mentor_step(self, once: Once, name: str, mentor_id: UUID, body: dict[str, Any]) -> Result:
+        """A change to a mentor (``MENTOR_STEPS``: availability, recognition, stepping down)."""
+        return self.app.step(once, name, Mentor, mentor_id, body, lambda mentor: MENTOR_STEPS[name](mentor, body))
 
     # -- network events -------------------------------------------------------------------------------------------
-    def hold_event(self, scope: str, key: str, body: dict[str, Any]) -> Result:
-        return self.app.create(scope, key, "hold_event", body, lambda event_id: NetworkEvent.hold(id=event_id, **body))
+    def hold_event(self, once: Once, body: dict[str, Any]) -> Result:
+        return self.app.create(once, "hold_event", body, lambda event_id: NetworkEvent.hold(id=event_id, **body))
 
-    def record_attendance(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
+    def record_attendance(self, once: Once, event_id: UUID, body: dict[str, Any]) -> Result:
         named = {a["ref"] for a in body["attendees"] if a["kind"] == "enterprise"}
         unknown = sorted(ref for ref in named if self.app.find(Enterprise, ref) is None)
         if unknown:
             raise RuleBroken("known_enterprises_attend", "record these enterprises first",
                              fields={"attendees": [f"no enterprise {ref}" for ref in unknown]})
-        return self.app.step(scope, key, "record_attendance", NetworkEvent, event_id, body,
+        return self.app.step(once, "record_attendance", NetworkEvent, event_id, body,
                         lambda event: event.record_attendance(
             body["attendees"], body["walk_ins"], body["occurred_at"]))
 
-    def record_supply_chain_outcome(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
-        return self.app.step(scope, key, "record_supply_chain_outcome", NetworkEvent, event_id, body,
+    def record_supply_chain_outcome(self, once: Once, event_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(once, "record_supply_chain_outcome", NetworkEvent, event_id, body,
                         lambda event: event.record_supply_chain_outcome(
                             self.app.current_enterprise(body["enterprise_id"]).id, body["outcome"], body["buyer"],
                             body["value_pence"], body["occurred_at"]))
 
-    def record_idea(self, scope: str, key: str, event_id: UUID, body: dict[str, Any]) -> Result:
-        return self.app.step(scope, key, "record_idea", NetworkEvent, event_id, body,
+    def record_idea(self, once: Once, event_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(once, "record_idea", NetworkEvent, event_id, body,
                         lambda event: event.record_idea_became_enterprise(
                             self.app.current_enterprise(body["enterprise_id"]).id, body["occurred_at"]))
 
     # -- grants, diagnostics, consortia ---------------------------------------------------------------------------
-    def _beside_enterprise(self, scope: str, key: str, command: str, body: dict[str, Any],
+    def _beside_enterprise(self, once: Once, command: str, body: dict[str, Any],
                            build: Callable[[UUID, Any], Any]) -> Result:
         """Creates an aggregate that is also support of an enterprise: both saved together, at most once."""
-        new_id = derived_id(f"{scope}:{command}", key, command)
+        new_id = once.derived_id(command, command)
 
         def act() -> tuple[list[Any], dict[str, Any]]:
             enterprise = self.app.current_enterprise(body["enterprise_id"])
             created = build(new_id, enterprise)
             return [created, enterprise], answer(created, enterprise_id=str(enterprise.id))
 
-        return self.app.change(scope, key, command, body, act)
+        return self.app.change(once, command, body, act)
 
-    def award_grant(self, scope: str, key: str, body: dict[str, Any]) -> Result:
-        return self._beside_enterprise(scope, key, "award_grant", body, lambda grant_id, enterprise: Grant.award(
+    def award_grant(self, once: Once, body: dict[str, Any]) -> Result:
+        return self._beside_enterprise(once, "award_grant", body, lambda grant_id, enterprise: Grant.award(
             grant_id, enterprise, body["funder"], body["amount_pence"], body["purpose"], body["occurred_at"]))
 
-    def complete_diagnostic(self, scope: str, key: str, body: dict[str, Any]) -> Result:
-        return self._beside_enterprise(scope, key, "complete_diagnostic", body, lambda diagnostic_id, enterprise:
+    def complete_diagnostic(self, once: Once, body: dict[str, Any]) -> Result:
+        return self._beside_enterprise(once, "complete_diagnostic", body, lambda diagnostic_id, enterprise:
                                   Diagnostic.complete(diagnostic_id, enterprise, dict(body["scores"]),
                                                       minutes(body["hours"]), body["occurred_at"]))
 
-    def form_consortium(self, scope: str, key: str, body: dict[str, Any]) -> Result:
-        return self.app.create(scope, key, "form_consortium", body,
+    def form_consortium(self, once: Once, body: dict[str, Any]) -> Result:
+        return self.app.create(once, "form_consortium", body,
                                lambda consortium_id: Consortium(id=consortium_id, **body))
 
-    def join_consortium(self, scope: str, key: str, consortium_id: UUID, body: dict[str, Any]) -> Result:
-        return self.app.step(scope, key, "join_consortium", Consortium, consortium_id, body,
+    def join_consortium(self, once: Once, consortium_id: UUID, body: dict[str, Any]) -> Result:
+        return self.app.step(once, "join_consortium", Consortium, consortium_id, body,
                              lambda consortium: consortium.admit(
             self.app.current_enterprise(body["enterprise_id"]), body["occurred_at"]))
 
     # -- community research ---------------------------------------------------------------------------------------
-    def recruit_researcher(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+    def recruit_researcher(self, once: Once, body: dict[str, Any]) -> Result:
         def build(researcher_id: UUID) -> CommunityResearcher:
             return CommunityResearcher(id=researcher_id,
                                        personal=self.vault.seal(researcher_id, _personal(body, ("display_name",))),
                                        programme=body["programme"], occurred_at=body["occurred_at"])
 
-        return self.app.create(scope, key, "recruit_researcher", _hashed(body, ("display_name",), self.index), build)
+        return self.app.create(once, "recruit_researcher", _hashed(body, ("display_name",), self.index), build)
 
-    def researcher_step(self, scope: str, key: str, name: str, researcher_id: UUID,
+    def researcher_step(self, once: Once, name: str, researcher_id: UUID,
                         body: dict[str, Any]) -> Result:
-        return self.app.step(scope, key, name, CommunityResearcher, researcher_id, body,
+        return self.app.step(once, name, CommunityResearcher, researcher_id, body,
                         lambda researcher: RESEARCHER_STEPS[name](researcher, body))
 
-    def map_asset(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+    def map_asset(self, once: Once, body: dict[str, Any]) -> Result:
         """An entry with personal data is sealed under its own key (its own retention class, erasable alone)."""
         personal, consent = body["personal_data"], body["consent"]
         texts = {"title": body["title"], "description": body["description"]}
@@ -169,20 +179,20 @@ class CommunityCases:
                                  occurred_at=body["occurred_at"])
 
         hashed = _hashed(body, ("title", "description"), self.index) if personal else body
-        return self.app.create(scope, key, "map_asset", hashed, build)
+        return self.app.create(once, "map_asset", hashed, build)
 
-    def withdraw_asset_consent(self, scope: str, key: str, entry_id: UUID, body: dict[str, Any], by: str) -> Result:
+    def withdraw_asset_consent(self, once: Once, entry_id: UUID, body: dict[str, Any], by: str) -> Result:
         def withdraw(entry: AssetMapEntry) -> None:
             entry.withdraw_consent(body["occurred_at"])  # checks first (nothing stored until the save)
             self.vault.erase(entry.id, by=by, ground="asset map consent withdrawn")
 
-        return self.app.step(scope, key, "withdraw_asset_consent", AssetMapEntry, entry_id, body, withdraw)
+        return self.app.step(once, "withdraw_asset_consent", AssetMapEntry, entry_id, body, withdraw)
 
-    def make_introduction(self, scope: str, key: str, body: dict[str, Any]) -> Result:
+    def make_introduction(self, once: Once, body: dict[str, Any]) -> Result:
         def build(introduction_id: UUID) -> Introduction:
             connector = self.app.load(CommunityResearcher, body["connector_id"], "connector_id")
             enterprise = None if body["enterprise_id"] is None else self.app.current_enterprise(body["enterprise_id"])
             person = None if body["person_ref"] is None else str(body["person_ref"])
             return Introduction.make(introduction_id, connector, body["to"], enterprise, person, body["occurred_at"])
 
-        return self.app.create(scope, key, "make_introduction", body, build)
+        return self.app.create(once, "make_introduction", body, build)

@@ -2,8 +2,6 @@
 of EnterprisesService). Each takes the contract named in its ``body`` and answers as chassis.http says."""
 from __future__ import annotations
 
-from typing import Any
-
 from eventsourcing.application import AggregateNotFoundError
 
 from chassis.errors import NotFound
@@ -58,7 +56,7 @@ class CommunityRoutes(Routes):
            body=community.RecruitMentor, requires_idempotency_key=True, answers=STORED,
            summary="A volunteer mentor recruited (channel, specialisms, availability)")
     def recruit_mentor(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.recruit_mentor(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.recruit_mentor(call.once, call.body))
 
     @route("GET", MENTOR, answer=answers.Mentor, roles=READERS, audit_read="mentor_id",
            answers={200: "the mentor", 404: "none"},
@@ -72,44 +70,43 @@ class CommunityRoutes(Routes):
            requires_idempotency_key=True,
            answers=STORED, summary="How many enterprises the mentor can take")
     def change_availability(self, call: Call) -> tuple[int, dict]:
-        return self._mentor(call, "change_availability", lambda m: m.change_availability(**call.body))
+        return self._mentor(call, "change_availability")
 
     @route("POST", MENTOR + "/matches", answer=answers.MentorStored, roles=STAFF, body=community.MatchMentor,
            requires_idempotency_key=True,
            answers=STORED, summary="Match the mentor with an enterprise in a programme")
     def match_mentor(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.match_mentor(call.organisation, call.idempotency_key,
+        return created(self.community.match_mentor(call.once,
                                           call.path["mentor_id"], call.body))
 
     @route("POST", MENTOR + "/sessions", answer=answers.MentorStored, roles=STAFF, body=community.GiveMentoring,
            requires_idempotency_key=True,
            answers=STORED, summary="A mentoring session (also support of the enterprise)")
     def give_mentoring(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.give_mentoring(call.organisation, call.idempotency_key,
+        return created(self.community.give_mentoring(call.once,
                                             call.path["mentor_id"], call.body))
 
     @route("POST", MENTOR + "/recognitions", answer=answers.MentorStored, roles=STAFF, body=community.RecogniseMentor,
            requires_idempotency_key=True,
            answers=STORED, summary="Recognition: the annual mentor dinner, an award, a video")
     def recognise_mentor(self, call: Call) -> tuple[int, dict]:
-        return self._mentor(call, "recognise_mentor", lambda m: m.recognise(**call.body))
+        return self._mentor(call, "recognise_mentor")
 
     @route("POST", MENTOR + "/stepping-down", answer=answers.MentorStored, roles=STAFF, body=community.StepDown,
            requires_idempotency_key=True,
            answers=STORED, summary="The mentor steps down")
     def step_down(self, call: Call) -> tuple[int, dict]:
-        return self._mentor(call, "step_down", lambda m: m.step_down(**call.body))
+        return self._mentor(call, "step_down")
 
-    def _mentor(self, call: Call, name: str, apply: Any) -> tuple[int, dict]:
-        return created(self.store.step(call.organisation, call.idempotency_key, name, Mentor,
-                                       call.path["mentor_id"], call.body, apply))
+    def _mentor(self, call: Call, name: str) -> tuple[int, dict]:
+        return created(self.community.mentor_step(call.once, name, call.path["mentor_id"], call.body))
 
     # -- network events --------------------------------------------------------------------------------------
     @route("POST", "/network-events", answer=answers.NetworkEventStored, produces=("network_event_id",), roles=STAFF,
            body=community.HoldNetworkEvent, requires_idempotency_key=True,
            answers=STORED, summary="A SoHo network meeting, awareness session, supply-chain event or festival held")
     def hold_event(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.hold_event(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.hold_event(call.once, call.body))
 
     @route("GET", EVENT, answer=answers.NetworkEvent, roles=READERS, answers={200: "the event", 404: "none"},
            summary="An event: attendance, pitches, leads, contracts, ideas")
@@ -121,21 +118,21 @@ class CommunityRoutes(Routes):
            requires_idempotency_key=True,
            answers=STORED, summary="Who attended (people, enterprises, organisations by reference) and walk-ins")
     def record_attendance(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.record_attendance(call.organisation, call.idempotency_key,
+        return created(self.community.record_attendance(call.once,
                                                call.path["network_event_id"], call.body))
 
     @route("POST", EVENT + "/supply-chain-outcomes", answer=answers.NetworkEventStored, roles=STAFF,
            body=community.RecordSupplyChainOutcome,
            requires_idempotency_key=True, answers=STORED, summary="A pitch to buyers, a lead, or a contract won")
     def record_supply_chain_outcome(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.record_supply_chain_outcome(call.organisation, call.idempotency_key,
+        return created(self.community.record_supply_chain_outcome(call.once,
                                                          call.path["network_event_id"], call.body))
 
     @route("POST", EVENT + "/ideas", answer=answers.NetworkEventStored, roles=STAFF, body=community.RecordIdea,
            requires_idempotency_key=True,
            answers=STORED, summary="An idea raised at an awareness session became this enterprise")
     def record_idea(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.record_idea(call.organisation, call.idempotency_key,
+        return created(self.community.record_idea(call.once,
                                          call.path["network_event_id"], call.body))
 
     # -- grants, diagnostics, consortia ----------------------------------------------------------------------
@@ -144,19 +141,19 @@ class CommunityRoutes(Routes):
            requires_idempotency_key=True, answers=STORED,
            summary="A grant awarded to an enterprise (pence)")
     def award_grant(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.award_grant(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.award_grant(call.once, call.body))
 
     @route("POST", "/diagnostics", answer=answers.DiagnosticStored, produces=("diagnostic_id",), roles=STAFF,
            body=community.CompleteDiagnostic, requires_idempotency_key=True,
            answers=STORED, summary="A business diagnostic of an enterprise")
     def complete_diagnostic(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.complete_diagnostic(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.complete_diagnostic(call.once, call.body))
 
     @route("POST", "/consortia", answer=answers.ConsortiumStored, produces=("consortium_id",), roles=STAFF,
            body=community.FormConsortium, requires_idempotency_key=True,
            answers=STORED, summary="A consortium (for example the food consortium)")
     def form_consortium(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.form_consortium(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.form_consortium(call.once, call.body))
 
     @route("GET", "/consortia/<uuid:consortium_id>", answer=answers.Consortium, roles=READERS,
            answers={200: "the consortium", 404: "none"},
@@ -168,7 +165,7 @@ class CommunityRoutes(Routes):
            body=community.JoinConsortium,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise joins the consortium")
     def join_consortium(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.join_consortium(call.organisation, call.idempotency_key,
+        return created(self.community.join_consortium(call.once,
                                              call.path["consortium_id"], call.body))
 
     # -- community research ----------------------------------------------------------------------------------
@@ -176,7 +173,7 @@ class CommunityRoutes(Routes):
            body=community.RecruitResearcher, requires_idempotency_key=True,
            answers=STORED, summary="A community researcher, connector or partner recruited")
     def recruit_researcher(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.recruit_researcher(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.recruit_researcher(call.once, call.body))
 
     @route("GET", RESEARCHER, answer=answers.Researcher, roles=READERS, audit_read="researcher_id",
            answers={200: "the researcher", 404: "none"},
@@ -218,7 +215,7 @@ class CommunityRoutes(Routes):
         return self._researcher(call, "record_mentoring")
 
     def _researcher(self, call: Call, name: str) -> tuple[int, dict]:
-        return created(self.community.researcher_step(call.organisation, call.idempotency_key, name,
+        return created(self.community.researcher_step(call.once, name,
                                              call.path["researcher_id"], call.body))
 
     @route("POST", "/asset-map", answer=answers.EntryStored, produces=("entry_id",), roles=STAFF,
@@ -226,7 +223,7 @@ class CommunityRoutes(Routes):
            requires_idempotency_key=True, answers=STORED,
            summary="An asset: place, organisation, skill or network (personal data only with consent)")
     def map_asset(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.map_asset(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.map_asset(call.once, call.body))
 
     @route("GET", "/asset-map/<uuid:entry_id>", answer=answers.AssetEntry, roles=READERS,
            audit_read="entry_id", answers={200: "the entry", 404: "none"},
@@ -239,11 +236,11 @@ class CommunityRoutes(Routes):
            body=community.WithdrawAssetConsent,
            requires_idempotency_key=True, answers=STORED, summary="Consent withdrawn: the entry's personal part erased")
     def withdraw_asset_consent(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.withdraw_asset_consent(call.organisation, call.idempotency_key,
+        return created(self.community.withdraw_asset_consent(call.once,
                                                     call.path["entry_id"], call.body, call.meta["actor"]))
 
     @route("POST", "/introductions", answer=answers.IntroductionStored, produces=("introduction_id",), roles=STAFF,
            body=community.MakeIntroduction, requires_idempotency_key=True,
            answers=STORED, summary="A connector introduces a person to an enterprise, the hub or FUSE")
     def make_introduction(self, call: Call) -> tuple[int, dict]:
-        return created(self.community.make_introduction(call.organisation, call.idempotency_key, call.body))
+        return created(self.community.make_introduction(call.once, call.body))

@@ -41,7 +41,7 @@ class FuseRoutes(Routes):
            summary="Record an enterprise (or a venture not yet registered), once")
     def register_enterprise(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.RegisterEnterprise; returns the enterprise id and event id."""
-        return 201, self.fuse.register_enterprise(call.organisation, call.idempotency_key, call.body)[0]
+        return 201, self.fuse.register_enterprise(call.once, call.body)[0]
 
     @route("GET", "/enterprises/possible-duplicates", answer=answers.PossibleDuplicateEnterprises, roles=STAFF,
            answers={200: "records to check by hand"},
@@ -61,7 +61,7 @@ class FuseRoutes(Routes):
            body=commands.RecordRegistration,
            requires_idempotency_key=True, answers=STORED, summary="A venture registered: legal form and date")
     def record_registration(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.record_registration(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+        return 201, self.fuse.record_registration(call.once, call.path["enterprise_id"],
                                                   call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support", answer=answers.EnterpriseStored, roles=STAFF,
@@ -69,7 +69,7 @@ class FuseRoutes(Routes):
            requires_idempotency_key=True, answers=STORED,
            summary="Support hours given within a programme the enterprise belongs to")
     def log_support(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.log_support(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+        return 201, self.fuse.log_support(call.once, call.path["enterprise_id"],
                                           call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/support-corrections", answer=answers.EnterpriseStored,
@@ -77,7 +77,7 @@ class FuseRoutes(Routes):
            requires_idempotency_key=True, answers=STORED,
            summary="Correct the hours of staff support logged wrongly (the logged support stays in the history)")
     def correct_support(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.correct_support(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+        return 201, self.fuse.correct_support(call.once, call.path["enterprise_id"],
                                               call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/dissolution", answer=answers.EnterpriseStored, roles=STAFF,
@@ -85,21 +85,21 @@ class FuseRoutes(Routes):
            requires_idempotency_key=True, answers=STORED,
            summary="The enterprise dissolved (it stays counted for what it achieved; no later steps)")
     def dissolve_enterprise(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.dissolve_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+        return 201, self.fuse.dissolve_enterprise(call.once, call.path["enterprise_id"],
                                                   call.body)[0]
 
     @route("POST", "/enterprises/<uuid:enterprise_id>/merge", answer=answers.EnterpriseStored, roles=STAFF,
            body=commands.MergeEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="This record duplicates another: merge it")
     def merge_enterprise(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.merge_enterprise(call.organisation, call.idempotency_key, call.path["enterprise_id"],
+        return 201, self.fuse.merge_enterprise(call.once, call.path["enterprise_id"],
                                                **call.body)[0]
 
     @route("POST", "/rounds", answer=answers.RoundStored, produces=("round_id",), roles=STAFF, body=commands.OpenRound,
            requires_idempotency_key=True, answers=STORED,
            summary="Open a FUSE recruitment round")
     def open_round(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.open_round(call.organisation, call.idempotency_key, call.body)[0]
+        return 201, self.fuse.open_round(call.once, call.body)[0]
 
     @route("GET", "/rounds/<uuid:round_id>", answer=answers.Round, roles=READERS,
            answers={200: "the round", 404: "none"},
@@ -111,7 +111,7 @@ class FuseRoutes(Routes):
            requires_idempotency_key=True,
            answers=STORED, summary="Close the round: it takes no more steps")
     def close_round(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.close_round(call.organisation, call.idempotency_key, call.path["round_id"], call.body)[0]
+        return 201, self.fuse.close_round(call.once, call.path["round_id"], call.body)[0]
 
     @route("POST", "/rounds/<uuid:round_id>/applications", answer=answers.ApplicationStored,
            produces=("application_id",), roles=STAFF, body=commands.SubmitApplication,
@@ -119,7 +119,7 @@ class FuseRoutes(Routes):
     def submit_application(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.enterprises.SubmitApplication; returns the application, applicant and enterprise ids
         and how the enterprise was matched (new, registration, name, chosen)."""
-        return 201, self.fuse.submit_application(call.organisation, call.idempotency_key, call.path["round_id"],
+        return 201, self.fuse.submit_application(call.once, call.path["round_id"],
                                                  call.body)[0]
 
     @route("POST", APPLICATION + "/shortlisting", answer=answers.ApplicationStored, roles=STAFF,
@@ -152,19 +152,19 @@ class FuseRoutes(Routes):
            body=commands.LinkEnterprise,
            requires_idempotency_key=True, answers=STORED, summary="The application is for this existing enterprise")
     def link_application(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.link_application(call.organisation, call.idempotency_key, call.path["round_id"],
+        return 201, self.fuse.link_application(call.once, call.path["round_id"],
                                                call.path["application_id"], **call.body)[0]
 
     def _application(self, call: Call, use_case: Any) -> tuple[int, dict]:
         """A step on one application: ``use_case(scope, key, round_id, application_id, body)``."""
-        return 201, use_case(call.organisation, call.idempotency_key, call.path["round_id"],
+        return 201, use_case(call.once, call.path["round_id"],
                              call.path["application_id"], call.body)[0]
 
     @route("POST", "/applicants", answer=answers.ApplicantStored, produces=("applicant_id",), roles=STAFF,
            body=commands.RecordApplicant, requires_idempotency_key=True,
            answers=STORED, summary="A person joining a short programme without applying (details sealed)")
     def record_applicant(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.record_applicant(call.organisation, call.idempotency_key, call.body)[0]
+        return 201, self.fuse.record_applicant(call.once, call.body)[0]
 
     @route("GET", "/applicants/<uuid:applicant_id>", answer=answers.Applicant, roles=STAFF,
            audit_read="applicant_id", answers={200: "the person", 404: "none"},
@@ -178,7 +178,7 @@ class FuseRoutes(Routes):
            body=commands.StartProgramme, requires_idempotency_key=True,
            answers=STORED, summary="A FUSE cohort or a short programme (summer boot camp)")
     def start_programme(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.start_programme(call.organisation, call.idempotency_key, call.body)[0]
+        return 201, self.fuse.start_programme(call.once, call.body)[0]
 
     @route("GET", "/programmes/<uuid:programme_id>", answer=answers.Programme, roles=READERS,
            answers={200: "the programme", 404: "none"},
@@ -190,5 +190,5 @@ class FuseRoutes(Routes):
            body=commands.AdmitMember,
            requires_idempotency_key=True, answers=STORED, summary="An enterprise and/or a person joins")
     def admit_member(self, call: Call) -> tuple[int, dict]:
-        return 201, self.fuse.admit_member(call.organisation, call.idempotency_key, call.path["programme_id"],
+        return 201, self.fuse.admit_member(call.once, call.path["programme_id"],
                                            call.body)[0]

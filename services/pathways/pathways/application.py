@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from chassis.application import ServiceApplication
 from chassis.errors import ClientError, Forbidden, NotFound
-from chassis.idempotency import answers, key_row, request_hash, run_once, save_keyed
+from chassis.idempotency import Once, answers, key_row, request_hash, save_keyed
 from contracts.vocabulary import REGULATORS
 from pathways import caseload
 from pathways.domain.due import due_items
@@ -108,7 +108,7 @@ class Pathways(ServiceApplication):
         except AggregateNotFoundError:
             return None
 
-    def post_step(self, poster: Poster, key: str, client_id: UUID, regulator: str, step_type: str,
+    def post_step(self, poster: Poster, once: Once, client_id: UUID, regulator: str, step_type: str,
                   occurred_at: datetime, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """One step on one pathway, at most once per key; refused steps store nothing."""
         pathway_id = Pathway.create_id(client_id, regulator)
@@ -120,7 +120,7 @@ class Pathways(ServiceApplication):
 
         body = _body({"client_id": client_id, "regulator": regulator, "type": step_type, "occurred_at": occurred_at,
                       "payload": payload})
-        return run_once(self, f"{poster.organisation}:step", key, body, command)
+        return once.run(self, "step", body, command)
 
     def post_steps(self, poster: Poster, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Many steps (loaded ``BatchStep`` dicts, payloads loaded), each answered on its own, stored together.
@@ -157,8 +157,8 @@ class Pathways(ServiceApplication):
 
     def _one(self, poster: Poster, step: dict[str, Any]) -> dict[str, Any]:
         try:
-            answer, _ = self.post_step(poster, step["idempotency_key"], step["client_id"], step["regulator"],
-                                  step["type"], step["occurred_at"], step["payload"])
+            answer, _ = self.post_step(poster, Once(poster.organisation, step["idempotency_key"]), step["client_id"],
+                                       step["regulator"], step["type"], step["occurred_at"], step["payload"])
             return {"status": 201, **answer}
         except ClientError as error:
             return {"status": error.status, **error.body()}

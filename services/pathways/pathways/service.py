@@ -89,7 +89,7 @@ class PathwaysService(StandardEndpoints):
         if regulator not in rf.REGULATORS:
             raise NotFound(f"no regulator {regulator}")
         payload = pathway_steps.PAYLOAD_SCHEMAS[step["type"]].load(step["payload"])
-        answer, _ = self.store.post_step(_poster(call), call.idempotency_key, call.path["client_id"], regulator,
+        answer, _ = self.store.post_step(_poster(call), call.once, call.path["client_id"], regulator,
                               step["type"], step["occurred_at"], payload)
         return 201, answer
 

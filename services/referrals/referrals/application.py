@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 from chassis.application import ServiceApplication
 from chassis.clock import ensure_past
 from chassis.errors import Conflict, NotFound
-from chassis.idempotency import create_once, run_once
+from chassis.idempotency import Once
 from chassis.vault import Vault
 from referrals.domain.referral import ErasureDecision, PartnerNotRegisteredError, Referral, ReferralPartner
 from referrals.identity import TABLES, IdentityIndex, Match
@@ -48,7 +48,7 @@ class Referrals(ServiceApplication):
         super().__init__(*args, **kwargs)
         self._active_partners: dict[str, float] = {}
 
-    def submit_referral(self, scope: str, key: str, form: dict[str, Any], seal: Callable[[UUID, dict[str, Any]], str],
+    def submit_referral(self, once: Once, form: dict[str, Any], seal: Callable[[UUID, dict[str, Any]], str],
                         index: IdentityIndex | None = None) -> tuple[dict[str, Any], bool]:
         """``form``: contracts.referrals.SubmitReferral, loaded; ``seal`` encrypts the personal part; ``index``
         recognises a person referred before (the referral is then attached to that client)."""
@@ -70,7 +70,7 @@ class Referrals(ServiceApplication):
                             match=match.kind, matched_on=match.matched_on,
                             external_reference=form.get("external_reference"))
 
-        answer, replayed = create_once(self, f"{scope}:submit_referral", key, form, create, _answer)
+        answer, replayed = once.create(self, "submit_referral", form, create, _answer)
         if index is not None and not replayed:
             client_id, referral_id = UUID(answer["client_id"]), UUID(answer["referral_id"])
             clashes = index.remember(client_id, digests, match.owners)
@@ -81,7 +81,7 @@ class Referrals(ServiceApplication):
                            form["occurred_at"].isoformat())
         return answer, replayed
 
-    def register_partner(self, scope: str, key: str, partner_id: str, name: str, kind: str,
+    def register_partner(self, once: Once, partner_id: str, name: str, kind: str,
                          occurred_at: datetime) -> tuple[dict[str, Any], bool]:
         def command() -> tuple[list[Any], dict[str, Any]]:
             if self._partner(partner_id) is not None:
@@ -90,7 +90,7 @@ class Referrals(ServiceApplication):
             return [partner], {"partner_id": partner_id, "kind": kind, "active": True}
 
         body = {"partner_id": partner_id, "name": name, "kind": kind, "occurred_at": occurred_at}
-        return run_once(self, f"{scope}:register_partner", key, body, command)
+        return once.run(self, "register_partner", body, command)
 
     def partners(self, partner_ids: list[str]) -> list[dict[str, Any]]:
         found = [self._partner(partner_id) for partner_id in partner_ids]
@@ -116,7 +116,7 @@ class Referrals(ServiceApplication):
     def possible_duplicates(self, index: IdentityIndex) -> list[dict[str, Any]]:
         return index.possible_duplicates()
 
-    def change_referral(self, scope: str, key: str, command_name: str, referral_id: UUID, body: dict[str, Any],
+    def change_referral(self, once: Once, command_name: str, referral_id: UUID, body: dict[str, Any],
                         change: Callable[[Referral], None]) -> tuple[dict[str, Any], bool]:
         """Applies one lifecycle step (``change``) to a referral, at most once per idempotency key."""
         def command() -> tuple[list[Any], dict[str, Any]]:
@@ -124,15 +124,15 @@ class Referrals(ServiceApplication):
             change(referral)
             return [referral], _answer(referral)
 
-        return run_once(self, f"{scope}:{command_name}", key, {"referral_id": referral_id, **body}, command)
+        return once.run(self, command_name, {"referral_id": referral_id, **body}, command)
 
-    def accept_client(self, scope: str, key: str, referral_id: UUID, regulator: str,
+    def accept_client(self, once: Once, referral_id: UUID, regulator: str,
                       occurred_at: datetime) -> tuple[dict[str, Any], bool]:
-        return self.change_referral(scope, key, "accept_client", referral_id,
+        return self.change_referral(once, "accept_client", referral_id,
                                     {"regulator": regulator, "occurred_at": occurred_at},
                                     lambda referral: referral.accept(regulator=regulator, occurred_at=occurred_at))
 
-    def correct_details(self, scope: str, key: str, referral_id: UUID, corrections: dict[str, Any],
+    def correct_details(self, once: Once, referral_id: UUID, corrections: dict[str, Any],
                         reseal: Callable[[UUID, str, dict[str, Any]], str]) -> tuple[dict[str, Any], bool]:
         """``reseal(client_id, sealed, corrections)`` opens the sealed form, applies the corrections, seals it."""
         occurred_at = corrections.pop("occurred_at")
@@ -143,7 +143,7 @@ class Referrals(ServiceApplication):
             referral.ensure_not_erased()  # the vault would refuse to reseal first, as a server error
             referral.correct_details(reseal(referral.client_id, referral.personal, corrections), names, occurred_at)
 
-        return self.change_referral(scope, key, "correct_details", referral_id,
+        return self.change_referral(once, "correct_details", referral_id,
                                     {**corrections, "occurred_at": occurred_at}, change)
 
     def get_referral(self, referral_id: UUID) -> Referral:
@@ -167,7 +167,7 @@ class Referrals(ServiceApplication):
             view["personal"] = open_personal(referral.client_id, referral.personal)
         return view
 
-    def decide_erasure(self, scope: str, key: str, referral_id: UUID, decision: str, ground: str,
+    def decide_erasure(self, once: Once, referral_id: UUID, decision: str, ground: str,
                        requested_on: Any, erase_key: Callable[[UUID], bool]) -> tuple[dict[str, Any], bool]:
         """Erases the client's personal data (deletes the key, then records it) or records a refusal."""
         def command() -> tuple[list[Any], dict[str, Any]]:
@@ -181,7 +181,7 @@ class Referrals(ServiceApplication):
                                         "erased": referral.erased}
 
         body = {"referral_id": referral_id, "decision": decision, "ground": ground, "requested_on": requested_on}
-        return run_once(self, f"{scope}:decide_erasure", key, body, command)
+        return once.run(self, "decide_erasure", body, command)
 
 
 class ReferralCases:
@@ -189,37 +189,37 @@ class ReferralCases:
 
     Its collaborators are given once: the event store (``Referrals``), the vault that seals, opens and erases
     personal data, and the identity index that recognises a person referred before. Entrypoints call these and
-    nothing else (referrals.service); idempotency is per ``(scope, key)``: the caller's organisation and its
-    Idempotency-Key.
+    nothing else (referrals.service); idempotency is per request (``chassis.idempotency.Once``: the caller's
+    organisation and its Idempotency-Key).
     """
 
     def __init__(self, store: Referrals, vault: Vault, identities: IdentityIndex) -> None:
         self.store, self.vault, self.identities = store, vault, identities
 
-    def submit_referral(self, scope: str, key: str, form: dict[str, Any]) -> dict[str, Any]:
-        return self.store.submit_referral(scope, key, form, self.vault.seal, self.identities)[0]
+    def submit_referral(self, once: Once, form: dict[str, Any]) -> dict[str, Any]:
+        return self.store.submit_referral(once, form, self.vault.seal, self.identities)[0]
 
-    def register_partner(self, scope: str, key: str, **partner: Any) -> dict[str, Any]:
-        return self.store.register_partner(scope, key, **partner)[0]
+    def register_partner(self, once: Once, **partner: Any) -> dict[str, Any]:
+        return self.store.register_partner(once, **partner)[0]
 
     def partner(self, partner_id: str) -> dict[str, Any] | None:
         found = self.store.partners([partner_id])
         return found[0] if found else None
 
-    def take_step(self, scope: str, key: str, step: str, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
+    def take_step(self, once: Once, step: str, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
         """A lifecycle step by the name of the domain's command (``record_consent``, ``decline``, ...)."""
-        return self.store.change_referral(scope, key, step, referral_id, body,
+        return self.store.change_referral(once, step, referral_id, body,
                                           lambda referral: getattr(referral, step)(**body))[0]
 
-    def assess(self, scope: str, key: str, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
+    def assess(self, once: Once, referral_id: UUID, body: dict[str, Any]) -> dict[str, Any]:
         """Eligibility and English; the immigration status is sealed like the rest of the person's data."""
-        return self.store.change_referral(scope, key, "assess", referral_id, body, lambda referral: referral.assess(
+        return self.store.change_referral(once, "assess", referral_id, body, lambda referral: referral.assess(
             **body, seal=lambda data: self.vault.seal(referral.client_id, data)))[0]
 
-    def accept_client(self, scope: str, key: str, referral_id: UUID, **body: Any) -> dict[str, Any]:
-        return self.store.accept_client(scope, key, referral_id, **body)[0]
+    def accept_client(self, once: Once, referral_id: UUID, **body: Any) -> dict[str, Any]:
+        return self.store.accept_client(once, referral_id, **body)[0]
 
-    def correct_details(self, scope: str, key: str, referral_id: UUID, corrections: dict[str, Any]) -> dict[str, Any]:
+    def correct_details(self, once: Once, referral_id: UUID, corrections: dict[str, Any]) -> dict[str, Any]:
         """Reseals the corrected form; a corrected person is found by the corrected details from then on."""
         corrected: dict[str, Any] = {}
 
@@ -228,7 +228,7 @@ class ReferralCases:
             corrected.update(client_id=client_id, person=person)
             return resealed
 
-        answer, replayed = self.store.correct_details(scope, key, referral_id, dict(corrections), reseal)
+        answer, replayed = self.store.correct_details(once, referral_id, dict(corrections), reseal)
         if corrected and not replayed and "person" in corrections:
             person = corrected["person"]
             self.identities.note(corrected["client_id"], referral_id,
@@ -255,14 +255,14 @@ class ReferralCases:
     def possible_duplicates(self) -> list[dict[str, Any]]:
         return self.identities.possible_duplicates()
 
-    def decide_erasure(self, scope: str, key: str, referral_id: UUID, by: str, **decision: Any) -> dict[str, Any]:
+    def decide_erasure(self, once: Once, referral_id: UUID, by: str, **decision: Any) -> dict[str, Any]:
         """Erasure deletes the client's data key (crypto-shredding) and forgets their identifiers; a refusal is
         recorded with its ground."""
         def erase(client_id: UUID) -> bool:
             self.identities.forget(client_id)  # an erased person is never recognised again
             return self.vault.erase(client_id, by=by, ground=decision["ground"])
 
-        return self.store.decide_erasure(scope, key, referral_id, erase_key=erase, **decision)[0]
+        return self.store.decide_erasure(once, referral_id, erase_key=erase, **decision)[0]
 
     def _reseal(self, client_id: UUID, sealed: str, corrections: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The corrected form sealed, and the corrected person."""

@@ -41,7 +41,7 @@ class ReferralsService(StandardEndpoints):
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin") \
                 and call.body["partner_id"] != call.organisation:
             raise Forbidden("a partner refers for its own organisation only", fields={"partner_id": ["not yours"]})
-        answer = self.cases.submit_referral(call.organisation, call.idempotency_key, call.body)
+        answer = self.cases.submit_referral(call.once, call.body)
         if call.acting_as("referrer") and not call.acting_as("caseworker", "admin"):
             # identity matching stays internal: a partner learns neither the client's id nor that the person was
             # known (another partner may have referred them); the hub sees both
@@ -53,7 +53,7 @@ class ReferralsService(StandardEndpoints):
            requires_idempotency_key=True, answers=CREATED, summary="Accept the client at the assessed entry point")
     def accept_client(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.AcceptClient; returns the referral's new event id."""
-        return 201, self.cases.accept_client(call.organisation, call.idempotency_key, call.path["referral_id"],
+        return 201, self.cases.accept_client(call.once, call.path["referral_id"],
                                              **call.body)
 
     @route("POST", "/referrals/<uuid:referral_id>/contact-attempts", answer=answers.ReferralStored, roles=HUB,
@@ -77,7 +77,7 @@ class ReferralsService(StandardEndpoints):
     @route("POST", "/referrals/<uuid:referral_id>/assessment", answer=answers.ReferralStored, roles=HUB, body=rf.Assess,
            requires_idempotency_key=True, answers=CREATED, summary="Eligibility and English: the entry point")
     def assess(self, call: Call) -> tuple[int, dict]:
-        return 201, self.cases.assess(call.organisation, call.idempotency_key, call.path["referral_id"], call.body)
+        return 201, self.cases.assess(call.once, call.path["referral_id"], call.body)
 
     @route("POST", "/referrals/<uuid:referral_id>/decline", answer=answers.ReferralStored, roles=HUB, body=rf.Decline,
            requires_idempotency_key=True, answers=CREATED, summary="Decline the referral, with a reason")
@@ -100,7 +100,7 @@ class ReferralsService(StandardEndpoints):
            body=rf.CorrectDetails,
            requires_idempotency_key=True, answers=CREATED, summary="Correct details of the form (a new event)")
     def correct_details(self, call: Call) -> tuple[int, dict]:
-        return 201, self.cases.correct_details(call.organisation, call.idempotency_key, call.path["referral_id"],
+        return 201, self.cases.correct_details(call.once, call.path["referral_id"],
                                                call.body)
 
     @route("POST", "/partners", answer=answers.Partner, produces=("partner_id",), roles=HUB, body=rf.RegisterPartner,
@@ -108,7 +108,7 @@ class ReferralsService(StandardEndpoints):
            answers={201: "registered", 409: "already registered"}, summary="Register a referral partner")
     def register_partner(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.RegisterPartner. Issue its credentials with launcher.credentials."""
-        return 201, self.cases.register_partner(call.organisation, call.idempotency_key, **call.body)
+        return 201, self.cases.register_partner(call.once, **call.body)
 
     @route("GET", "/partners/<partner_id>", answer=answers.Partner, roles=HUB,
            answers={200: "the partner", 404: "not registered"},
@@ -136,7 +136,7 @@ class ReferralsService(StandardEndpoints):
         return {"clients": self.cases.search_clients(call.body)}
 
     def _step(self, call: Call, name: str) -> tuple[int, dict]:
-        return 201, self.cases.take_step(call.organisation, call.idempotency_key, name, call.path["referral_id"],
+        return 201, self.cases.take_step(call.once, name, call.path["referral_id"],
                                          call.body)
 
     @route("GET", "/referrals/<uuid:referral_id>", answer=answers.Referral, roles=("referrer", "caseworker", "admin"),
@@ -156,5 +156,5 @@ class ReferralsService(StandardEndpoints):
            summary="Erase the client's personal data, or record why the request is refused")
     def decide_erasure(self, call: Call) -> tuple[int, dict]:
         """Takes contracts.referrals.DecideErasure; erasure deletes the client's data key (crypto-shredding)."""
-        return 201, self.cases.decide_erasure(call.organisation, call.idempotency_key, call.path["referral_id"],
+        return 201, self.cases.decide_erasure(call.once, call.path["referral_id"],
                                               by=call.meta["actor"], **call.body)

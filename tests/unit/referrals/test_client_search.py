@@ -8,6 +8,7 @@ import pytest
 from marshmallow import ValidationError
 
 from chassis.application import build_application
+from chassis.idempotency import Once
 from contracts.referrals import ClientSearch, SubmitReferral
 from launcher.demo_people import referral_form
 from referrals.application import Referrals
@@ -31,14 +32,14 @@ def index(app):
 
 def refer(app, index, number: int, partner: str = "club", **person) -> dict:
     try:
-        app.register_partner("hub", f"register-{partner}", partner, partner.title(), "work_club", WHEN)
+        app.register_partner(Once("hub", f"register-{partner}"), partner, partner.title(), "work_club", WHEN)
     except Exception:
         pass  # registered already
     form = referral_form(number, partner, "doctor", WHEN.isoformat())
     form["person"].update(person)
     form["external_reference"] = f"CASE/{number}"
     loaded = SubmitReferral().load(form)
-    answer, _ = app.submit_referral(partner, uuid.uuid4().hex, loaded, lambda client_id, data: "v1.sealed", index)
+    answer, _ = app.submit_referral(Once(partner, uuid.uuid4().hex), loaded, lambda client_id, data: "v1.sealed", index)
     return {**answer, "form": form}
 
 

@@ -70,7 +70,7 @@ class LedgerEndpoints:
            answers={201: "registered", 409: "a contract with this id exists"},
            summary="Register an outcomes contract (parties, period, metrics, dated prices, caps, payer shares)")
     def register_outcomes_contract(self, call: Call) -> tuple[int, dict]:
-        return 201, self.cases.register_contract(call.organisation, call.idempotency_key,
+        return 201, self.cases.register_contract(call.once,
                                                  TermsSchema().dump(call.body))[0]
 
     @route("POST", "/outcomes-contracts/<contract_id>/prices", answer=rp.ContractStored, roles=("admin",),
@@ -78,7 +78,7 @@ class LedgerEndpoints:
            requires_idempotency_key=True, answers={201: "amended", 404: "no such contract"},
            summary="Add price versions (an uplift or a renegotiation), in force from a later date")
     def amend_prices(self, call: Call) -> tuple[int, dict]:
-        return 201, self.cases.amend_prices(call.organisation, _roles(call), call.idempotency_key,
+        return 201, self.cases.amend_prices(call.once, _roles(call),
                                             call.path["contract_id"], AmendPrices().dump(call.body),
                                             call.body["occurred_at"])[0]
 
@@ -88,7 +88,7 @@ class LedgerEndpoints:
                                                    422: "not between an investor and the provider"},
            summary="Money between an investor and the provider: an investment drawn down, interest or capital repaid")
     def record_transaction(self, call: Call) -> tuple[int, dict]:
-        return 201, self.cases.record_transaction(call.organisation, _roles(call), call.idempotency_key,
+        return 201, self.cases.record_transaction(call.once, _roles(call),
                                                   call.path["contract_id"], call.body,
                                                   Transaction().dump(call.body))[0]
 
@@ -221,9 +221,8 @@ class LedgerEndpoints:
         return self.cases.contract(call.organisation, _roles(call), contract_id)
 
     def _outcome(self, call: Call, use_case: Callable[..., tuple[dict[str, Any], bool]]) -> dict[str, Any]:
-        """A step in the life of the outcome at the path's reference: ``use_case(scope, roles, key, ref, body)``."""
-        return use_case(call.organisation, _roles(call), call.idempotency_key, call.path["outcome_ref"],
-                        call.body)[0]
+        """A step in the life of the outcome at the path's reference: ``use_case(once, roles, ref, body)``."""
+        return use_case(call.once, _roles(call), call.path["outcome_ref"], call.body)[0]
 
 
 def _roles(call: Call) -> frozenset[str]:
