@@ -16,6 +16,9 @@ from chassis.leader import LeaderLoop
 
 class LogFollower(LeaderLoop):
     job = "follower"
+    #: No pause after a partial turn: a read model is read by people waiting for it (the ledger's statement
+    #: after a decision), and a turn costs one transaction, not a publish round trip to amortise.
+    gather = 0.0
 
     def __init__(self, projections: Sequence[Any] = ()) -> None:
         self.projections = tuple(projections)
