@@ -8,7 +8,8 @@ course each) for ``seconds``. Every step is one event in pathways' log and one i
 transaction as its position. (A right-to-work check, the batch benchmark's step, publishes nothing: reporting
 would have nothing to apply.)
 
-Sampled every half second: pathways' head (its log's last notification id) and reporting's position in it.
+Sampled every half second: pathways' head (its log's last notification id), its relay's position (how far it
+has published) and reporting's position in it.
 Reported: the accepted rate (steps stored per second), reporting's applied rate over the load (events applied
 per second while the load ran), their ratio, the lag in events and in seconds (how long ago the head was where
 the position is now) at p50/p95/max, and the time to drain after the load stops. The lag over time is drawn
@@ -84,6 +85,7 @@ def plot(samples: list[dict], load_seconds: float, title: str) -> str:
     x = lambda t: left + (width - left - 20) * t / end  # noqa: E731
     y = lambda v: height - bottom - (height - bottom - 30) * v / top  # noqa: E731
     points = " ".join(f"{x(s['t']):.1f},{y(s['lag_events']):.1f}" for s in samples)
+    relayed = " ".join(f"{x(s['t']):.1f},{y(s['relay_lag_events']):.1f}" for s in samples)
     ticks = "".join(f'<text x="{x(t):.0f}" y="{height - 15}" font-size="12" text-anchor="middle">{t:.0f} s</text>'
                     for t in range(0, int(end) + 1, max(1, int(end) // 8)))
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif">'
@@ -96,8 +98,11 @@ def plot(samples: list[dict], load_seconds: float, title: str) -> str:
            f'<line x1="{x(load_seconds):.1f}" y1="30" x2="{x(load_seconds):.1f}" y2="{y(0)}" stroke="#d4351c"'
            f' stroke-dasharray="6 4"/><text x="{x(load_seconds) + 4:.0f}" y="45" font-size="12"'
            f' fill="#d4351c">load stops</text>'
-           f'<polyline points="{points}" fill="none" stroke="#1d70b8" stroke-width="2"/>{ticks}'
-           f'<text x="{left}" y="{height - 2}" font-size="12">reporting\'s lag behind pathways\' log, events</text>'
+           f'<polyline points="{points}" fill="none" stroke="#1d70b8" stroke-width="2"/>'
+           f'<polyline points="{relayed}" fill="none" stroke="#f47738" stroke-width="2" stroke-dasharray="4 3"/>'
+           f'{ticks}<text x="{left}" y="{height - 2}" font-size="12"><tspan fill="#1d70b8">reporting\'s lag behind'
+           f' pathways\' log</tspan>, <tspan fill="#f47738">of which not yet published by pathways\' relay</tspan>,'
+           ' events</text>'
            '</svg>')
     path = os.path.join(DOCS, "performance-lag.svg")
     with open(path, "w") as file:
@@ -143,10 +148,13 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
         drained_at, load_end = None, None
         while True:
             now, head, position = time.monotonic() - started, pathways.head(), reporting.position("pathways")
+            relayed = pathways.query("SELECT position FROM chassis_relay WHERE name = 'pathways'")
             history.append((now, head))
             reached = next((t for t, h in history if h >= position), now)
             samples.append({"t": round(now, 2), "head": head, "position": position,
-                            "lag_events": max(0, head - position), "lag_s": round(max(0.0, now - reached), 2)})
+                            "lag_events": max(0, head - position), "lag_s": round(max(0.0, now - reached), 2),
+                            # the part of the lag still in pathways: stored, not yet published by its relay
+                            "relay_lag_events": max(0, head - (int(relayed[0][0]) if relayed else 0))})
             if load_end is None and all(not w.is_alive() for w in workers):
                 load_end = now  # the last batch answered
                 harness.stop_profiling(profilers)
@@ -170,6 +178,7 @@ def run(seconds: float = 120.0, clients: int = 200, threads: int = 4, batch: int
         "accepted_steps_per_s": round(accepted_rate, 1), "applied_events_per_s": round(applied_rate, 1),
         "ratio": round(ratio, 3), "lag_s_p50": _percentile(lags, 0.5), "lag_s_p95": _percentile(lags, 0.95),
         "lag_s_max": max(lags, default=0.0), "lag_events_max": max((s["lag_events"] for s in samples), default=0),
+        "relay_lag_events_max": max((s["relay_lag_events"] for s in samples), default=0),
         "drain_s": round(drained_at - load_end, 1) if drained_at is not None and load_end is not None else None,
         "figure": "applied_events_per_s", "baseline": "accepted_steps_per_s",
         "target": "ratio ≥ 1.0, lag p95 ≤ 2 s, drained ≤ 5 s",

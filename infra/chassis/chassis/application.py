@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -48,6 +48,17 @@ class ServiceApplication(Application):
     log_section_size = 1000
     #: DDL run once by ``migrate()``; statements use portable SQL (PostgreSQL and SQLite).
     extra_tables: Sequence[str] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Told of every save once it is stored (``recordings``): the Store provider counts and logs them and
+        #: nudges the loops that follow the log (chassis.providers, chassis.leader).
+        self.on_stored: list[Callable[[Sequence[Any]], None]] = []
+
+    def _notify(self, recordings: Sequence[Any]) -> None:
+        super()._notify(recordings)  # type: ignore[arg-type]
+        for told in self.on_stored:
+            told(recordings)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -37,11 +37,9 @@ class Store(DependencyProvider):
         self.app = build_application(self.app_class, self.container.config.get("ENV") or None)
         if self.app.is_sqlite:
             self.app.migrate()
-        original = self.app._notify
         metrics = self.telemetry.metrics
 
-        def notify_then_nudge(recordings: Any) -> None:
-            original(recordings)
+        def count_log_and_nudge(recordings: Any) -> None:
             if recordings:
                 event_types = [type(r.domain_event).__qualname__ for r in recordings]
                 metrics.count_stored(event_types)
@@ -52,7 +50,7 @@ class Store(DependencyProvider):
             for listener in self.listeners:
                 listener()
 
-        self.app._notify = notify_then_nudge  # type: ignore[method-assign]
+        self.app.on_stored.append(count_log_and_nudge)
 
     def stop(self) -> None:
         if self.app is not None:

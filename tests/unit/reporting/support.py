@@ -24,6 +24,7 @@ TERMS_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "services"
                          "contract_terms")
 KEY = b"k" * 32
 _databases = itertools.count()
+MEMORY_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 @functools.cache
@@ -89,7 +90,8 @@ class Harness:
     def __init__(self) -> None:
         # a file (WAL), not shared memory: a run of deliveries reads committed rows while its transaction writes,
         # which SQLite's shared-memory mode refuses (its readers wait for the writer)
-        self.directory = tempfile.TemporaryDirectory(prefix="reporting-harness-")
+        # in memory where the machine has a tmpfs (SQLite's commits would otherwise wait for the disk)
+        self.directory = tempfile.TemporaryDirectory(prefix="reporting-harness-", dir=MEMORY_DIR)
         self.app = build_application(Reporting, {}, PERSISTENCE_MODULE="eventsourcing.sqlite",
                                      SQLITE_DBNAME=os.path.join(self.directory.name, f"reporting{next(_databases)}.db"))
         self.app.migrate()
