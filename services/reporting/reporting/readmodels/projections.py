@@ -156,23 +156,43 @@ def pathway_opened(sql: Sql, delivery: Delivery) -> None:
              regulator=message["regulator"], entry_point=message["entry_point"])
 
 
+#: pathway id -> client id, as read from report_pathways: a fact that never changes once a pathway is recorded (no
+#: event moves a pathway to another client or removes it; a rebuild records the same again), so a milestone needs
+#: no read for a pathway seen before, and a run's writes go in one round trip. Filled from reads only; bounded.
+_CLIENT_OF_PATHWAY: dict[str, str] = {}
+CLIENT_OF_PATHWAY_SIZE = 200_000
+
+
+def _client_of_pathway(sql: Sql, pathway_id: str) -> str | None:
+    client = _CLIENT_OF_PATHWAY.get(pathway_id)
+    if client is not None:
+        return client
+    row = sql.execute("SELECT client_id FROM report_pathways WHERE pathway_id = %s", (pathway_id,)).fetchone()
+    if row is None:
+        return None
+    if len(_CLIENT_OF_PATHWAY) >= CLIENT_OF_PATHWAY_SIZE:
+        _CLIENT_OF_PATHWAY.clear()
+    _CLIENT_OF_PATHWAY[pathway_id] = client = str(row[0])
+    return client
+
+
 def milestone_reached(sql: Sql, delivery: Delivery) -> None:
     """Every milestone of every pathway, with its date (the funnel, placements, jobs and exits as of any date)."""
     message = _MILESTONEREACHEDV1.load(delivery.body)
     pathway_id = str(message["pathway_id"])
-    row = sql.execute("SELECT client_id FROM report_pathways WHERE pathway_id = %s", (pathway_id,)).fetchone()
-    if row is None:
+    client_id = _client_of_pathway(sql, pathway_id)
+    if client_id is None:
         return  # a pathway reporting has not seen open cannot be counted (its opening comes first in the log)
     on, detail = message["occurred_at"].date().isoformat(), message["detail"]
     nhs = detail.get("nhs")
     sql.execute("INSERT INTO report_milestones (seq, pathway_id, client_id, milestone, reached_on, nhs, detail)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING",
-                (delivery.notification_id, pathway_id, row[0], message["milestone"], on,
+                (delivery.notification_id, pathway_id, client_id, message["milestone"], on,
                  None if nhs is None else int(bool(nhs)), json.dumps(detail, sort_keys=True, default=str)))
     if message["milestone"] == "pathway_closed":
         sql.execute("UPDATE report_pathways SET closed_on = %s, closed_reason = %s WHERE pathway_id = %s",
                     (on, detail.get("reason"), pathway_id))
-    _history(sql, delivery, row[0], message, pathway_id=pathway_id, milestone=message["milestone"],
+    _history(sql, delivery, client_id, message, pathway_id=pathway_id, milestone=message["milestone"],
              **{k: v for k, v in detail.items() if k != "spells"})
 
 
