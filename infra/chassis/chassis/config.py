@@ -104,5 +104,10 @@ def inbox_prefetch(source: Mapping[str, str] | None = None) -> int:
     return max(1, int(env("INBOX_PREFETCH", "400", source) or "400"))
 
 
+def catch_up_quiet(source: Mapping[str, str] | None = None) -> float:
+    """Seconds without a delivery of an upstream before a timer's catch-up pulls its log (chassis.inbox)."""
+    return float(env("INBOX_CATCH_UP_QUIET", "5", source) or "5")
+
+
 def max_workers(source: Mapping[str, str] | None = None) -> int:
     return int(env("MAX_WORKERS", "20", source) or "20")

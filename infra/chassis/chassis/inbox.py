@@ -89,6 +89,7 @@ class Inbox(PoisonHandling, DependencyProvider):
         inbox.locks = defaultdict(Semaphore)
         inbox.heads = {}
         inbox.pace = {}
+        inbox.arrived = {}
         inbox.paused = set()
         inbox.container = SimpleNamespace(service_name=service, config={})
         inbox.telemetry = SimpleNamespace(metrics=Metrics(service))  # type: ignore[assignment]
@@ -101,6 +102,7 @@ class Inbox(PoisonHandling, DependencyProvider):
         self.telemetry.metrics.known_upstreams(getattr(self.container.service_cls, "consumes", ()))
         self.heads: dict[str, int] = {}  # the highest upstream notification id known, for the lag gauge
         self.pace: dict[str, float] = {}  # seconds per delivery in recent runs, per upstream
+        self.arrived: dict[str, float] = {}  # when a delivery of each upstream last arrived (monotonic)
         self.paused: set[str] = set()  # upstreams being rebuilt: deliveries and catch-ups wait (see pause)
 
     def get_dependency(self, worker_ctx: Any) -> Inbox:
@@ -140,6 +142,7 @@ class Inbox(PoisonHandling, DependencyProvider):
             self._count(upstream, "deferred", len(batch))
             return
         self.heads[upstream] = max(self.heads.get(upstream, 0), batch[-1].notification_id)
+        self.arrived[upstream] = time.monotonic()
         with self.locks[upstream]:
             position = self.app.position(upstream)
             if not unsafe.enabled("dedupe"):
@@ -160,13 +163,19 @@ class Inbox(PoisonHandling, DependencyProvider):
             unsafe.crash_point()  # test-only: committed, not yet acknowledged
 
     def catch_up(self, upstream: str, fetch: Fetch, apply: ApplyEvents | None = None,
-                 apply_sql: ApplySql | None = None, apply_run: ApplyRun | None = None) -> int:
-        """Processes whatever the upstream log holds beyond our position (also fills a trailing gap)."""
+                 apply_sql: ApplySql | None = None, apply_run: ApplyRun | None = None, quiet: float = 0.0) -> int:
+        """Processes whatever the upstream log holds beyond our position (also fills a trailing gap).
+
+        ``quiet``: only when no delivery of this upstream arrived for that many seconds (a timer's catch-up:
+        while messages flow, the next one names any gap before it, and a catch-up would chase the upstream's
+        moving head page by page over RPC, holding the upstream's lock, while the messages pile up)."""
         lock = self.locks[upstream]
         if unsafe.enabled("gapfill"):
             return 0  # test-only: never pull from the upstream's log
         if upstream in self.paused or lock.locked():
             return 0  # a delivery is being processed; it will fill any gap itself
+        if quiet and time.monotonic() - self.arrived.get(upstream, float("-inf")) < quiet:
+            return 0
         with lock:
             return self._fill(upstream, self.app.position(upstream), None, fetch, apply,
                               self._run_of(apply_sql, apply_run))

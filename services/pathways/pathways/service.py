@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from chassis import config
 from chassis.consumers import upstream_events
 from chassis.delivery import Delivery
 from chassis.endpoints import StandardEndpoints
@@ -53,7 +54,8 @@ class PathwaysService(StandardEndpoints):
     @timer(interval=5)
     def catch_up_with_referrals(self) -> None:
         """Pulls what the referrals log holds beyond our position (a missed last message, a restart)."""
-        self.inbox.catch_up("referrals", self._fetch_referrals, apply=self._apply_referrals_event)
+        self.inbox.catch_up("referrals", self._fetch_referrals, apply=self._apply_referrals_event,
+                            quiet=config.catch_up_quiet())
 
     @route("GET", "/clients/<uuid:client_id>/pathways", answer=answers.Pathways, roles=HUB,
            audit_read="client_id", summary="The pathways of one client",

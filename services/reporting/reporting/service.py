@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
+from chassis import config
 from chassis.consumers import upstream_events
 from chassis.delivery import Delivery
 from chassis.endpoints import StandardEndpoints
@@ -63,9 +64,12 @@ class ReportingService(ReportEndpoints, LedgerEndpoints, StandardEndpoints):
     @timer(interval=5)
     def catch_up(self) -> None:
         """Pulls what each upstream log holds beyond our position (a missed last message, a restart)."""
-        self.inbox.catch_up("referrals", self.referrals.integration_events, apply_run=projections.apply_run)
-        self.inbox.catch_up("pathways", self.pathways.integration_events, apply_run=self._pathways_run)
-        self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_run=projections.apply_run)
+        quiet = config.catch_up_quiet()
+        self.inbox.catch_up("referrals", self.referrals.integration_events, apply_run=projections.apply_run,
+                            quiet=quiet)
+        self.inbox.catch_up("pathways", self.pathways.integration_events, apply_run=self._pathways_run, quiet=quiet)
+        self.inbox.catch_up("enterprises", self.enterprises.integration_events, apply_run=projections.apply_run,
+                            quiet=quiet)
 
     @timer(interval=2)
     def catch_up_ledger(self) -> None:
