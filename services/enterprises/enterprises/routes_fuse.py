@@ -156,7 +156,7 @@ class FuseRoutes(Routes):
                                                call.path["application_id"], **call.body)[0]
 
     def _application(self, call: Call, use_case: Any) -> tuple[int, dict]:
-        """A step on one application: ``use_case(scope, key, round_id, application_id, body)``."""
+        """A step on one application: ``use_case(once, round_id, application_id, body)``."""
         return 201, use_case(call.once, call.path["round_id"],
                              call.path["application_id"], call.body)[0]
 
