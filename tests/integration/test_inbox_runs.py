@@ -7,22 +7,18 @@ from collections.abc import Sequence
 
 import pytest
 
-from chassis import config
-from chassis.application import ServiceApplication, build_application
+from chassis.application import ServiceApplication
 from chassis.delivery import Delivery, Poison
 from chassis.inbox import Inbox
-from chassis.migrate import ensure_database
 from chassis.sql import Sql
 from reporting.application import Reporting
 from tests.integration.test_rebuild_turns import log_of, referred
+from tests.support.fixtures import scratch_store
 
 
 @pytest.fixture
 def app(pg_env):
-    env = {**pg_env, "REPORTING_POSTGRES_DBNAME": pg_env["DB_PREFIX"] + "inboxruns"}  # not a platform's store
-    ensure_database(config.database_name("reporting", env))
-    application = build_application(Reporting, env)
-    application.migrate()
+    application = scratch_store(pg_env, Reporting, "inboxruns")
     with application.sql() as sql:  # no unique key: a delivery applied twice shows as two rows
         sql.execute("DROP TABLE IF EXISTS inbox_runs_applied")
         sql.execute("CREATE TABLE inbox_runs_applied (notification_id BIGINT NOT NULL, run_size INTEGER NOT NULL)")

@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chassis import config
-from chassis.application import build_application
-from chassis.migrate import ensure_database
 from chassis.projection import LocalProjection
 from referrals.application import Referrals
 from referrals.domain.referral import Referral
+from tests.support.fixtures import scratch_store
 from tests.support.waiting import wait_for
 
 WHEN = datetime(2018, 9, 3, 10, 30, tzinfo=UTC)
@@ -31,10 +29,7 @@ def new_referral() -> Referral:
 
 @pytest.fixture
 def app(pg_env):
-    env = {**pg_env, "REFERRALS_POSTGRES_DBNAME": pg_env["DB_PREFIX"] + "turns"}  # not a platform's store
-    ensure_database(config.database_name("referrals", env))
-    application = build_application(Referrals, env)
-    application.migrate()
+    application = scratch_store(pg_env, Referrals, "turns")
     yield application
     application.close()
 

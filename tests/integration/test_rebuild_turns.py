@@ -10,14 +10,12 @@ import threading
 import uuid
 from typing import Any
 
-from chassis import config
-from chassis.application import build_application
 from chassis.delivery import Delivery
 from chassis.inbox import Inbox
-from chassis.migrate import ensure_database
 from reporting.application import Reporting
 from reporting.readmodels import projections
 from reporting.readmodels.rebuild import Progress, rebuild
+from tests.support.fixtures import scratch_store
 from tests.support.waiting import wait_for
 
 
@@ -57,11 +55,8 @@ class NotingLock:
 
 
 def test_a_rebuild_waits_for_the_delivery_in_progress_and_the_rebuilt_models_miss_nothing(pg_env):
-    env = {**pg_env, "REPORTING_POSTGRES_DBNAME": pg_env["DB_PREFIX"] + "rebuildturns"}  # not a platform's store
-    ensure_database(config.database_name("reporting", env))
-    app = build_application(Reporting, env)
+    app = scratch_store(pg_env, Reporting, "rebuildturns")
     try:
-        app.migrate()
         referrals = [referred(n) for n in range(1, 6)]
         fetchers = {"referrals": log_of(referrals), "pathways": log_of([]), "enterprises": log_of([])}
         inbox = Inbox.outside_a_container(app, "reporting")

@@ -9,6 +9,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -87,6 +88,19 @@ def platform(production_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
 def pg_env(db_prefix: str) -> dict[str, str]:
     """Environment for Applications built in the test process against this session's databases."""
     return {"POSTGRES_HOST": POSTGRES_HOST, "DB_PREFIX": db_prefix, "CREATE_TABLE": "y"}
+
+
+def scratch_store(pg_env: dict[str, str], app_class: Any, name: str) -> Any:
+    """A migrated application of ``app_class`` over a database of its own (``<prefix><name>``): not a platform's
+    store, for integration tests that drive the chassis in-process."""
+    from chassis.application import build_application
+    from chassis.migrate import ensure_database
+
+    env = {**pg_env, f"{app_class.name.upper()}_POSTGRES_DBNAME": pg_env["DB_PREFIX"] + name}
+    ensure_database(config.database_name(app_class.name, env))
+    application = build_application(app_class, env)
+    application.migrate()
+    return application
 
 
 class Credentials:
