@@ -21,6 +21,9 @@ class Delivery:
     previous_id: int
     body: dict[str, Any]
     replay: bool = False
+    #: read back from the upstream's own log by a rebuild (not delivered by the broker): its handlers may load
+    #: it without validating it again (``contracts.trusted``)
+    trusted: bool = False
 
     @property
     def event_type(self) -> str:
