@@ -107,3 +107,19 @@ def test_a_run_over_what_another_instance_processed_meanwhile_rolls_back_and_dou
     assert applied(app) == list(range(1, 41))  # 21..25 once: the run collided, rolled back, went one at a time
     assert app.position("referrals") == 40
     assert handler.runs[20:] == [1] * 5 + [20] + [1] * 20
+
+
+def test_an_upstream_log_that_ends_below_our_position_is_reported(app, caplog):
+    # after an asynchronous failover the upstream's log lost events we processed: its next ones reuse their ids
+    log = [referred(n) for n in range(1, 21)]
+    handler = Counting()
+    inbox = Inbox.outside_a_container(app, "reporting")
+    inbox.handle([Delivery("referrals", n, n - 1, log[n - 1]) for n in range(1, 21)], log_of(log), apply_run=handler)
+    gauge = inbox.telemetry.metrics.labels(inbox.telemetry.metrics.upstream_behind, upstream="referrals")
+    inbox.catch_up("referrals", log_of(log), apply_run=handler)
+    assert gauge._value.get() == 0
+    with caplog.at_level("ERROR", logger="chassis.inbox"):
+        inbox.catch_up("referrals", log_of(log[:12]), apply_run=handler)  # the promoted standby's log
+    assert gauge._value.get() == 8
+    assert any(r.getMessage() == "upstream log behind our position" for r in caplog.records)
+    assert applied(app) == list(range(1, 21))  # nothing applied again, nothing undone

@@ -53,15 +53,18 @@ UPSTREAMS = ("referrals", "pathways", "enterprises")
 
 # -- a platform of one's own ------------------------------------------------------------------------------------
 @contextmanager
-def own_platform(log_dir: str, console: bool = False, **extra_env: str) -> Iterator[RunningPlatform]:
+def own_platform(log_dir: str, console: bool = False, amqp_uri: str | None = None,
+                 **extra_env: str) -> Iterator[RunningPlatform]:
     """The four services (and the console, if asked) as processes on a fresh vhost and fresh databases (removed
-    afterwards)."""
+    afterwards). With ``amqp_uri`` (a vhost of another broker, made by the caller) and ``POSTGRES_HOST`` in
+    ``extra_env``, on those instead (tests/cluster: thrown away with them)."""
     from chassis.vault import new_master_key
 
     vhost, prefix = f"test_{uuid.uuid4().hex[:10]}", f"t{uuid.uuid4().hex[:8]}_"
-    _api("PUT", f"/vhosts/{vhost}")
-    _api("PUT", f"/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"})
-    base = {**os.environ, "AMQP_URI": f"{AMQP_BASE}/{quote(vhost)}", "POSTGRES_HOST": POSTGRES_HOST,
+    if amqp_uri is None:
+        _api("PUT", f"/vhosts/{vhost}")
+        _api("PUT", f"/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"})
+    base = {**os.environ, "AMQP_URI": amqp_uri or f"{AMQP_BASE}/{quote(vhost)}", "POSTGRES_HOST": POSTGRES_HOST,
             "DB_PREFIX": prefix, "PSYCOPG_WAIT_FUNC": "wait_select", "MASTER_KEY": new_master_key(),
             "AUDIT_SIGNING_KEY": new_master_key(), "RPC_TIMEOUT": "5", **extra_env}
     specs = (*SERVICES, CONSOLE) if console else SERVICES
@@ -77,9 +80,10 @@ def own_platform(log_dir: str, console: bool = False, **extra_env: str) -> Itera
             process.kill()
             process.wait(timeout=30)
         running.processes.clear()
-        # Another engineer's test may be restarting the broker or the database right now: retry, then drop.
-        wait_for(lambda: _api("DELETE", f"/vhosts/{vhost}"), timeout=60, what="the vhost to be deleted")
-        wait_for(lambda: _drop_databases(prefix, env), timeout=60, what="the databases to be dropped")
+        if amqp_uri is None:  # else the caller's broker and databases, thrown away by the caller
+            # Another engineer's test may be restarting the broker or the database right now: retry, then drop.
+            wait_for(lambda: _api("DELETE", f"/vhosts/{vhost}"), timeout=60, what="the vhost to be deleted")
+            wait_for(lambda: _drop_databases(prefix, env), timeout=60, what="the databases to be dropped")
 
 
 def _drop_databases(prefix: str, env: dict[str, str]) -> bool:

@@ -54,6 +54,23 @@ class ServiceApplication(Application):
         #: Told of every save once it is stored (``recordings``): the Store provider counts and logs them and
         #: nudges the loops that follow the log (chassis.providers, chassis.leader).
         self.on_stored: list[Callable[[Sequence[Any]], None]] = []
+        self._lagging: Any = None
+
+    @property
+    def lagging_reads(self) -> Any:
+        """Where reads that tolerate lag go: the standby of ``POSTGRES_REPLICA_HOST`` (chassis.replica), else
+        this store's own ``query``."""
+        if self._lagging is None:
+            from chassis import replica
+
+            on_standby = replica.configured() and not self.is_sqlite  # the services' own environment
+            self._lagging = replica.Replica(config.database_name(self.name)) if on_standby else self
+        return self._lagging
+
+    def close(self) -> None:
+        if self._lagging is not None and self._lagging is not self:
+            self._lagging.close()
+        super().close()
 
     def _notify(self, recordings: Sequence[Any]) -> None:
         super()._notify(recordings)  # type: ignore[arg-type]

@@ -41,10 +41,13 @@ def postgres_conninfo(dbname: str, source: Mapping[str, str] | None = None) -> s
     # "dbname=x" and connect to the user's default database instead.
     from psycopg.conninfo import make_conninfo
 
+    # several hosts (a primary and its standby: docs/scaling.md) are tried in order; libpq's own
+    # PGTARGETSESSIONATTRS=read-write, in the services' environment, keeps a connection off a standby
+    attrs = env("PGTARGETSESSIONATTRS", None, source)
     return make_conninfo(
         host=env("POSTGRES_HOST", "127.0.0.1", source), port=env("POSTGRES_PORT", "5432", source),
         user=env("POSTGRES_USER", "postgres", source), password=env("POSTGRES_PASSWORD", "", source),
-        dbname=dbname, connect_timeout=5,
+        dbname=dbname, connect_timeout=5, **({"target_session_attrs": attrs} if attrs else {}),
     )
 
 

@@ -202,6 +202,7 @@ class Inbox(PoisonHandling, DependencyProvider):
         processed = 0
         while upto is None or after < upto:
             page = _fetch_with_timeout(fetch, after, upto)
+            self._check_head(upstream, after, int(page["head"]))
             self.heads[upstream] = max(self.heads.get(upstream, 0), int(page["head"]))
             deliveries = [Delivery(upstream, int(item["notification_id"]), after, item["body"])
                           for item in page["items"]]
@@ -214,6 +215,17 @@ class Inbox(PoisonHandling, DependencyProvider):
         if processed:
             metrics.labels(metrics.gap_fills, upstream=upstream).inc()
         return processed
+
+    def _check_head(self, upstream: str, position: int, head: int) -> None:
+        """An upstream's log whose head is below what we processed lost events after publishing them (an
+        asynchronous standby promoted: docs/scaling.md); its next events reuse those ids, and we would drop them
+        as done. Nothing here can tell them apart: it is reported (log and gauge) for an operator to stop it."""
+        behind = max(0, position - head)
+        self.telemetry.metrics.labels(self.telemetry.metrics.upstream_behind, upstream=upstream).set(behind)
+        if behind:
+            log.error("upstream log behind our position", extra={
+                "upstream": upstream, "position": position, "head": head,
+                "why": "a failover lost published events; their ids will be reused (docs/scaling.md)"})
 
     def _process_all(self, deliveries: Sequence[Delivery], apply: ApplyEvents | None,
                      run: ApplyRun | None) -> None:

@@ -43,6 +43,18 @@ def container_config(service_cls: Any) -> dict[str, Any]:
     }
 
 
+def _replication_problem() -> str | None:
+    import psycopg
+
+    from chassis import replication
+
+    try:
+        return replication.problem()
+    except psycopg.OperationalError as error:  # the database is down: the service waits for it as always
+        log.warning("replication not checked", extra={"error": str(error).splitlines()[0][:200]})
+        return None
+
+
 def start(paths: Sequence[str]) -> list[ServiceRunner]:
     runners = []
     for path in paths:
@@ -58,6 +70,10 @@ def start(paths: Sequence[str]) -> list[ServiceRunner]:
 
 def main(argv: Sequence[str]) -> int:
     configure_logging()
+    refused = _replication_problem()
+    if refused:
+        log.error("refusing to start", extra={"why": refused})
+        return 2
     runners = start(argv)
     stopping = eventlet.event.Event()
 

@@ -49,6 +49,11 @@ class Metrics:
                                   ["service", "upstream"], registry=r)
         self.consumer_position = Gauge("useit_consumer_position", "Upstream notification id processed",
                                        ["service", "upstream"], registry=r)
+        self.upstream_behind = Gauge(
+            "useit_consumer_upstream_behind_events",
+            "Our position minus the upstream log's head when the head is below it (a failover lost events the"
+            " upstream had published: its next events reuse their ids); 0 when not", ["service", "upstream"],
+            registry=r)
         self.gap_fills = Counter("useit_consumer_gap_fills_total", "Ranges pulled from an upstream log",
                                  ["service", "upstream"], registry=r)
         self.dead_letters = Counter("useit_dead_letters_total", "Messages sent to the dead-letter queue",
@@ -78,7 +83,7 @@ class Metrics:
     def known_upstreams(self, upstreams: Iterable[str]) -> None:
         """Makes the per-upstream counters of a consumer at 0, so they exist before the first event."""
         for upstream in upstreams:
-            for metric in (self.dead_letters, self.gap_fills):
+            for metric in (self.dead_letters, self.gap_fills, self.upstream_behind):
                 self.labels(metric, upstream=upstream)
 
     def labels(self, metric: Any, **labels: str) -> Any:

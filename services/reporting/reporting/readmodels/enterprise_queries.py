@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from chassis.application import ServiceApplication
 from chassis.dates import months_later
+from chassis.replica import Reads
 from reporting.readmodels.enterprise_reports import minimum_support_hours
 
 #: A series' trend is "falling" (or "rising") when the least-squares slope of attendance per event is more
@@ -24,7 +24,7 @@ TREND_TOLERANCE = 0.05
 STATUS_OF_STAGE = {"interview_voided": "shortlisted"}
 
 
-def _rows(app: ServiceApplication, statement: str, organisation: str | None, params: tuple = (),
+def _rows(app: Reads, statement: str, organisation: str | None, params: tuple = (),
           column: str = "organisation") -> list[tuple]:
     """``statement`` with ``{where}`` (its last placeholder) filtering on the recording organisation."""
     where = f"{column} = %s" if organisation else "1 = 1"
@@ -48,7 +48,7 @@ def is_new_enterprise(registered_on: str | None, first_support_on: str | None) -
     return date.fromisoformat(registered_on) > months_later(date.fromisoformat(first_support_on), -12)
 
 
-def _standing(app: ServiceApplication, day: str, organisation: str | None) -> list[dict[str, Any]]:
+def _standing(app: Reads, day: str, organisation: str | None) -> list[dict[str, Any]]:
     """Each enterprise the programme had by ``day`` and not merged away by then, with its support up to ``day``."""
     found: dict[Any, dict[str, Any]] = {r[0]: {
         "registered_on": r[2] if r[1] is not None and r[2] is not None and r[2] <= day else None,
@@ -74,7 +74,7 @@ def _standing(app: ServiceApplication, day: str, organisation: str | None) -> li
     return list(found.values())
 
 
-def indicators(app: ServiceApplication, as_of: date, organisation: str | None = None) -> dict[str, Any]:
+def indicators(app: Reads, as_of: date, organisation: str | None = None) -> dict[str, Any]:
     """ERDF CO01, CO02, CO04, CO05 as of a day: unique enterprises, registered by then, not merged away. An
     enterprise that dissolved stays counted for the support it had (``enterprises_dissolved`` says how many)."""
     minimum = minimum_support_hours()
@@ -106,7 +106,7 @@ def indicators(app: ServiceApplication, as_of: date, organisation: str | None = 
             "non_financial_support_hours": _hours(minutes), "grant_pence": pence, "grants": grants}
 
 
-def enterprises_by_legal_form(app: ServiceApplication, as_of: date) -> list[dict[str, Any]]:
+def enterprises_by_legal_form(app: Reads, as_of: date) -> list[dict[str, Any]]:
     """Registered enterprises the programme had by ``as_of`` (not merged away by then), by legal form."""
     day = as_of.isoformat()
     rows = app.query("SELECT legal_form, COUNT(*) FROM report_ent_register WHERE legal_form IS NOT NULL"
@@ -115,7 +115,7 @@ def enterprises_by_legal_form(app: ServiceApplication, as_of: date) -> list[dict
     return [{"legal_form": form, "registered": int(count)} for form, count in rows]
 
 
-def _activity(app: ServiceApplication, day: str, organisation: str | None) -> dict[str, dict[str, int]]:
+def _activity(app: Reads, day: str, organisation: str | None) -> dict[str, dict[str, int]]:
     found = _rows(app, "SELECT activity, COUNT(*), SUM(minutes), SUM(amount_pence) FROM report_ent_activities"
                   " WHERE on_day <= %s AND {where} GROUP BY activity", organisation, (day,))
     table: dict[str, dict[str, int]] = defaultdict(lambda: {"count": 0, "minutes": 0, "pence": 0})
@@ -124,13 +124,13 @@ def _activity(app: ServiceApplication, day: str, organisation: str | None) -> di
     return table
 
 
-def _details(app: ServiceApplication, activity: str, day: str, organisation: str | None) -> dict[str, int]:
+def _details(app: Reads, activity: str, day: str, organisation: str | None) -> dict[str, int]:
     found = _rows(app, "SELECT detail, COUNT(*) FROM report_ent_activities WHERE activity = %s AND on_day <= %s"
                   " AND {where} GROUP BY detail ORDER BY detail", organisation, (activity, day))
     return {str(detail): _int(count) for detail, count in found}
 
 
-def _applications(app: ServiceApplication, day: str, organisation: str | None) -> dict[str, dict[str, str]]:
+def _applications(app: Reads, day: str, organisation: str | None) -> dict[str, dict[str, str]]:
     """Each application submitted by ``day`` (by the organisation that submitted it) after its last step by then."""
     found: dict[str, dict[str, str]] = {}
     for application_id, round_id, applicant_id, enterprise_id, stage in _rows(
@@ -147,7 +147,7 @@ def _applications(app: ServiceApplication, day: str, organisation: str | None) -
     return {k: v for k, v in found.items() if v["submitted"] == "yes"}
 
 
-def fuse(app: ServiceApplication, as_of: date, organisation: str | None = None) -> dict[str, Any]:
+def fuse(app: Reads, as_of: date, organisation: str | None = None) -> dict[str, Any]:
     """Applications per round and their stages; organisations and individuals in cohorts and short programmes."""
     day = as_of.isoformat()
     names = dict(app.query("SELECT round_id, name FROM report_ent_rounds"))
@@ -173,7 +173,7 @@ def fuse(app: ServiceApplication, as_of: date, organisation: str | None = None) 
                                  "individuals": members.get(("boot_camp", "person"), 0)}}
 
 
-def mentors(app: ServiceApplication, activity: dict[str, dict[str, int]], day: str,
+def mentors(app: Reads, activity: dict[str, dict[str, int]], day: str,
             organisation: str | None) -> dict[str, Any]:
     """Mentors recruited by ``day``; active: not stepped down by then."""
     active = "(stepped_down_on IS NULL OR stepped_down_on > %s)"
@@ -193,7 +193,7 @@ _HELD = (" FROM report_ent_attendance a JOIN report_ent_network_events e ON e.ne
          " WHERE e.held_on <= %s")
 
 
-def network(app: ServiceApplication, activity: dict[str, dict[str, int]], day: str,
+def network(app: Reads, activity: dict[str, dict[str, int]], day: str,
             organisation: str | None) -> dict[str, Any]:
     """Events held by ``day``, their attendance, and the outcomes recorded by then."""
     named = dict(_rows(app, "SELECT a.series, COUNT(*)" + _HELD + " AND {where} GROUP BY a.series", organisation,
@@ -232,7 +232,7 @@ def network(app: ServiceApplication, activity: dict[str, dict[str, int]], day: s
                                    "ideas_became_enterprises": activity["idea_became_enterprise"]["count"]}}
 
 
-def _researchers(app: ServiceApplication, day: str, organisation: str | None) -> dict[str, dict[str, str]]:
+def _researchers(app: Reads, day: str, organisation: str | None) -> dict[str, dict[str, str]]:
     """Each researcher recruited by ``day`` (by the organisation that recruited them) and their status then."""
     found: dict[str, dict[str, str]] = {}
     for researcher_id, programme, status in _rows(
@@ -245,7 +245,7 @@ def _researchers(app: ServiceApplication, day: str, organisation: str | None) ->
     return {k: v for k, v in found.items() if v["programme"]}
 
 
-def research(app: ServiceApplication, activity: dict[str, dict[str, int]], day: str,
+def research(app: Reads, activity: dict[str, dict[str, int]], day: str,
              organisation: str | None) -> dict[str, Any]:
     by_programme: dict[str, dict[str, int]] = {}
     for researcher in sorted(_researchers(app, day, organisation).values(), key=lambda r: r["programme"]):
@@ -267,7 +267,7 @@ def research(app: ServiceApplication, activity: dict[str, dict[str, int]], day: 
             "introductions": _details(app, "introduction", day, organisation), "asset_map": assets}
 
 
-def enterprise_report(app: ServiceApplication, as_of: date, organisation: str | None = None) -> dict[str, Any]:
+def enterprise_report(app: Reads, as_of: date, organisation: str | None = None) -> dict[str, Any]:
     day = as_of.isoformat()
     activity = _activity(app, day, organisation)
     consortia = _details(app, "consortium_formed", day, organisation)
@@ -281,7 +281,7 @@ def enterprise_report(app: ServiceApplication, as_of: date, organisation: str | 
             "research": research(app, activity, day, organisation)}
 
 
-def attendance_trend(app: ServiceApplication, series: str, as_of: date,
+def attendance_trend(app: Reads, series: str, as_of: date,
                      organisation: str | None = None) -> dict[str, Any]:
     """Attendance per event of a series held by ``as_of``, in date order, returning attendees, and the direction
     of the trend."""

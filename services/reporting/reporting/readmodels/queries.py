@@ -6,14 +6,14 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from chassis.application import ServiceApplication
+from chassis.replica import Reads
 
 STAGES = ("esol", "english", "registration", "job_matching", "sustainment", "closed")
 #: Counts below this are shown as "<N" in exports (small numbers could identify people).
 SMALL_NUMBER = 5
 
 
-def referrals_by_partner(app: ServiceApplication, as_of: date) -> list[dict[str, Any]]:
+def referrals_by_partner(app: Reads, as_of: date) -> list[dict[str, Any]]:
     """Clients referred and accepted per partner, and the accepted by entry point at enrolment."""
     day = as_of.isoformat()
     rows = app.query("SELECT partner_id, COUNT(*), SUM(CASE WHEN accepted_on <= %s THEN 1 ELSE 0 END)"
@@ -28,13 +28,13 @@ def referrals_by_partner(app: ServiceApplication, as_of: date) -> list[dict[str,
              "accepted_by_entry_point": by_entry.get(p, {})} for p, referred, accepted in rows]
 
 
-def pathways_by_entry_point(app: ServiceApplication, as_of: date) -> list[dict[str, Any]]:
+def pathways_by_entry_point(app: Reads, as_of: date) -> list[dict[str, Any]]:
     rows = app.query("SELECT entry_point, COUNT(*) FROM report_pathways WHERE opened_on <= %s"
                      " GROUP BY entry_point ORDER BY entry_point", (as_of.isoformat(),))
     return [{"entry_point": e, "opened": int(n)} for e, n in rows]
 
 
-def overdue_referrals(app: ServiceApplication, today: str) -> list[dict[str, Any]]:
+def overdue_referrals(app: Reads, today: str) -> list[dict[str, Any]]:
     """Referrals nobody has tried to contact by their due date (a closed loop for referral partners)."""
     rows = app.query("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
                      " WHERE (first_contact_on IS NULL OR first_contact_on > %s) AND received_on <= %s"
@@ -44,7 +44,7 @@ def overdue_referrals(app: ServiceApplication, today: str) -> list[dict[str, Any
     return [{"referral_id": r[0], "partner_id": r[1], "received_on": r[2], "first_contact_due": r[3]} for r in rows]
 
 
-def awaiting_contact(app: ServiceApplication, today: str) -> list[dict[str, Any]]:
+def awaiting_contact(app: Reads, today: str) -> list[dict[str, Any]]:
     """The work queue on ``today``: referrals received and nobody yet contacted (nor closed or accepted), by
     first-contact date then id; ``overdue`` when that date has passed."""
     rows = app.query("SELECT referral_id, partner_id, received_on, first_contact_due FROM report_referrals"
@@ -55,7 +55,7 @@ def awaiting_contact(app: ServiceApplication, today: str) -> list[dict[str, Any]
              "overdue": r[3] < today} for r in rows]
 
 
-def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[str, Any]]:
+def referrals_of_partner(app: Reads, partner_id: str) -> list[dict[str, Any]]:
     rows = app.query("SELECT referral_id, status, received_on, first_contact_due, first_contact_on,"
                      " contact_attempts FROM report_referrals WHERE partner_id = %s"
                      " ORDER BY received_on, referral_id", (partner_id,))
@@ -63,14 +63,14 @@ def referrals_of_partner(app: ServiceApplication, partner_id: str) -> list[dict[
                       "contact_attempts"), row, strict=True)) for row in rows]
 
 
-def pathway_funnel(app: ServiceApplication, as_of: date) -> dict[str, int]:
+def pathway_funnel(app: Reads, as_of: date) -> dict[str, int]:
     """How many pathways have reached each milestone at least once by ``as_of``."""
     rows = app.query("SELECT milestone, COUNT(DISTINCT pathway_id) FROM report_milestones WHERE reached_on <= %s"
                      " GROUP BY milestone ORDER BY milestone", (as_of.isoformat(),))
     return {milestone: int(count) for milestone, count in rows}
 
 
-def clients_by_stage(app: ServiceApplication, as_of: date) -> dict[str, Any]:
+def clients_by_stage(app: Reads, as_of: date) -> dict[str, Any]:
     """Each open pathway's stage on ``as_of`` (domain brief section 4), counted per stage and entry point."""
     day = as_of.isoformat()
     pathways = app.query("SELECT pathway_id, entry_point, closed_on FROM report_pathways WHERE opened_on <= %s",
@@ -143,7 +143,7 @@ KPI_DEFINITIONS: dict[str, str] = {
 PLACEMENT_MILESTONES = {"placement_offered": None, "job_offered": "job", "interim_job_started": "social_care"}
 
 
-def placements(app: ServiceApplication, as_of: date, target: int) -> dict[str, Any]:
+def placements(app: Reads, as_of: date, target: int) -> dict[str, Any]:
     """People offered a placement (any kind, job and social-care work included) against the programme target."""
     day = as_of.isoformat()
     kinds: dict[str, set[str]] = {k: set() for k in ("observership", "clinical_attachment", "work_experience", "job",
@@ -164,7 +164,7 @@ def placements(app: ServiceApplication, as_of: date, target: int) -> dict[str, A
             "against_target": round(offered / target, 3) if target else None}
 
 
-def employment(app: ServiceApplication, as_of: date) -> dict[str, int]:
+def employment(app: Reads, as_of: date) -> dict[str, int]:
     """People who started work on or after enrolment (any, and NHS at 16+ hours) and sustained 13 and 26 weeks."""
     day = as_of.isoformat()
     enrolled = {c: on for c, on in app.query("SELECT client_id, MIN(opened_on) FROM report_pathways"
@@ -187,7 +187,7 @@ def employment(app: ServiceApplication, as_of: date) -> dict[str, int]:
             "sustained_26_weeks": sustained.get("sustained_26_weeks", 0)}
 
 
-def closures(app: ServiceApplication, as_of: date) -> dict[str, dict[str, int]]:
+def closures(app: Reads, as_of: date) -> dict[str, dict[str, int]]:
     """Pathways closed by reason (a change of route apart) and referrals closed without acceptance, by outcome."""
     day = as_of.isoformat()
     pathways: Counter = Counter()
@@ -203,7 +203,7 @@ def closures(app: ServiceApplication, as_of: date) -> dict[str, dict[str, int]]:
                                                                              "withdrawn")}}
 
 
-def outcomes_by_contract(app: ServiceApplication, as_of: date) -> dict[str, dict[str, int]]:
+def outcomes_by_contract(app: Reads, as_of: date) -> dict[str, dict[str, int]]:
     """People who achieved each metric of each contract by the day, as the contract defines it (the ledger)."""
     found: dict[str, dict[str, int]] = {}
     for contract_id, metric, people in app.query(
@@ -213,7 +213,7 @@ def outcomes_by_contract(app: ServiceApplication, as_of: date) -> dict[str, dict
     return found
 
 
-def esf_participants(app: ServiceApplication, as_of: date) -> dict[str, Any]:
+def esf_participants(app: Reads, as_of: date) -> dict[str, Any]:
     """ESF-style: one record per participant with the first start kept and the final exit (every pathway closed);
     the immediate result is the status within 4 weeks after exit (in work or not)."""
     day = as_of.isoformat()
@@ -238,7 +238,7 @@ def esf_participants(app: ServiceApplication, as_of: date) -> dict[str, Any]:
             "exited": sum(1 for p in participants if p["final_exit"]), "records": participants}
 
 
-def client_history(app: ServiceApplication, client_id: str, as_of: date) -> list[dict[str, Any]]:
+def client_history(app: Reads, client_id: str, as_of: date) -> list[dict[str, Any]]:
     """Everything recorded about one client across services, in the order it was recorded, up to ``as_of``;
     with the ledger's entries for the participant under every contract."""
     end = (as_of + timedelta(days=1)).isoformat()
@@ -257,7 +257,7 @@ def client_history(app: ServiceApplication, client_id: str, as_of: date) -> list
     return sorted(events + ledger, key=lambda e: e["recorded_at"])
 
 
-def clients_erased(app: ServiceApplication) -> int:
+def clients_erased(app: Reads) -> int:
     return int(app.query("SELECT COUNT(*) FROM report_erasures")[0][0])
 
 

@@ -60,10 +60,16 @@ def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str) -> 
 class ReportEndpoints:
     store: Any
 
+    @property
+    def reads(self) -> Any:
+        """Where the reports read, "as of" a date: a standby when one is configured (chassis.replica), else the
+        primary. A partner's own referrals and a client's timeline stay on the primary (read after writing)."""
+        return self.store.lagging_reads
+
     @route("GET", "/reports/referrals-by-partner", answer=rp.ReferralsByPartner, roles=HUB_AND_AUDIT, query=AsOf,
            summary="Clients referred and accepted, by partner and entry point", answers={200: "one row per partner"})
     def referrals_by_partner(self, call: Call) -> Any:
-        rows = queries.referrals_by_partner(self.store, _as_of(call))
+        rows = queries.referrals_by_partner(self.reads, _as_of(call))
         if call.query["format"] == "csv":
             flat = [{**{k: v for k, v in r.items() if k != "accepted_by_entry_point"}, **r["accepted_by_entry_point"]}
                     for r in rows]
@@ -75,7 +81,7 @@ class ReportEndpoints:
            summary="Pathways at each stage (ESOL, English, registration, job matching, sustainment, closed)",
            answers={200: "counts per stage and entry point"})
     def clients_by_stage(self, call: Call) -> Any:
-        found = queries.clients_by_stage(self.store, _as_of(call))
+        found = queries.clients_by_stage(self.reads, _as_of(call))
         if call.query["format"] == "csv":
             rows = [{"stage": s, "pathways": n, **found["by_entry_point"][s]} for s, n in found["stages"].items()]
             return _export(rows, ("stage", "pathways", "E-A", "E-B", "E-C", "E-D"), "clients-by-stage")
@@ -88,9 +94,9 @@ class ReportEndpoints:
            answers={200: "the KPIs and their definitions"})
     def kpis(self, call: Call) -> Any:
         day = _as_of(call)
-        found = {**queries.placements(self.store, day, placement_target()), **queries.employment(self.store, day),
-                 **queries.closures(self.store, day),
-                 "outcomes_by_contract": queries.outcomes_by_contract(self.store, day)}
+        found = {**queries.placements(self.reads, day, placement_target()), **queries.employment(self.reads, day),
+                 **queries.closures(self.reads, day),
+                 "outcomes_by_contract": queries.outcomes_by_contract(self.reads, day)}
         if call.query["format"] == "csv":
             rows = [{"kpi": r["figure"], "value": r["value"]} for r in figures(found)]
             return _export(rows, ("kpi", "value"), "kpis")
@@ -106,7 +112,7 @@ class ReportEndpoints:
            summary="ESF-style participant records: first start kept, final exit, immediate result",
            answers={200: "one record per participant"})
     def esf_participants(self, call: Call) -> Any:
-        found = queries.esf_participants(self.store, _as_of(call))
+        found = queries.esf_participants(self.reads, _as_of(call))
         if call.query["format"] == "csv":
             totals = [{"measure": "participants", "value": found["participants"]},
                       {"measure": "exited", "value": found["exited"]}]
@@ -118,7 +124,7 @@ class ReportEndpoints:
            answers={200: "the overdue referrals"})
     def overdue_referrals(self, call: Call) -> dict:
         today = _as_of(call).isoformat()
-        rows = queries.overdue_referrals(self.store, today)
+        rows = queries.overdue_referrals(self.reads, today)
         per_partner: dict[str, int] = {}
         for row in rows:
             per_partner[row["partner_id"]] = per_partner.get(row["partner_id"], 0) + 1
@@ -129,7 +135,7 @@ class ReportEndpoints:
            answers={200: "the referrals awaiting first contact"})
     def awaiting_contact(self, call: Call) -> dict:
         today = _as_of(call).isoformat()
-        rows = queries.awaiting_contact(self.store, today)
+        rows = queries.awaiting_contact(self.reads, today)
         per_partner: dict[str, int] = {}
         for row in rows:
             if row["overdue"]:
@@ -149,11 +155,11 @@ class ReportEndpoints:
     def summary(self, call: Call) -> Any:
         day = _as_of(call)
         found = {"as_of": day.isoformat(),
-                 "referrals_by_partner": queries.referrals_by_partner(self.store, day),
-                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.store, day),
-                 "enterprises_by_legal_form": enterprise_queries.enterprises_by_legal_form(self.store, day),
-                 "pathway_funnel": queries.pathway_funnel(self.store, day),
-                 "clients_erased": queries.clients_erased(self.store)}
+                 "referrals_by_partner": queries.referrals_by_partner(self.reads, day),
+                 "pathways_by_entry_point": queries.pathways_by_entry_point(self.reads, day),
+                 "enterprises_by_legal_form": enterprise_queries.enterprises_by_legal_form(self.reads, day),
+                 "pathway_funnel": queries.pathway_funnel(self.reads, day),
+                 "clients_erased": queries.clients_erased(self.reads)}
         if call.query["format"] == "csv":
             return _export(figures(found), ("figure", "value"), "summary")
         return found
@@ -163,7 +169,7 @@ class ReportEndpoints:
            summary="ERDF CO01/CO02/CO04/CO05 (each enterprise once), FUSE rounds and cohorts, mentors, events, "
                    "research")
     def enterprise_report(self, call: Call) -> Any:
-        found = enterprise_queries.enterprise_report(self.store, _as_of(call), call.query["organisation"])
+        found = enterprise_queries.enterprise_report(self.reads, _as_of(call), call.query["organisation"])
         if call.query["format"] == "csv":
             return _export(figures(found), ("figure", "value"), "enterprises")
         return found
@@ -173,7 +179,7 @@ class ReportEndpoints:
            query=AttendanceTrendQuery, answers={200: "attendance per event and the trend"},
            summary="Attendance of one series of network events over time (returning attendees, direction)")
     def attendance_trend(self, call: Call) -> Any:
-        found = enterprise_queries.attendance_trend(self.store, call.query["series"], _as_of(call),
+        found = enterprise_queries.attendance_trend(self.reads, call.query["series"], _as_of(call),
                                                     call.query["organisation"])
         if call.query["format"] == "csv":  # no change column: a difference would undo the suppression
             return _export(found["events"], ("network_event_id", "held_on", "title", "attendance", "returning"),
