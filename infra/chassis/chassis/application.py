@@ -64,7 +64,7 @@ class ServiceApplication(Application):
             from chassis import replica
 
             on_standby = replica.configured() and not self.is_sqlite  # the services' own environment
-            self._lagging = replica.Replica(config.database_name(self.name)) if on_standby else self
+            self._lagging = replica.Replica(config.database_name(self.name), self) if on_standby else self
         return self._lagging
 
     def close(self) -> None:

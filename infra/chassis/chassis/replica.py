@@ -10,10 +10,13 @@ a lagging head would let a consumer filling a gap move past events it has not se
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from chassis import config
+
+log = logging.getLogger(__name__)
 
 
 class Reads(Protocol):
@@ -21,9 +24,10 @@ class Reads(Protocol):
 
 
 class Replica:
-    """``query`` on the standby, with the primary's database name (a physical replica has the same ones)."""
+    """``query`` on the standby, with the primary's database name (a physical replica has the same ones); while
+    the standby cannot be reached, on the primary (``fallback``): a report is late, never refused, for it."""
 
-    def __init__(self, dbname: str, source: Mapping[str, str] | None = None) -> None:
+    def __init__(self, dbname: str, fallback: Reads, source: Mapping[str, str] | None = None) -> None:
         from psycopg.conninfo import make_conninfo
         from psycopg_pool import ConnectionPool
 
@@ -33,12 +37,20 @@ class Replica:
             target_session_attrs="any")  # a standby is read-only: PGTARGETSESSIONATTRS=read-write would refuse it
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=int(config.env("POSTGRES_REPLICA_POOL", "4",
                                                                                  source) or 4),
-                                   kwargs={"autocommit": True}, open=False, name=f"replica:{dbname}")
+                                   kwargs={"autocommit": True}, open=False, name=f"replica:{dbname}",
+                                   timeout=2.0)
         self.pool.open(wait=False)
+        self.fallback = fallback
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self.pool.connection() as connection:
-            return connection.execute(statement, tuple(params)).fetchall()
+        import psycopg
+
+        try:
+            with self.pool.connection() as connection:
+                return connection.execute(statement, tuple(params)).fetchall()
+        except psycopg.OperationalError as error:  # the standby is down or unreachable (PoolTimeout included)
+            log.warning("standby unreachable: read from the primary", extra={"error": str(error)[:200]})
+            return self.fallback.query(statement, params)
 
     def close(self) -> None:
         self.pool.close()

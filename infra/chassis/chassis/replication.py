@@ -6,7 +6,8 @@ then take those ids again, and every consumer drops them as already done. A sync
 (``synchronous_standby_names``, ``synchronous_commit = on``) has every committed event before the commit
 returns, so a promotion reuses nothing. ``POSTGRES_ASYNC_STANDBY=accept`` runs anyway (an operator who never
 promotes that standby, e.g. a reporting replica); tests/cluster/test_cluster.py shows both the refusal and what
-it prevents.
+it prevents. The service's database user must see the standbys' states: a superuser, or a member of
+``pg_monitor`` (to others PostgreSQL shows ``sync_state`` as null, and nothing is refused).
 """
 from __future__ import annotations
 
