@@ -25,6 +25,8 @@ from tests.support.faults import SOAK, Load, actors, own_platform, positions, pr
 from tests.support.fixtures import free_port
 from tests.support.waiting import metric, wait_for
 
+pytestmark = pytest.mark.cluster  # (the conftest marks every test here too)
+
 VHOST = "useit"
 
 
