@@ -1,7 +1,9 @@
 """Starting, watching and stopping service processes (used by the run command, the tests and benchmarks)."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,6 +57,36 @@ class RunningPlatform:
             start_new_session=True,
         )
 
+    def last_errors(self, labels: Sequence[str] | None = None, per_log: int = 3) -> dict[str, list[str]]:
+        """The last distinct error or critical lines of each process's log (their message and the last line of
+        any traceback), for a failure's message: a CI run keeps no log files, only what a test prints."""
+        found: dict[str, list[str]] = {}
+        for label in labels if labels is not None else list(self.processes):
+            try:
+                with open(os.path.join(self.log_dir, f"{label}.log"), "rb") as handle:
+                    handle.seek(max(0, os.fstat(handle.fileno()).st_size - 2_000_000))
+                    lines = handle.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            seen: list[str] = []
+            for line in reversed(lines):
+                if '"level": "error"' not in line and '"level": "critical"' not in line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                trace = str(record.get("error") or "").strip().splitlines()
+                message = re.sub(r"correlation [0-9a-f]{32}", "correlation ...", str(record.get("message", "")))
+                text = message[:200] + (f" [{trace[-1][:200]}]" if trace else "")
+                if text not in seen:
+                    seen.append(text)
+                if len(seen) >= per_log:
+                    break
+            if seen:
+                found[label] = seen
+        return found
+
     def wait_healthy(self, names: Sequence[str] | None = None, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         for spec in self.specs:
@@ -68,7 +100,8 @@ class RunningPlatform:
                     pass
                 for label, process in self.processes.items():
                     if process.poll() is not None:
-                        raise StartupError(f"{label} exited with {process.returncode}; see {self.log_dir}/{label}.log")
+                        raise StartupError(f"{label} exited with {process.returncode}; see {self.log_dir}/{label}.log;"
+                                           f" its last errors: {self.last_errors([label])}")
                 if time.monotonic() > deadline:
                     raise StartupError(f"{spec.name} was not healthy after {timeout:.0f} s; see {self.log_dir}")
                 time.sleep(0.1)

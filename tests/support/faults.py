@@ -178,8 +178,11 @@ class Load:
     def posted(self, at_least: int, what: str = "posts") -> None:
         """Waits until ``at_least`` more posts have been accepted than now."""
         target = len(self.accepted) + at_least
-        wait_for(lambda: len(self.accepted), lambda n: n >= target, timeout=60 * SOAK,
-                 what=f"{what} (answers so far: {dict(self.answers)})")
+        try:
+            wait_for(lambda: len(self.accepted), lambda n: n >= target, timeout=60 * SOAK, what=what)
+        except AssertionError as error:  # what the services logged says why (CI keeps no log files)
+            raise AssertionError(f"{error}; answers so far: {dict(self.answers)}; last errors logged:"
+                                 f" {self.platform.last_errors()}") from None
 
     def finish(self, timeout: float = 120.0) -> None:
         """Starts no more journeys; waits until every started one has been posted to its end."""
