@@ -70,11 +70,11 @@ class RunningPlatform:
                 continue
             seen: list[str] = []
             for line in reversed(lines):
-                if '"level": "error"' not in line and '"level": "critical"' not in line:
-                    continue
                 try:
                     record = json.loads(line)
                 except ValueError:
+                    continue
+                if not isinstance(record, dict) or record.get("level") not in ("error", "critical"):
                     continue
                 trace = str(record.get("error") or "").strip().splitlines()
                 message = re.sub(r"correlation [0-9a-f]{32}", "correlation ...", str(record.get("message", "")))
